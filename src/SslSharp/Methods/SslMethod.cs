@@ -1,0 +1,63 @@
+using SslSharp.Backbones;
+using SslSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods;
+
+/// <summary>
+/// A self-supervised method: a backbone plus heads plus a loss (plus, where the method has them, an
+/// EMA teacher, a memory queue or prototypes), composed rather than inherited.
+/// </summary>
+/// <remarks>
+/// <para>The training loop (<c>Trainer</c>) knows nothing about any method. A step is:</para>
+/// <list type="number">
+/// <item><see cref="OnStepStart"/> (schedules: EMA momentum, teacher temperature, ...)</item>
+/// <item><c>forward(views)</c> returns a <see cref="StepOutput"/>; the trainer back-propagates its loss</item>
+/// <item><see cref="OnAfterBackward"/> (gradient clipping, cancelling the gradients of frozen layers)</item>
+/// <item>the optimizer steps</item>
+/// <item><see cref="OnAfterOptimizerStep"/> (EMA update, queue update, ...)</item>
+/// </list>
+/// <para>State that must survive a checkpoint (teacher weights, queues, centers) is registered as
+/// sub-modules or buffers so that it is part of <c>state_dict()</c>.</para>
+/// </remarks>
+public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
+{
+    /// <summary>Creates a method module with the given name.</summary>
+    protected SslMethod(string name) : base(name) { }
+
+    /// <summary>The backbone whose features evaluation uses (kNN, probes).</summary>
+    public abstract Backbone Encoder { get; }
+
+    /// <summary>The smallest per-process batch for which the loss is defined.</summary>
+    public virtual int MinimumBatchSize => 2;
+
+    /// <summary>How many views the method needs per image (2 for two-view methods).</summary>
+    public virtual int MinimumViews => 2;
+
+    /// <summary>
+    /// The parameter groups the optimizer sees. Default: all trainable parameters, split so that
+    /// biases and norm parameters get no weight decay and no LARS adaptation.
+    /// </summary>
+    public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => Training.ParameterGroups.SplitDecay(this);
+
+    /// <summary>Called before the forward pass of every step.</summary>
+    public virtual void OnStepStart(TrainingProgress progress) { }
+
+    /// <summary>Called after <c>loss.backward()</c> and before the optimizer step.</summary>
+    public virtual void OnAfterBackward(TrainingProgress progress) { }
+
+    /// <summary>Called after the optimizer step (EMA teacher and queue updates go here).</summary>
+    public virtual void OnAfterOptimizerStep(TrainingProgress progress) { }
+
+    /// <summary>Throws a clear error when <paramref name="views"/> cannot be used by this method.</summary>
+    protected void CheckViews(ViewBatch views)
+    {
+        if (views.Count < MinimumViews)
+            throw new ArgumentException($"{GetName()} needs at least {MinimumViews} views per image but got {views.Count}.", nameof(views));
+        if (views.BatchSize < MinimumBatchSize)
+            throw new ArgumentException(
+                $"{GetName()} needs a batch of at least {MinimumBatchSize} images per process but got {views.BatchSize}. " +
+                "Increase --batch-size.", nameof(views));
+    }
+}

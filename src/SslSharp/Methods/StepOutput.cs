@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods;
+
+/// <summary>What one forward pass of an <see cref="SslMethod"/> returns.</summary>
+/// <param name="Loss">Scalar loss to minimise (a 0-d tensor that requires grad).</param>
+/// <param name="Features">
+/// Backbone features <c>[N, D]</c> of the first global view, detached; used by online probes and
+/// collapse monitors. Never back-propagated.
+/// </param>
+/// <param name="Embeddings">
+/// The embeddings the loss was computed on for the first view <c>[N, E]</c> (e.g. the projector
+/// output), detached; null when a method has none.
+/// </param>
+public sealed record StepOutput(Tensor Loss, Tensor Features, Tensor? Embeddings = null);
