@@ -1,0 +1,25 @@
+namespace SslSharp.Training;
+
+/// <summary>
+/// Hooks the <c>Trainer</c> calls during a run. Evaluation (kNN, online probes, label-free
+/// metrics), logging and plotting live in callbacks, never in the method or the loop itself.
+/// </summary>
+/// <remarks>
+/// Values a callback wants in <c>metrics.csv</c> go through <see cref="TrainerState.Log"/>.
+/// Callbacks run on the training thread; each call should do its tensor work inside its own
+/// <c>torch.NewDisposeScope()</c>.
+/// </remarks>
+public interface ITrainerCallback
+{
+    /// <summary>Once, before the first step (after a resume, before the first resumed step).</summary>
+    void OnTrainStart(TrainerState state) { }
+
+    /// <summary>After every optimizer step.</summary>
+    void OnStepEnd(TrainerState state, StepMetrics metrics) { }
+
+    /// <summary>After the last step of every epoch.</summary>
+    void OnEpochEnd(TrainerState state) { }
+
+    /// <summary>Once, after the last step (also when the run stops early with an error).</summary>
+    void OnTrainEnd(TrainerState state) { }
+}
