@@ -1,0 +1,93 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary>Options of <c>sslsharp pretrain</c>.</summary>
+public sealed class PretrainSettings : CommandSettings
+{
+    /// <summary>Self-supervised method.</summary>
+    [CommandOption("-m|--method <NAME>")]
+    [Description("Self-supervised method (see [green]sslsharp methods[/]).")]
+    [DefaultValue("simclr")]
+    public string Method { get; init; } = "simclr";
+
+    /// <summary>Data set name.</summary>
+    [CommandOption("-d|--dataset <NAME>")]
+    [Description("Data set: [green]fashion-mnist-embedded[/] (built in: 8,000 train / 2,000 held out) or [green]fashion-mnist[/] (60k/10k from --data-dir).")]
+    [DefaultValue("fashion-mnist-embedded")]
+    public string Dataset { get; init; } = "fashion-mnist-embedded";
+
+    /// <summary>Folder with the data set files.</summary>
+    [CommandOption("--data-dir <DIR>")]
+    [Description("Folder with the data set files, e.g. /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist).")]
+    public string? DataDir { get; init; }
+
+    /// <summary>Backbone architecture.</summary>
+    [CommandOption("-b|--backbone <NAME>")]
+    [Description("Backbone: convnet, resnet18, resnet34, resnet50. Default: convnet on the embedded data, resnet18 otherwise.")]
+    public string? Backbone { get; init; }
+
+    /// <summary>Number of epochs.</summary>
+    [CommandOption("-e|--epochs <N>")]
+    [Description("Training epochs.")]
+    public int? Epochs { get; init; }
+
+    /// <summary>Batch size.</summary>
+    [CommandOption("--batch-size <N>")]
+    [Description("Images per step (each gives two views).")]
+    public int? BatchSize { get; init; }
+
+    /// <summary>Base learning rate.</summary>
+    [CommandOption("--lr <LR>")]
+    [Description("Base learning rate, scaled by batch/256.")]
+    public double? Lr { get; init; }
+
+    /// <summary>Optimizer.</summary>
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd, adamw or lars.")]
+    public string? Optimizer { get; init; }
+
+    /// <summary>Seed.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Seed of every random draw; the same seed and options give the same run.")]
+    [DefaultValue(0L)]
+    public long Seed { get; init; }
+
+    /// <summary>Device.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu or cuda (needs TorchSharp's CUDA build).")]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Run folder.</summary>
+    [CommandOption("-o|--out <DIR>")]
+    [Description("Run folder. Default: runs/<method>-<dataset>-<time>.")]
+    public string? Out { get; init; }
+
+    /// <summary>Checkpoint to resume.</summary>
+    [CommandOption("--resume <CKPT>")]
+    [Description("Resume from a checkpoint (e.g. runs/X/last.ckpt).")]
+    public string? Resume { get; init; }
+
+    /// <summary>kNN every N epochs.</summary>
+    [CommandOption("--knn-every <N>")]
+    [Description("Also run the kNN evaluation every N epochs (0: only at the end).")]
+    [DefaultValue(0)]
+    public int KnnEvery { get; init; }
+
+    /// <summary>Cap on steps.</summary>
+    [CommandOption("--max-steps <N>", IsHidden = true)]
+    public long? MaxSteps { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (Epochs is <= 0) return ValidationResult.Error("--epochs must be positive.");
+        if (BatchSize is <= 1) return ValidationResult.Error("--batch-size must be at least 2.");
+        if (Lr is <= 0) return ValidationResult.Error("--lr must be positive.");
+        if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
+        return ValidationResult.Success();
+    }
+}
