@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SslSharp.Augment;
 using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,6 +50,22 @@ public sealed class KnnCallback : ITrainerCallback
         _queryLabels = queryLabels;
         _preprocess = preprocess;
         _everyEpochs = 1;
+    }
+
+    /// <summary>
+    /// Creates the callback with an eval <see cref="IBatchTransform"/> (deterministic resize /
+    /// normalise of an augmentation preset) as the preprocessing.
+    /// </summary>
+    /// <param name="bankImages">Bank images <c>[M, C, H, W]</c>, uint8 or float in [0, 1].</param>
+    /// <param name="bankLabels">Bank labels <c>[M]</c>.</param>
+    /// <param name="queryImages">Query images <c>[Q, C, H, W]</c>.</param>
+    /// <param name="queryLabels">Query labels <c>[Q]</c>.</param>
+    /// <param name="evalTransform">Applied to every float batch in [0, 1].</param>
+    /// <param name="seed">Seed of the generator handed to the transform for each batch (eval transforms normally draw nothing).</param>
+    public KnnCallback(Tensor bankImages, Tensor bankLabels, Tensor queryImages, Tensor queryLabels,
+        IBatchTransform evalTransform, long seed = 0)
+        : this(bankImages, bankLabels, queryImages, queryLabels, Preprocess(evalTransform, seed))
+    {
     }
 
     /// <summary>Evaluate after every this many epochs (default 1); 0 evaluates only at the end of training.</summary>
@@ -132,6 +149,16 @@ public sealed class KnnCallback : ITrainerCallback
             state.Log(Name(Prefix, "top1", s.K), s.Top1);
             state.Log(Name(Prefix, "top5", s.K), s.Top5);
         }
+    }
+
+    private static Func<Tensor, Tensor> Preprocess(IBatchTransform evalTransform, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(evalTransform);
+        return batch =>
+        {
+            using var generator = new Generator((ulong)seed);
+            return evalTransform.Apply(batch, generator);
+        };
     }
 
     private bool EvaluatedAt(long step) => _history.Count > 0 && _history[^1].Step == step;

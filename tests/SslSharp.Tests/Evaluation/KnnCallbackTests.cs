@@ -77,6 +77,25 @@ public class KnnCallbackTests
         Assert.NotNull(onlyEnd.LastResult);
     }
 
+    private sealed class ZeroTransform : SslSharp.Augment.IBatchTransform
+    {
+        public int Calls;
+        public Tensor Apply(Tensor images, Generator generator) { Calls++; return images.mul(0); }
+    }
+
+    [Fact]
+    public void Eval_transform_is_applied_to_every_batch()
+    {
+        using var scope = NewDisposeScope();
+        var (images, labels) = ClassImages(30, 6);
+        using var encoder = new StandInBackbone(1, 6, 6, 8);
+        var transform = new ZeroTransform();
+        var callback = new KnnCallback(images, labels, images[..20], labels[..20], transform) { BatchSize = 10, Options = new KnnOptions { Ks = [1] } };
+        var result = callback.Evaluate(encoder);
+        Assert.Equal(3 + 2, transform.Calls);
+        Assert.Equal(20, result.QueryCount);
+    }
+
     [Fact]
     public void Mismatched_sets_fail_fast()
     {
