@@ -1,0 +1,94 @@
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace SslSharp.Training.Logging;
+
+/// <summary>
+/// The resolved configuration of a run (preset plus command-line overrides), written as
+/// <c>config.yaml</c> into the run folder so that a run can be repeated.
+/// </summary>
+/// <remarks>
+/// Keys are snake_case (<c>batch_size</c>, <c>learning_rate</c>). Method-specific settings go into
+/// <see cref="Options"/> as strings. Round-trips through <see cref="ToYaml"/> / <see cref="FromYaml"/>.
+/// </remarks>
+public sealed record RunConfig
+{
+    /// <summary>File name of the configuration in a run folder.</summary>
+    public const string FileName = "config.yaml";
+
+    /// <summary>Method name.</summary>
+    public string Method { get; init; } = "";
+
+    /// <summary>Data set name.</summary>
+    public string Dataset { get; init; } = "";
+
+    /// <summary>Backbone name.</summary>
+    public string Backbone { get; init; } = "";
+
+    /// <summary>Epochs to train.</summary>
+    public int Epochs { get; init; }
+
+    /// <summary>Images per optimizer step (global batch).</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Optimizer name (e.g. <c>lars</c>, <c>sgd</c>, <c>adamw</c>).</summary>
+    public string Optimizer { get; init; } = "";
+
+    /// <summary>Base learning rate (before batch-size scaling, if the recipe scales).</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Weight decay.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Warm-up epochs.</summary>
+    public double WarmupEpochs { get; init; }
+
+    /// <summary>Random seed of the run.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Device (e.g. <c>cpu</c>, <c>cuda:0</c>).</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Method- and recipe-specific settings, by name (sorted when written).</summary>
+    public Dictionary<string, string> Options { get; init; } = [];
+
+    /// <summary>Serialises to YAML.</summary>
+    public string ToYaml()
+    {
+        var serializer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        return serializer.Serialize(this with { Options = new Dictionary<string, string>(Options.OrderBy(kv => kv.Key, StringComparer.Ordinal)) });
+    }
+
+    /// <summary>Parses YAML written by <see cref="ToYaml"/>; unknown keys are an error.</summary>
+    /// <exception cref="InvalidDataException">When the text is not a valid run configuration.</exception>
+    public static RunConfig FromYaml(string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        try
+        {
+            return deserializer.Deserialize<RunConfig?>(yaml) ?? new RunConfig();
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new InvalidDataException($"Not a valid run configuration: {e.Message} (line {e.Start.Line}).", e);
+        }
+    }
+
+    /// <summary>Writes <see cref="FileName"/> into <paramref name="runDirectory"/> (created if needed) and returns its path.</summary>
+    public string Write(string runDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        Directory.CreateDirectory(runDirectory);
+        var path = Path.Combine(runDirectory, FileName);
+        File.WriteAllText(path, ToYaml());
+        return path;
+    }
+
+    /// <summary>Reads a configuration file written by <see cref="Write"/>.</summary>
+    public static RunConfig Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"configuration file '{path}' does not exist.", path);
+        return FromYaml(File.ReadAllText(path));
+    }
+}

@@ -1,0 +1,42 @@
+using SslSharp.Backbones;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SslSharp.Tests.Evaluation;
+
+/// <summary>Test stand-in: flatten -> Linear -> BatchNorm1d, recording the train flag seen in each forward.</summary>
+internal sealed class StandInBackbone : Backbone
+{
+    private readonly Linear fc;
+    private readonly BatchNorm1d bn;
+    private readonly int _featureDim, _channels;
+
+    public StandInBackbone(int channels, int height, int width, int featureDim, long seed = 0) : base(nameof(StandInBackbone))
+    {
+        _featureDim = featureDim;
+        _channels = channels;
+        torch.random.manual_seed(seed);
+        fc = nn.Linear(channels * height * width, featureDim);
+        bn = nn.BatchNorm1d(featureDim);
+        RegisterComponents();
+    }
+
+    public override int FeatureDim => _featureDim;
+
+    public override int InputChannels => _channels;
+
+    public BatchNorm1d Norm => bn;
+
+    public List<bool> SeenTraining { get; } = [];
+
+    public List<bool> SeenGradEnabled { get; } = [];
+
+    public override Tensor forward(Tensor images)
+    {
+        CheckInput(images);
+        SeenTraining.Add(training);
+        SeenGradEnabled.Add(torch.is_grad_enabled());
+        return bn.call(fc.call(images.flatten(1)));
+    }
+}
