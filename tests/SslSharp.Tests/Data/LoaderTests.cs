@@ -88,6 +88,10 @@ public class LoaderTests
         AssertSame(sync, pre3);
         // The augmentation really is random: some image is flipped in view 1 and some is not.
         Assert.Contains(sync, b => !b.Views[0].SequenceEqual(b.Views[1]));
+        // Each batch draws from its own generator: the flip patterns are not all the same.
+        var patterns = sync.Select(b => string.Concat(Enumerable.Range(0, 8).Select(
+            k => b.Views[0].AsSpan(16 * k, 16).SequenceEqual(b.Views[1].AsSpan(16 * k, 16)) ? '.' : 'F'))).ToList();
+        Assert.True(patterns.Distinct().Count() > 1, $"every batch flipped the same images: {string.Join(" ", patterns)}");
     }
 
     [Fact]
