@@ -156,7 +156,8 @@ public static class FashionMnist
         if (images.shape[2] != 28 || images.shape[3] != 28)
             throw new InvalidDataException(
                 $"'{imagesSource}' holds {images.shape[2]}x{images.shape[3]} images, but Fashion-MNIST images are 28x28. {DataHint}");
-        long max = labels.max().item<long>();
+        using var maxT = labels.max();
+        long max = maxT.item<long>();
         if (max >= ClassNames.Count)
             throw new InvalidDataException($"'{labelsSource}' holds label {max}, but Fashion-MNIST has {ClassNames.Count} classes (0..9). {DataHint}");
     }

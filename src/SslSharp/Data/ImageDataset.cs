@@ -49,7 +49,9 @@ public sealed class ImageDataset : IDisposable
         if (classNames.Count == 0)
             throw new ArgumentException($"Data set '{name}' needs at least one class name.", nameof(classNames));
 
-        long min = labels.min().item<long>(), max = labels.max().item<long>();
+        long min, max;
+        using (var minT = labels.min()) min = minT.item<long>();
+        using (var maxT = labels.max()) max = maxT.item<long>();
         if (min < -1 || max >= classNames.Count)
             throw new ArgumentException(
                 $"Labels of data set '{name}' must lie in [0, {classNames.Count}) (or be -1 for unlabelled images) but range over [{min}, {max}].",
