@@ -1,0 +1,16 @@
+namespace SslSharp.Data;
+
+/// <summary>
+/// One data set known to <see cref="DatasetCatalog"/>: its name, a one-line description for
+/// listings, and how to load its (train, test) pair.
+/// </summary>
+/// <param name="Name">The name users type, e.g. <c>fashion-mnist</c> (matched case-insensitively).</param>
+/// <param name="Description">One line for <c>sslsharp datasets</c>-style listings: size, classes, where the data comes from.</param>
+/// <param name="Load">
+/// Loads the pair from an optional data folder (null: the data set's default location) with a
+/// split seed (used only by data sets that are split from one pool, such as the embedded one).
+/// </param>
+public sealed record DatasetEntry(
+    string Name,
+    string Description,
+    Func<string?, long, (ImageDataset Train, ImageDataset Test)> Load);

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using SslSharp.Augment;
+using SslSharp.Methods;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Data;
+
+/// <summary>
+/// Cuts an <see cref="ImageDataset"/> into batches, turns each into views with an
+/// <see cref="IViewGenerator"/>, and prepares the next batches on a background thread while the
+/// current training step computes.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Determinism and resumability: the order of epoch <c>e</c> is a Fisher-Yates permutation seeded
+/// by <c>(seed, e)</c>, and batch <c>k</c>'s augmentations draw from a <c>torch.Generator</c>
+/// seeded by <c>(seed, e, k)</c> (seeds mixed with <see cref="SplitMix64.Mix"/>). Batch <c>k</c> of
+/// epoch <c>e</c> is therefore the same whether the epoch ran from the start or resumed at
+/// <c>k</c> (<c>skipBatches</c>), and the same with prefetching on or off.
+/// </para>
+/// <para>
+/// Ownership: every <see cref="ViewBatch"/> yielded belongs to the caller, who must dispose it.
+/// Its tensors belong to no dispose scope (TorchSharp's scopes are per thread, and the batches
+/// are made on the worker thread), so they live until disposed. Breaking out of
+/// <see cref="Epoch"/> early stops the worker and disposes the batches it had prepared but not
+/// handed out. An exception on the worker reaches the consumer, with its type, message and stack,
+/// after the batches made before it.
+/// </para>
+/// <para>
+/// The role of PyTorch's <c>DataLoader</c> with <c>num_workers</c> and <c>prefetch_factor</c>
+/// (https://pytorch.org/docs/stable/data.html), with one worker thread: augmentations here
+/// are batched tensor operations that libtorch parallelises internally.
+/// </para>
+/// </remarks>
+public sealed class Loader
+{
+    // Domain separation between the two uses of the seed.
+    private const long PermutationStream = 0x5045524D; // "PERM"
+    private const long AugmentStream = 0x4155474D;     // "AUGM"
+
+    /// <summary>Creates a loader; nothing runs until <see cref="Epoch"/> is enumerated.</summary>
+    /// <param name="data">The data set (not owned; keep it alive while enumerating).</param>
+    /// <param name="batchSize">Images per batch, at least 1.</param>
+    /// <param name="views">Turns raw images <c>uint8 [B, C, H, W]</c> into the views of a batch.</param>
+    /// <param name="seed">Seed of every permutation and augmentation.</param>
+    /// <param name="shuffle">Shuffle each epoch (by the seeded permutation); in data-set order otherwise.</param>
+    /// <param name="dropLast">Drop the last incomplete batch (SSL losses expect full batches).</param>
+    /// <param name="prefetch">Batches prepared ahead on a background thread; 0 makes each batch on the calling thread when asked.</param>
+    public Loader(ImageDataset data, int batchSize, IViewGenerator views, long seed, bool shuffle = true, bool dropLast = true, int prefetch = 2)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(views);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"The batch size must be at least 1, got {batchSize}.");
+        if (prefetch < 0)
+            throw new ArgumentOutOfRangeException(nameof(prefetch), $"prefetch must be 0 (no background thread) or more, got {prefetch}.");
+        if (dropLast && data.Count < batchSize)
+            throw new ArgumentException(
+                $"Data set '{data.Name}' has {data.Count} images, fewer than one batch of {batchSize}, so dropLast leaves no batch. " +
+                "Use a smaller batch size or dropLast: false.", nameof(batchSize));
+        Data = data;
+        BatchSize = batchSize;
+        Views = views;
+        Seed = seed;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        Prefetch = prefetch;
+    }
+
+    /// <summary>The data set batches are drawn from.</summary>
+    public ImageDataset Data { get; }
+
+    /// <summary>Images per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>The view generator applied to each batch.</summary>
+    public IViewGenerator Views { get; }
+
+    /// <summary>Seed of every permutation and augmentation.</summary>
+    public long Seed { get; }
+
+    /// <summary>Whether each epoch visits the images in a seeded random order.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Whether the last incomplete batch of an epoch is dropped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Batches prepared ahead on the background thread (0: none, no thread).</summary>
+    public int Prefetch { get; }
+
+    /// <summary>Batches in one epoch: <c>floor(N / B)</c> with <see cref="DropLast"/>, <c>ceil(N / B)</c> without.</summary>
+    public long BatchesPerEpoch => DropLast ? Data.Count / BatchSize : (Data.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>The order in which epoch <paramref name="epoch"/> visits the images (indices into <see cref="Data"/>).</summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <returns>A permutation of <c>0 .. N-1</c> (the identity without <see cref="Shuffle"/>).</returns>
+    public long[] EpochOrder(int epoch)
+    {
+        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
+        if (Shuffle) return SplitMix64.Permutation(Data.Count, SplitMix64.Mix(Seed, PermutationStream, epoch));
+        var order = new long[Data.Count];
+        for (long i = 0; i < order.Length; i++) order[i] = i;
+        return order;
+    }
+
+    /// <summary>
+    /// Enumerates the batches of epoch <paramref name="epoch"/>, from batch
+    /// <paramref name="skipBatches"/> on, in order. The caller owns (and must dispose) each batch.
+    /// </summary>
+    /// <param name="epoch">The epoch, from 0; selects the permutation and the augmentation seeds.</param>
+    /// <param name="skipBatches">Batches to skip at the start (to resume mid-epoch), in <c>[0, BatchesPerEpoch]</c>.</param>
+    /// <returns>
+    /// <see cref="BatchesPerEpoch"/> − <paramref name="skipBatches"/> batches; each carries the
+    /// generator's views and the labels <c>int64 [B]</c> of its images.
+    /// </returns>
+    public IEnumerable<ViewBatch> Epoch(int epoch, long skipBatches = 0)
+    {
+        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
+        if (skipBatches < 0 || skipBatches > BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(skipBatches),
+                $"skipBatches must lie in [0, {BatchesPerEpoch}] (batches per epoch), got {skipBatches}.");
+        return Prefetch == 0 ? Synchronous(epoch, skipBatches) : Prefetched(epoch, skipBatches);
+    }
+
+    /// <summary>
+    /// Makes batch <paramref name="batchIndex"/> of epoch <paramref name="epoch"/> on the calling
+    /// thread: the same batch <see cref="Epoch"/> yields at that position.
+    /// </summary>
+    /// <param name="epoch">The epoch, from 0.</param>
+    /// <param name="batchIndex">The batch, in <c>[0, BatchesPerEpoch)</c>.</param>
+    /// <returns>A batch owned by the caller.</returns>
+    public ViewBatch CreateBatch(int epoch, long batchIndex)
+    {
+        if (batchIndex < 0 || batchIndex >= BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(batchIndex), $"The batch index must lie in [0, {BatchesPerEpoch}), got {batchIndex}.");
+        return MakeBatch(epoch, EpochOrder(epoch), batchIndex);
+    }
+
+    private IEnumerable<ViewBatch> Synchronous(int epoch, long start)
+    {
+        var order = EpochOrder(epoch);
+        for (long b = start; b < BatchesPerEpoch; b++)
+            yield return MakeBatch(epoch, order, b);
+    }
+
+    private IEnumerable<ViewBatch> Prefetched(int epoch, long start)
+    {
+        var order = EpochOrder(epoch);
+        using var queue = new BlockingCollection<ViewBatch>(Prefetch);
+        using var stop = new CancellationTokenSource();
+        ExceptionDispatchInfo? failure = null;
+        long end = BatchesPerEpoch;
+
+        var worker = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                for (long b = start; b < end && !stop.IsCancellationRequested; b++)
+                {
+                    var batch = MakeBatch(epoch, order, b);
+                    try
+                    {
+                        queue.Add(batch, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        batch.Dispose();
+                        return;
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        try
+        {
+            foreach (var batch in queue.GetConsumingEnumerable())
+                yield return batch;
+            worker.Wait();
+            failure?.Throw();
+        }
+        finally
+        {
+            // Runs on normal completion, on an exception, and when the consumer breaks out early.
+            stop.Cancel();
+            worker.Wait();
+            while (queue.TryTake(out var left)) left.Dispose();
+        }
+    }
+
+    private ViewBatch MakeBatch(int epoch, long[] order, long batchIndex)
+    {
+        long first = batchIndex * BatchSize;
+        long count = Math.Min(BatchSize, order.LongLength - first);
+        var indices = new long[count];
+        Array.Copy(order, first, indices, 0, count);
+
+        using var noGrad = torch.no_grad();
+        using var generator = new torch.Generator(SplitMix64.Mix(Seed, AugmentStream, epoch, batchIndex), torch.CPU);
+        // Every temporary dies with this scope; the batch's own tensors are detached from it
+        // (not moved to an outer scope), so the caller owns them on whichever thread consumes them.
+        using var scope = torch.NewDisposeScope();
+        using var index = torch.tensor(indices, ScalarType.Int64);
+        var images = Data.Images.index_select(0, index);
+        var labels = Data.Labels.index_select(0, index);
+        var batch = Views.CreateViews(images, labels, generator)
+            ?? throw new InvalidOperationException($"{Views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
+        if (batch.BatchSize != count)
+            throw new InvalidOperationException(
+                $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
+        if (batch.Labels is null) batch = new ViewBatch(batch.Views, batch.GlobalCount, labels);
+        foreach (var v in batch.Views) v.DetachFromDisposeScope();
+        batch.Labels?.DetachFromDisposeScope();
+        return batch;
+    }
+}
