@@ -34,7 +34,7 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The softmax temperature <c>T</c>.</summary>
     public double Temperature { get; }
 
-    /// <summary>Computes the loss of two views' embeddings; see <see cref="Compute"/>.</summary>
+    /// <summary>Computes the loss of two views' embeddings; see <see cref="Compute(Tensor, Tensor, double)"/>.</summary>
     /// <param name="z1">Embeddings of view 1, <c>[N, D]</c>.</param>
     /// <param name="z2">Embeddings of view 2, <c>[N, D]</c>; row i is the positive of row i of <paramref name="z1"/>.</param>
     /// <returns>The scalar loss (0-d tensor).</returns>
@@ -55,25 +55,87 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         CheckInputs(z1, z2, temperature);
-        long n = z1.shape[0];
-        // z: [2N, D], rows L2-normalised.
-        var z = torch.cat(new[]
-        {
-            nn.functional.normalize(z1, p: 2, dim: 1, eps: NormEps),
-            nn.functional.normalize(z2, p: 2, dim: 1, eps: NormEps),
-        }, 0);
-        // logits: [2N, 2N] cosine similarities / T with the diagonal (self) removed from the softmax.
-        var logits = torch.mm(z, z.t()).div(temperature);
-        var self = torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device);
-        logits = logits.masked_fill(self, double.NegativeInfinity);
-        // Target of anchor i is its other view: i + N for the first view, i - N for the second.
-        var idx = torch.arange(n, dtype: ScalarType.Int64, device: z.device);
-        var targets = torch.cat(new[] { idx + n, idx }, 0);
-        var loss = nn.functional.cross_entropy(logits, targets);
-        return loss.MoveToOuterDisposeScope();
+        var a1 = nn.functional.normalize(z1, p: 2, dim: 1, eps: NormEps);
+        var a2 = nn.functional.normalize(z2, p: 2, dim: 1, eps: NormEps);
+        return Core(a1, a2, a1, a2, 0, temperature).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Throws a clear error when <see cref="Compute"/> cannot use these inputs.</summary>
+    /// <summary>
+    /// NT-Xent across processes: this process's 2B anchors (<paramref name="z1"/>, <paramref name="z2"/>)
+    /// against all 2M embeddings of the global batch (<paramref name="z1All"/>, <paramref name="z2All"/>,
+    /// gathered from every process <i>with gradient</i>, in rank order), averaged over the local anchors.
+    /// </summary>
+    /// <remarks>
+    /// <para>With an all-gather whose backward all-reduces (sums) the gradient and returns this
+    /// process's slice, and gradients averaged over the W processes, this gives exactly the gradient of
+    /// the single-process loss on the global batch (METHODS.md section 9; lightly
+    /// <c>NTXentLoss(gather_distributed=True)</c>, solo-learn <c>simclr_loss_func</c>). Anchor i of
+    /// view 1 excludes column <c>offset + i</c> (itself) and targets column <c>M + offset + i</c>; view 2
+    /// the other way round. A wrong offset leaves the loss stuck near ln(2M - 1), so the rows of the
+    /// gathered tensors at <paramref name="offset"/> are checked to equal the local rows.</para>
+    /// <para>With one process (<c>z1All = z1</c>, <c>z2All = z2</c>, offset 0) this is
+    /// <see cref="Compute(Tensor, Tensor, double)"/>.</para>
+    /// </remarks>
+    /// <param name="z1">This process's view-1 embeddings, <c>[B, D]</c>.</param>
+    /// <param name="z2">This process's view-2 embeddings, <c>[B, D]</c>.</param>
+    /// <param name="z1All">View-1 embeddings of all processes, <c>[M, D]</c> (M = W x B), with gradient.</param>
+    /// <param name="z2All">View-2 embeddings of all processes, <c>[M, D]</c>, with gradient.</param>
+    /// <param name="offset">Index of this process's first row in the gathered tensors (rank x B).</param>
+    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c>.</param>
+    /// <returns>The scalar loss averaged over this process's 2B anchors.</returns>
+    /// <exception cref="ArgumentException">Inconsistent shapes, a bad offset, M &lt; 2, or non-finite input.</exception>
+    public static Tensor Compute(Tensor z1, Tensor z2, Tensor z1All, Tensor z2All, long offset, double temperature = 0.5)
+    {
+        using var scope = torch.NewDisposeScope();
+        CheckTemperature(temperature);
+        ArgumentNullException.ThrowIfNull(z1All);
+        ArgumentNullException.ThrowIfNull(z2All);
+        if (z1.dim() != 2 || z2.dim() != 2 || !z1.shape.SequenceEqual(z2.shape))
+            throw new ArgumentException(
+                $"NT-Xent needs local views [B, D] of one shape but got [{string.Join(", ", z1.shape)}] and [{string.Join(", ", z2.shape)}].");
+        if (z1All.dim() != 2 || !z1All.shape.SequenceEqual(z2All.shape) || z1All.shape[1] != z1.shape[1])
+            throw new ArgumentException(
+                $"NT-Xent needs gathered views [M, {z1.shape[1]}] of one shape but got [{string.Join(", ", z1All.shape)}] and [{string.Join(", ", z2All.shape)}].");
+        long b = z1.shape[0], m = z1All.shape[0];
+        if (b < 1 || offset < 0 || offset + b > m)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                $"The local rows [{offset}, {offset + b}) must lie inside the {m} gathered rows; pass offset = rank x local batch size.");
+        if (m < 2)
+            throw new ArgumentException($"NT-Xent needs a global batch of at least 2 images (got {m}): a batch of 1 has no negatives.");
+        if (!z1.isfinite().all().item<bool>() || !z2.isfinite().all().item<bool>())
+            throw new ArgumentException(
+                "NT-Xent got NaN or infinite embeddings: training has diverged (lower the learning rate, " +
+                "check the data for NaN, or enable gradient clipping).");
+        if (!z1All.narrow(0, offset, b).equal(z1).all().item<bool>() || !z2All.narrow(0, offset, b).equal(z2).all().item<bool>())
+            throw new ArgumentException(
+                $"Rows [{offset}, {offset + b}) of the gathered embeddings are not this process's embeddings: the offset " +
+                "(rank x local batch size) or the gather order is wrong.");
+        var a1 = nn.functional.normalize(z1, p: 2, dim: 1, eps: NormEps);
+        var a2 = nn.functional.normalize(z2, p: 2, dim: 1, eps: NormEps);
+        var c1 = nn.functional.normalize(z1All, p: 2, dim: 1, eps: NormEps);
+        var c2 = nn.functional.normalize(z2All, p: 2, dim: 1, eps: NormEps);
+        return Core(a1, a2, c1, c2, offset, temperature).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Anchors [a1; a2] ([2B, D], normalised) against candidates [c1; c2] ([2M, D], normalised).</summary>
+    private static Tensor Core(Tensor a1, Tensor a2, Tensor c1, Tensor c2, long offset, double temperature)
+    {
+        long b = a1.shape[0], m = c1.shape[0];
+        var device = a1.device;
+        var anchors = torch.cat(new[] { a1, a2 }, 0);      // [2B, D]
+        var candidates = torch.cat(new[] { c1, c2 }, 0);   // [2M, D]
+        // logits: [2B, 2M] cosine similarities / T; each anchor's own column is removed from the softmax.
+        var logits = torch.mm(anchors, candidates.t()).div(temperature);
+        var local = torch.arange(b, dtype: ScalarType.Int64, device: device) + offset;
+        var selfColumn = torch.cat(new[] { local, local + m }, 0);            // [2B]
+        var self = nn.functional.one_hot(selfColumn, 2 * m).to_type(ScalarType.Bool);   // [2B, 2M]
+        logits = logits.masked_fill(self, double.NegativeInfinity);
+        // Target: the other view of the same image (view 1 -> column M + offset + i, view 2 -> offset + i).
+        var targets = torch.cat(new[] { local + m, local }, 0);
+        return nn.functional.cross_entropy(logits, targets);
+    }
+
+    /// <summary>Throws a clear error when <see cref="Compute(Tensor, Tensor, double)"/> cannot use these inputs.</summary>
     internal static void CheckInputs(Tensor z1, Tensor z2, double temperature)
     {
         ArgumentNullException.ThrowIfNull(z1);

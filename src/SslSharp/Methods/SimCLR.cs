@@ -82,6 +82,17 @@ public sealed class SimCLR : SslMethod
     public int? OutputDim { get; }
 
     /// <summary>
+    /// Multi-process training: all-gathers this process's embeddings <c>[B, E]</c> <i>with gradient</i>
+    /// (backward: all-reduce sum, then this process's slice) and returns the global <c>[W x B, E]</c> in
+    /// rank order together with this process's first row (rank x B). Null (the default): one process,
+    /// negatives come from the local batch only.
+    /// </summary>
+    /// <remarks>Negatives gathered across processes with gradient, as google-research/simclr
+    /// (<c>tpu_cross_replica_concat</c>) and lightly (<c>gather_distributed=True</c>) do; see
+    /// <see cref="NTXentLoss.Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>.</remarks>
+    public Func<Tensor, (Tensor All, long Offset)>? Gather { get; set; }
+
+    /// <summary>
     /// Encodes the first two global views (one backbone call on <c>[2N, C, H, W]</c>), projects them and
     /// returns the NT-Xent loss with view 0's features <c>[N, D]</c> and embeddings <c>[N, E]</c> (detached).
     /// </summary>
@@ -105,7 +116,19 @@ public sealed class SimCLR : SslMethod
             features = backbone.call(x);      // [2N, D]
             return projector.call(features);  // [2N, E]
         });
-        var loss = NTXentLoss.Compute(z[0], z[1], Temperature);
+        Tensor loss;
+        if (Gather is null)
+        {
+            loss = NTXentLoss.Compute(z[0], z[1], Temperature);
+        }
+        else
+        {
+            var (z1All, offset) = Gather(z[0]);
+            var (z2All, offset2) = Gather(z[1]);
+            if (offset != offset2)
+                throw new InvalidOperationException($"SimCLR.Gather returned offsets {offset} and {offset2} for the two views; they must be equal.");
+            loss = NTXentLoss.Compute(z[0], z[1], z1All, z2All, offset, Temperature);
+        }
         var h0 = features!.narrow(0, 0, views.BatchSize).detach();
         var z0 = z[0].detach();
         return new StepOutput(loss.MoveToOuterDisposeScope(), h0.MoveToOuterDisposeScope(), z0.MoveToOuterDisposeScope());

@@ -161,4 +161,53 @@ public class NTXentLossTests
         Assert.True(loss.isfinite().item<bool>());
         Assert.True(z2.grad!.isfinite().all().item<bool>());
     }
+
+    [Fact]
+    public void Gathered_form_with_one_process_equals_the_plain_form()
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new Generator(12);
+        var z1 = torch.randn(new long[] { 5, 4 }, ScalarType.Float64, generator: g);
+        var z2 = torch.randn(new long[] { 5, 4 }, ScalarType.Float64, generator: g);
+        AssertClose(NTXentLoss.Compute(z1, z2, 0.3).item<double>(), NTXentLoss.Compute(z1, z2, z1, z2, 0, 0.3).item<double>(), 1e-12, "W=1");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Simulated_processes_reproduce_the_global_loss_and_gradients(int world)
+    {
+        // W processes with B rows each: the mean over processes of the local losses (each against the
+        // gathered global batch, gradient flowing through the gather) equals the loss of one process
+        // with the whole batch, and so do the gradients (METHODS.md section 9).
+        using var scope = torch.NewDisposeScope();
+        var c = LoadCases().Single(x => x.GetProperty("name").GetString() == "n8_d16_t0.1_correlated");
+        double t = c.GetProperty("temperature").GetDouble();
+        var z1 = torch.tensor(Doubles(c.GetProperty("z1")), new long[] { 8, 16 }, ScalarType.Float64).requires_grad_(true);
+        var z2 = torch.tensor(Doubles(c.GetProperty("z2")), new long[] { 8, 16 }, ScalarType.Float64).requires_grad_(true);
+        long b = 8 / world;
+        var perRank = Enumerable.Range(0, world)
+            .Select(r => NTXentLoss.Compute(z1.narrow(0, r * b, b), z2.narrow(0, r * b, b), z1, z2, r * b, t))
+            .ToList();
+        var mean = torch.stack(perRank).mean();
+        mean.backward();
+        AssertClose(c.GetProperty("loss").GetDouble(), mean.item<double>(), 1e-9, "mean of per-process losses");
+        var e1 = Doubles(c.GetProperty("grad_z1"));
+        var g1 = z1.grad!.flatten().data<double>().ToArray();
+        for (int i = 0; i < e1.Length; i++)
+            Assert.True(Math.Abs(e1[i] - g1[i]) <= 1e-9 * e1.Max(Math.Abs), $"dL/dz1[{i}]: expected {e1[i]:R}, got {g1[i]:R}");
+    }
+
+    [Fact]
+    public void Gathered_form_rejects_a_wrong_offset()
+    {
+        using var scope = torch.NewDisposeScope();
+        var g = new Generator(13);
+        var z1 = torch.randn(new long[] { 8, 4 }, generator: g);
+        var z2 = torch.randn(new long[] { 8, 4 }, generator: g);
+        var ex = Assert.Throws<ArgumentException>(() => NTXentLoss.Compute(z1.narrow(0, 4, 4), z2.narrow(0, 4, 4), z1, z2, 0));
+        Assert.Contains("offset", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NTXentLoss.Compute(z1.narrow(0, 4, 4), z2.narrow(0, 4, 4), z1, z2, 6));
+        Assert.Throws<ArgumentException>(() => NTXentLoss.Compute(z1.narrow(0, 4, 4), z2.narrow(0, 4, 4), z1, z2.narrow(1, 0, 3), 4));
+    }
 }

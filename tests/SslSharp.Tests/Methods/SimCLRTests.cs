@@ -165,4 +165,24 @@ public class SimCLRTests
         foreach (var (name, p) in m.named_parameters())
             Assert.True(p.isfinite().all().item<bool>(), $"{name} became non-finite");
     }
+
+    [Fact]
+    public void Gather_hook_feeds_the_global_batch_to_the_loss()
+    {
+        using var m = Tiny(seed: 8);
+        m.eval();
+        using var scope = torch.NewDisposeScope();
+        using var views = TwoViews(4, seed: 9);
+        float local = m.call(views).Loss.item<float>();
+        // An identity gather (one process) changes nothing.
+        m.Gather = z => (z, 0);
+        Assert.Equal(local, m.call(views).Loss.item<float>(), 5);
+        // A gather that appends another process's rows adds negatives: the loss rises.
+        var other = torch.randn(new long[] { 4, 16 }, generator: new Generator(3)) * 10;
+        m.Gather = z => (torch.cat(new[] { z, other }, 0), 0);
+        Assert.True(m.call(views).Loss.item<float>() > local);
+        // A wrong offset is caught by the loss.
+        m.Gather = z => (torch.cat(new[] { other, z }, 0), 0);
+        Assert.Throws<ArgumentException>(() => m.call(views));
+    }
 }
