@@ -13,8 +13,13 @@ namespace SslSharp.Backbones;
 /// <remarks>
 /// <para>The classic "Conv-4" few-shot / small-image baseline (Vinyals et al. 2016; Snell et al. 2017)
 /// with wider late layers. Pools use <c>ceil_mode</c>, so any input of at least 1x1 works
-/// (28x28 -> 14 -> 7 -> 4 before the last block). Cost at 28x28 and width 1: about 12 MFLOP-MACs per
-/// image, ~100x cheaper than a low-res ResNet-18.</para>
+/// (28x28 -> 14 -> 7 -> 4 before the last block).</para>
+/// <para>Cost at 28x28, width 1: about 12 M multiply-adds per image forward (a low-res ResNet-18 needs
+/// ~35x more, an ImageNet-stem ResNet-18 ~2x more with 30x the parameters). Measured on the 2-core
+/// build machine while other jobs shared it (load ~9): one SimCLR step on 256 pairs of 1x28x28 images
+/// (forward, backward, SGD) took ~3 s at width 1 and ~1.7 s at width 0.5, against ~12 s for an
+/// ImageNet-stem ResNet-18; on an idle machine expect roughly a quarter of that, i.e. ~20 s per epoch of
+/// 8,000 images at width 1. <c>widthMultiplier: 0.5</c> roughly halves the time.</para>
 /// <para>State-dict keys: <c>blocks.{i}.conv.weight</c>, <c>blocks.{i}.bn.*</c>. Convs are
 /// Kaiming-normal (fan-out) initialised from a <see cref="Generator"/> seeded with <c>seed</c>.</para>
 /// </remarks>

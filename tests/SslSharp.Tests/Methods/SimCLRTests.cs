@@ -185,4 +185,28 @@ public class SimCLRTests
         m.Gather = z => (torch.cat(new[] { other, z }, 0), 0);
         Assert.Throws<ArgumentException>(() => m.call(views));
     }
+
+    [Fact]
+    public void Training_steps_leave_no_live_tensors_behind()
+    {
+        using var m = Tiny(seed: 10);
+        using var sgd = torch.optim.SGD(m.parameters(), 0.05, momentum: 0.9);
+        var g = new Generator(4);
+        var live = new List<long>();
+        for (int step = 0; step < 6; step++)
+        {
+            using (var scope = torch.NewDisposeScope())
+            {
+                var x = torch.randn(new long[] { 8, 1, 16, 16 }, generator: g);
+                using var views = new ViewBatch(new[] { x + torch.randn(x.shape, generator: g), x + torch.randn(x.shape, generator: g) });
+                sgd.zero_grad();
+                var output = m.call(views);
+                output.Loss.backward();
+                sgd.step();
+            }
+            live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+        // The first steps create gradients and momentum buffers; after that the count must stay flat.
+        Assert.True(live.Skip(2).Distinct().Count() == 1, $"live tensors per step: {string.Join(", ", live)}");
+    }
 }
