@@ -1,0 +1,66 @@
+using SslSharp.Backbones;
+
+namespace SslSharp.Methods;
+
+/// <summary>
+/// Creates <see cref="SslMethod"/>s by name (for the CLI and presets). Each method registers one
+/// factory that builds it around a backbone from <see cref="MethodSettings"/>, using its paper
+/// defaults for every setting not given.
+/// </summary>
+/// <remarks>Names are case-insensitive. Built in: <c>simclr</c>. Other methods add themselves with
+/// <see cref="Register"/> (or by adding a line to the built-in table).</remarks>
+public static class MethodRegistry
+{
+    private static readonly object Gate = new();
+    private static readonly SortedDictionary<string, Func<Backbone, MethodSettings, SslMethod>> Factories =
+        new(StringComparer.Ordinal)
+        {
+            ["simclr"] = CreateSimCLR,
+        };
+
+    /// <summary>The registered method names, sorted.</summary>
+    public static IReadOnlyList<string> Names
+    {
+        get { lock (Gate) return Factories.Keys.ToArray(); }
+    }
+
+    /// <summary>Registers (or replaces) the factory of method <paramref name="name"/>.</summary>
+    /// <param name="name">Method name (stored lower-case).</param>
+    /// <param name="factory">Builds the method around a backbone; must call
+    /// <see cref="MethodSettings.ThrowIfUnused"/> after reading its settings.</param>
+    public static void Register(string name, Func<Backbone, MethodSettings, SslMethod> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Gate) Factories[name.Trim().ToLowerInvariant()] = factory;
+    }
+
+    /// <summary>Creates method <paramref name="name"/> around <paramref name="backbone"/>.</summary>
+    /// <param name="name">A registered name (see <see cref="Names"/>).</param>
+    /// <param name="backbone">The encoder; the method takes ownership.</param>
+    /// <param name="settings">Hyper-parameter overrides (null: paper defaults).</param>
+    /// <exception cref="ArgumentException">The name is unknown (the message lists the known names) or a
+    /// setting is invalid or unknown.</exception>
+    public static SslMethod Create(string name, Backbone backbone, MethodSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(backbone);
+        Func<Backbone, MethodSettings, SslMethod>? factory;
+        lock (Gate) Factories.TryGetValue(name.Trim().ToLowerInvariant(), out factory);
+        if (factory is null)
+            throw new ArgumentException($"Unknown method '{name}'. Known methods: {string.Join(", ", Names)}.", nameof(name));
+        return factory(backbone, settings ?? MethodSettings.Empty);
+    }
+
+    /// <summary>SimCLR settings: <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>projector_layers</c>, <c>seed</c>.</summary>
+    private static SslMethod CreateSimCLR(Backbone backbone, MethodSettings s)
+    {
+        double temperature = s.GetDouble("temperature", 0.5);
+        int? hidden = s.GetInt("hidden_dim", (int?)null);
+        int output = s.GetInt("output_dim", 128);
+        int layers = s.GetInt("projector_layers", 2);
+        long seed = s.GetLong("seed", 0);
+        s.ThrowIfUnused("simclr", new[] { "temperature", "hidden_dim", "output_dim", "projector_layers", "seed" });
+        return new SimCLR(backbone, hidden, output, temperature, layers, seed);
+    }
+}

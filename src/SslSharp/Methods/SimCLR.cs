@@ -1,0 +1,149 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods;
+
+/// <summary>
+/// SimCLR: a backbone and a projector MLP trained with the NT-Xent loss so that two augmented views
+/// of an image pick each other out among all other views in the batch.
+/// </summary>
+/// <remarks>
+/// <para>Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
+/// Representations" (ICML 2020); v2 projector from Chen et al. (NeurIPS 2020). Reference code:
+/// google-research/simclr (<c>tf2/model.py</c>, <c>tf2/objective.py</c>), lightly
+/// <c>examples/pytorch/simclr.py</c>, solo-learn <c>solo/methods/simclr.py</c>.</para>
+/// <para>One step: both global views are concatenated, encoded by one backbone call and one
+/// projector call (so BatchNorm statistics cover the 2N images, as in google's code), then
+/// <see cref="NTXentLoss.Compute(Tensor, Tensor, double)"/> is applied to the two halves. Only the
+/// first two global views are used; further views (multi-crop) are ignored.</para>
+/// <para>Defaults: projector v1 (<c>Linear(D, D) - BN - ReLU - Linear(D, 128)</c>, hidden width = the
+/// backbone's feature width as in the paper's ResNet-50 2048-2048-128), temperature 0.5 (the paper's
+/// CIFAR-10 value, google's README; use 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR
+/// preset).</para>
+/// </remarks>
+public sealed class SimCLR : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly nn.Module<Tensor, Tensor> projector;
+
+    /// <summary>Creates SimCLR with a SimCLR v1 (2 layers) or v2 (3 layers) projector.</summary>
+    /// <param name="backbone">The encoder; SimCLR takes ownership (disposing SimCLR disposes it).</param>
+    /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
+    /// <param name="outputDim">Projector output width (paper: 128).</param>
+    /// <param name="temperature">NT-Xent temperature <c>T &gt; 0</c>.</param>
+    /// <param name="projectorLayers">2 for the v1 projector, 3 for v2.</param>
+    /// <param name="seed">Seed of the projector's weight initialisation.</param>
+    /// <exception cref="ArgumentException">A dimension, the temperature or the layer count is invalid.</exception>
+    public SimCLR(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.5,
+        int projectorLayers = 2, long seed = 0)
+        : this(backbone, MakeProjector(backbone, hiddenDim, outputDim, projectorLayers, seed), temperature, outputDim)
+    {
+    }
+
+    /// <summary>Creates SimCLR with a custom projector.</summary>
+    /// <param name="backbone">The encoder; SimCLR takes ownership.</param>
+    /// <param name="projector">Maps features <c>[N, backbone.FeatureDim]</c> to embeddings <c>[N, E]</c>;
+    /// SimCLR takes ownership.</param>
+    /// <param name="temperature">NT-Xent temperature <c>T &gt; 0</c>.</param>
+    public SimCLR(Backbone backbone, nn.Module<Tensor, Tensor> projector, double temperature = 0.5)
+        : this(backbone, projector, temperature, null)
+    {
+    }
+
+    private SimCLR(Backbone backbone, nn.Module<Tensor, Tensor> projector, double temperature, int? outputDim)
+        : base(nameof(SimCLR))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(projector);
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
+                "The SimCLR temperature must be a finite number > 0 (0.1 ImageNet, 0.5 CIFAR).");
+        this.backbone = backbone;
+        this.projector = projector;
+        Temperature = temperature;
+        OutputDim = outputDim ?? (projector as ProjectionHead)?.OutputDim;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The projector MLP (features to the embeddings the loss sees).</summary>
+    public nn.Module<Tensor, Tensor> Projector => projector;
+
+    /// <summary>The NT-Xent temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>The embedding width when known (the built-in projectors), else null.</summary>
+    public int? OutputDim { get; }
+
+    /// <summary>
+    /// Multi-process training: all-gathers this process's embeddings <c>[B, E]</c> <i>with gradient</i>
+    /// (backward: all-reduce sum, then this process's slice) and returns the global <c>[W x B, E]</c> in
+    /// rank order together with this process's first row (rank x B). Null (the default): one process,
+    /// negatives come from the local batch only.
+    /// </summary>
+    /// <remarks>Negatives gathered across processes with gradient, as google-research/simclr
+    /// (<c>tpu_cross_replica_concat</c>) and lightly (<c>gather_distributed=True</c>) do; see
+    /// <see cref="NTXentLoss.Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>.</remarks>
+    public Func<Tensor, (Tensor All, long Offset)>? Gather { get; set; }
+
+    /// <summary>
+    /// Encodes the first two global views (one backbone call on <c>[2N, C, H, W]</c>), projects them and
+    /// returns the NT-Xent loss with view 0's features <c>[N, D]</c> and embeddings <c>[N, E]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        if (views.GlobalCount < 2)
+            throw new ArgumentException(
+                $"SimCLR needs 2 global views of one size but the batch has {views.GlobalCount} global view(s). " +
+                "Use a two-view augmentation (global crops first).", nameof(views));
+
+        using var scope = torch.NewDisposeScope();
+        // Only the two first global views take part; a sub-batch that is never disposed (it does not own
+        // new tensors) keeps the caller's batch intact.
+        var pair = views.Count == 2 ? views : new ViewBatch(new[] { views.Views[0], views.Views[1] }, 2);
+        Tensor? features = null;
+        var z = pair.EncodeByResolution(x =>
+        {
+            features = backbone.call(x);      // [2N, D]
+            return projector.call(features);  // [2N, E]
+        });
+        Tensor loss;
+        if (Gather is null)
+        {
+            loss = NTXentLoss.Compute(z[0], z[1], Temperature);
+        }
+        else
+        {
+            var (z1All, offset) = Gather(z[0]);
+            var (z2All, offset2) = Gather(z[1]);
+            if (offset != offset2)
+                throw new InvalidOperationException($"SimCLR.Gather returned offsets {offset} and {offset2} for the two views; they must be equal.");
+            loss = NTXentLoss.Compute(z[0], z[1], z1All, z2All, offset, Temperature);
+        }
+        var h0 = features!.narrow(0, 0, views.BatchSize).detach();
+        var z0 = z[0].detach();
+        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.MoveToOuterDisposeScope(), z0.MoveToOuterDisposeScope());
+    }
+
+    private static ProjectionHead MakeProjector(Backbone backbone, int? hiddenDim, int outputDim, int layers, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        int hidden = hiddenDim ?? backbone.FeatureDim;
+        return layers switch
+        {
+            2 => ProjectionHead.SimCLRv1(backbone.FeatureDim, hidden, outputDim, seed),
+            3 => ProjectionHead.SimCLRv2(backbone.FeatureDim, hidden, outputDim, seed),
+            _ => throw new ArgumentOutOfRangeException(nameof(layers), layers,
+                "SimCLR's projector has 2 layers (v1) or 3 layers (v2); pass a custom projector for other depths."),
+        };
+    }
+}
