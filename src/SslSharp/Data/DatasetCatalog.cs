@@ -22,10 +22,10 @@ public static class DatasetCatalog
     [
         new(FashionMnist.EmbeddedName,
             $"Fashion-MNIST test split built into SslSharp: {FashionMnist.EmbeddedTrainCount} train / {FashionMnist.EmbeddedHeldOutCount} held-out images, 1x28x28, 10 classes; needs no files.",
-            (_, seed) => FashionMnist.EmbeddedSplit(seed)),
+            (_, seed) => FashionMnist.EmbeddedSplit(seed), FashionMnist.Mean, FashionMnist.Std),
         new(FashionMnist.Name,
             $"Fashion-MNIST: 60000 train / 10000 test images, 1x28x28, 10 classes; IDX files from --data-dir (default {FashionMnist.DefaultDataDir}).",
-            (dir, _) => LoadFashionMnist(dir ?? FashionMnist.DefaultDataDir)),
+            (dir, _) => LoadFashionMnist(dir ?? FashionMnist.DefaultDataDir), FashionMnist.Mean, FashionMnist.Std),
     ];
 
     /// <summary>All known data sets, in registration order.</summary>

@@ -10,7 +10,11 @@ namespace SslSharp.Data;
 /// Loads the pair from an optional data folder (null: the data set's default location) with a
 /// split seed (used only by data sets that are split from one pool, such as the embedded one).
 /// </param>
+/// <param name="Mean">Per-channel mean of the training images in [0, 1] (for normalisation).</param>
+/// <param name="Std">Per-channel standard deviation of the training images in [0, 1].</param>
 public sealed record DatasetEntry(
     string Name,
     string Description,
-    Func<string?, long, (ImageDataset Train, ImageDataset Test)> Load);
+    Func<string?, long, (ImageDataset Train, ImageDataset Test)> Load,
+    IReadOnlyList<float> Mean,
+    IReadOnlyList<float> Std);

@@ -46,6 +46,12 @@ public static class FashionMnist
 
     private const string ResourcePrefix = "SslSharp.Data.FashionMnist.";
 
+    /// <summary>Mean pixel value of the 60k training images, in [0, 1] (the usual 0.2860).</summary>
+    public static IReadOnlyList<float> Mean { get; } = new[] { 0.2860f };
+
+    /// <summary>Standard deviation of the pixel values of the 60k training images, in [0, 1] (the usual 0.3530).</summary>
+    public static IReadOnlyList<float> Std { get; } = new[] { 0.3530f };
+
     /// <summary>The 10 class names, indexed by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } = new[]
     {

@@ -53,7 +53,7 @@ public class DatasetCatalogTests
     public void New_data_sets_plug_in_by_registration()
     {
         string name = "test-registered-" + Guid.NewGuid().ToString("N");
-        DatasetCatalog.Register(new DatasetEntry(name, "a test entry", (dir, seed) => throw new NotSupportedException($"called with {dir} {seed}")));
+        DatasetCatalog.Register(new DatasetEntry(name, "a test entry", (dir, seed) => throw new NotSupportedException($"called with {dir} {seed}"), new[] { 0.5f }, new[] { 0.25f }));
 
         Assert.Contains(name, DatasetCatalog.Names);
         var e = Assert.Throws<NotSupportedException>(() => DatasetCatalog.Load(name, "/some/dir", 3));

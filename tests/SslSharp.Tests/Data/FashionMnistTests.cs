@@ -79,6 +79,10 @@ public class FashionMnistTests(ITestOutputHelper output)
         // The embedded copy is the installed test split, byte for byte.
         Assert.True(test.Images.eq(embedded.Images).all().item<bool>());
         Assert.True(test.Labels.eq(embedded.Labels).all().item<bool>());
+        // The normalisation constants are the statistics of the 60k training pixels.
+        using var pixels = train.Images.to(TorchSharp.torch.float64).div(255.0);
+        Assert.Equal(FashionMnist.Mean[0], pixels.mean().item<double>(), 3);
+        Assert.Equal(FashionMnist.Std[0], pixels.std().item<double>(), 3);
     }
 
     [Fact]
