@@ -1,12 +1,49 @@
+using SslSharp.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
 namespace SslSharp.Cli;
 
 /// <summary>Entry point of the <c>sslsharp</c> command.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line.</summary>
+    /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
-        Console.WriteLine("sslsharp: under construction");
-        return 0;
+        var app = new CommandApp();
+        app.Configure(Configure);
+        return app.Run(args);
+    }
+
+    /// <summary>Registers the commands (shared with the tests).</summary>
+    internal static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("sslsharp");
+        config.SetExceptionHandler((ex, _) =>
+        {
+            // Bad input (unknown names, missing files, bad shapes, non-finite losses) ends with its
+            // message, not a stack trace; an unexpected error keeps the trace.
+            if (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                or InvalidOperationException or NotSupportedException or CommandAppException)
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            else
+                AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+            return 1;
+        });
+        config.AddExample("pretrain");
+        config.AddExample("pretrain", "--dataset", "fashion-mnist", "--data-dir", "/usr/share/datasets/fashion-mnist", "--epochs", "10");
+        config.AddExample("eval", "knn", "--checkpoint", "runs/simclr/last.ckpt");
+        config.AddCommand<PretrainCommand>("pretrain")
+            .WithDescription("Self-supervised pretraining with a progress bar, ending in a kNN evaluation and a run folder.")
+            .WithExample("pretrain", "--method", "simclr", "--epochs", "20", "--out", "runs/simclr");
+        config.AddBranch("eval", eval =>
+        {
+            eval.SetDescription("Evaluate a checkpoint's encoder.");
+            eval.AddCommand<EvalKnnCommand>("knn")
+                .WithDescription("Weighted kNN (cosine, exp(sim/T) votes) of the held-out set against the training set.")
+                .WithExample("eval", "knn", "--checkpoint", "runs/simclr/last.ckpt");
+        });
+        config.AddCommand<MethodsCommand>("methods")
+            .WithDescription("List the self-supervised methods with their defaults.");
     }
 }

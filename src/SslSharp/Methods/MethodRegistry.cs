@@ -18,6 +18,12 @@ public static class MethodRegistry
             ["simclr"] = CreateSimCLR,
         };
 
+    private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
+    {
+        ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
+            "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+    };
+
     /// <summary>The registered method names, sorted.</summary>
     public static IReadOnlyList<string> Names
     {
@@ -28,11 +34,31 @@ public static class MethodRegistry
     /// <param name="name">Method name (stored lower-case).</param>
     /// <param name="factory">Builds the method around a backbone; must call
     /// <see cref="MethodSettings.ThrowIfUnused"/> after reading its settings.</param>
-    public static void Register(string name, Func<Backbone, MethodSettings, SslMethod> factory)
+    /// <param name="description">What <c>sslsharp methods</c> shows (null: nothing known).</param>
+    public static void Register(string name, Func<Backbone, MethodSettings, SslMethod> factory, MethodDescription? description = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(factory);
-        lock (Gate) Factories[name.Trim().ToLowerInvariant()] = factory;
+        var key = name.Trim().ToLowerInvariant();
+        lock (Gate)
+        {
+            Factories[key] = factory;
+            if (description is not null) Descriptions[key] = description;
+        }
+    }
+
+    /// <summary>The family, paper and defaults of method <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    public static MethodDescription Describe(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        lock (Gate)
+        {
+            if (Descriptions.TryGetValue(key, out var d)) return d;
+            if (Factories.ContainsKey(key)) return new MethodDescription("?", "?", "?");
+        }
+        throw new ArgumentException($"Unknown method '{name}'. Known methods: {string.Join(", ", Names)}.", nameof(name));
     }
 
     /// <summary>Creates method <paramref name="name"/> around <paramref name="backbone"/>.</summary>

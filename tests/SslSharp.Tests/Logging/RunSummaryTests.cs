@@ -1,5 +1,6 @@
 using SslSharp.Evaluation;
 using SslSharp.Training.Logging;
+using SslSharp.Runs;
 
 namespace SslSharp.Tests.Logging;
 

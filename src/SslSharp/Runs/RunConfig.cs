@@ -1,7 +1,7 @@
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace SslSharp.Training.Logging;
+namespace SslSharp.Runs;
 
 /// <summary>
 /// The resolved configuration of a run (preset plus command-line overrides), written as
@@ -22,8 +22,17 @@ public sealed record RunConfig
     /// <summary>Data set name.</summary>
     public string Dataset { get; init; } = "";
 
+    /// <summary>Folder with the data set's files, or null for the data set's default location.</summary>
+    public string? DataDir { get; init; }
+
     /// <summary>Backbone name.</summary>
     public string Backbone { get; init; } = "";
+
+    /// <summary>Whether a ResNet uses the low-resolution (CIFAR) stem: 3x3 conv, stride 1, no max-pool.</summary>
+    public bool LowResStem { get; init; } = true;
+
+    /// <summary>Width multiplier of the backbone's channels.</summary>
+    public double WidthMultiplier { get; init; } = 1.0;
 
     /// <summary>Epochs to train.</summary>
     public int Epochs { get; init; }
@@ -43,13 +52,19 @@ public sealed record RunConfig
     /// <summary>Warm-up epochs.</summary>
     public double WarmupEpochs { get; init; }
 
+    /// <summary>Learning rate at the end of the cosine schedule.</summary>
+    public double MinLr { get; init; }
+
+    /// <summary>Run the kNN evaluation every this many epochs (0: only at the end).</summary>
+    public int KnnEvery { get; init; }
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 
     /// <summary>Device (e.g. <c>cpu</c>, <c>cuda:0</c>).</summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>Method- and recipe-specific settings, by name (sorted when written).</summary>
+    /// <summary>Method settings by name (e.g. <c>temperature</c>), passed to the method's factory; sorted when written.</summary>
     public Dictionary<string, string> Options { get; init; } = [];
 
     /// <summary>Serialises to YAML.</summary>

@@ -1,0 +1,11 @@
+using SslSharp.Evaluation;
+using SslSharp.Training;
+
+namespace SslSharp.Runs;
+
+/// <summary>What a finished pretraining run produced.</summary>
+/// <param name="RunDirectory">The run folder.</param>
+/// <param name="Training">Steps, epochs, last loss, wall time and last checkpoint of the run.</param>
+/// <param name="Knn">kNN accuracy of the final encoder on the held-out set.</param>
+/// <param name="Files">Every file the run wrote (config, metrics, plots, checkpoint, summary).</param>
+public sealed record PretrainResult(string RunDirectory, TrainResult Training, KnnResult Knn, IReadOnlyList<string> Files);

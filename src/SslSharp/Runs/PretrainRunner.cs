@@ -1,0 +1,112 @@
+using System.Text.Json;
+using SslSharp.Augment;
+using SslSharp.Augment.Presets;
+using SslSharp.Backbones;
+using SslSharp.Data;
+using SslSharp.Evaluation;
+using SslSharp.Methods;
+using SslSharp.Training;
+using SslSharp.Training.Logging;
+using TorchSharp;
+
+namespace SslSharp.Runs;
+
+/// <summary>
+/// One pretraining run from a <see cref="RunConfig"/>: loads the data, builds backbone + method +
+/// augmentations, trains with the <see cref="Trainer"/>, evaluates kNN on the held-out set, and
+/// writes the run folder (<c>config.yaml</c>, <c>metrics.csv</c>, plots, <c>last.ckpt</c>,
+/// <c>summary.md</c>). This is what <c>sslsharp pretrain</c> runs.
+/// </summary>
+public static class PretrainRunner
+{
+    /// <summary>Runs <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
+    /// <param name="config">The resolved configuration.</param>
+    /// <param name="runDirectory">The run folder (created if missing).</param>
+    /// <param name="resumeFrom">A checkpoint to resume from, or null.</param>
+    /// <param name="showProgress">Show a progress bar (a line per few steps when output is redirected).</param>
+    /// <param name="maxSteps">Stop after this many steps (for tests and smoke runs), or null.</param>
+    /// <param name="commandLine">The command line, for the summary.</param>
+    /// <param name="ct">Stops the run after the current step.</param>
+    public static PretrainResult Run(RunConfig config, string runDirectory, string? resumeFrom = null,
+        bool showProgress = true, long? maxSteps = null, string? commandLine = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        Directory.CreateDirectory(runDirectory);
+        var files = new List<string> { config.Write(runDirectory) };
+
+        var entry = DatasetCatalog.Find(config.Dataset);
+        var (train, test) = entry.Load(config.DataDir, 0);
+        using var trainData = train;
+        using var testData = test;
+        using var method = CreateMethod(config, train.Channels);
+        method.to(new torch.Device(config.Device));
+
+        var views = SimCLRAugment.Create(train.Height, train.Channels, entry.Mean, entry.Std);
+        var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
+        var loader = new Loader(train, config.BatchSize, views, config.Seed);
+        var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
+        {
+            EveryEpochs = config.KnnEvery,
+            EvaluateAtEnd = true,
+            Device = new torch.Device(config.Device),
+        };
+
+        var options = new TrainerOptions
+        {
+            Epochs = config.Epochs,
+            BatchSize = config.BatchSize,
+            Optimizer = config.Optimizer,
+            BaseLr = config.LearningRate,
+            WeightDecay = config.WeightDecay,
+            WarmupEpochs = config.WarmupEpochs,
+            MinLr = config.MinLr,
+            Seed = config.Seed,
+            Device = config.Device,
+            RunDirectory = runDirectory,
+            CheckpointEveryEpochs = 1,
+            ShowProgress = showProgress,
+            MaxSteps = maxSteps,
+            ResumeFrom = resumeFrom,
+            ConfigJson = JsonSerializer.Serialize(config),
+        };
+        options.Validate();
+
+        TrainResult result;
+        using (var trainer = new Trainer(method, loader, options, new ITrainerCallback[] { knn }))
+            result = trainer.Fit(ct);
+
+        var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
+        files.Add(Path.Combine(runDirectory, MetricsCsv.FileName));
+        files.AddRange(TrainingPlots.WriteAll(runDirectory));
+        if (result.LastCheckpoint is not null) files.Add(result.LastCheckpoint);
+        var summary = new RunSummary
+        {
+            Method = config.Method,
+            Dataset = config.Dataset,
+            Backbone = config.Backbone,
+            Epochs = result.Epochs,
+            Steps = result.Steps,
+            BatchSize = config.BatchSize,
+            WallTime = result.Elapsed,
+            FinalLoss = result.LastLoss,
+            Knn = final,
+            CommandLine = commandLine,
+            KnnPlotFile = files.Any(f => f.EndsWith(TrainingPlots.KnnPlotFile, StringComparison.Ordinal)) ? TrainingPlots.KnnPlotFile : null,
+            CheckpointFile = result.LastCheckpoint is null ? null : Path.GetFileName(result.LastCheckpoint),
+        };
+        files.Add(summary.Write(runDirectory));
+        return new PretrainResult(runDirectory, result, final, files);
+    }
+
+    /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>
+    /// <param name="config">The run configuration.</param>
+    /// <param name="inChannels">Image channels of the data set.</param>
+    public static SslMethod CreateMethod(RunConfig config, int inChannels)
+    {
+        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.LowResStem, config.WidthMultiplier, config.Seed);
+        var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);
+        settings.TryAdd("seed", config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return MethodRegistry.Create(config.Method, backbone, new MethodSettings(settings));
+    }
+}
