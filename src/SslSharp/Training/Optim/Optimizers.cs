@@ -18,7 +18,7 @@ public static class Optimizers
         return options.Optimizer.ToLowerInvariant() switch
         {
             "sgd" => new Sgd(groups, options.BaseLr, options.Momentum, options.WeightDecay),
-            "adamw" => new AdamW(groups, options.BaseLr, options.Betas.Beta1, options.Betas.Beta2, options.WeightDecay),
+            "adamw" => new AdamWOptimizer(groups, options.BaseLr, options.Betas.Beta1, options.Betas.Beta2, options.WeightDecay),
             "lars" => new Lars(groups, options.BaseLr, options.Momentum, options.WeightDecay, options.LarsEta),
             _ => throw new ArgumentException(
                 $"Unknown optimizer '{options.Optimizer}'. Use one of: {string.Join(", ", Names)}.", nameof(options)),

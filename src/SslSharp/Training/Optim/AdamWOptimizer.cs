@@ -9,8 +9,8 @@ namespace SslSharp.Training.Optim;
 /// <c>p *= 1 - lr wd; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 /// p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)</c>.
 /// </summary>
-/// <remarks>Same update as PyTorch's <c>torch.optim.AdamW</c> (amsgrad off). Step counts are per parameter.</remarks>
-public sealed class AdamW : SslOptimizer
+/// <remarks>Named AdamWOptimizer so it does not clash with TorchSharp.Modules.AdamW. Same update as PyTorch's <c>torch.optim.AdamW</c> (amsgrad off). Step counts are per parameter.</remarks>
+public sealed class AdamWOptimizer : SslOptimizer
 {
     private readonly Tensor[][] _m;
     private readonly Tensor[][] _v;
@@ -23,7 +23,7 @@ public sealed class AdamW : SslOptimizer
     /// <param name="beta2">Second-moment decay, in [0, 1).</param>
     /// <param name="weightDecay">Decoupled weight decay of the groups that take it.</param>
     /// <param name="eps">Denominator term for numerical stability.</param>
-    public AdamW(IReadOnlyList<ParameterGroup> groups, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
+    public AdamWOptimizer(IReadOnlyList<ParameterGroup> groups, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
         double weightDecay = 0.01, double eps = 1e-8)
         : base(groups, learningRate, weightDecay)
     {
