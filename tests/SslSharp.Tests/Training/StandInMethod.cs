@@ -24,8 +24,18 @@ internal sealed class StandInMethod : SslMethod
         projector = nn.Linear(width, embed);
         hook_calls = torch.zeros(1, dtype: ScalarType.Int64);
         RegisterComponents();
-        register_buffer("hook_calls", hook_calls);
     }
+
+    /// <summary>Replaces the default parameter groups when set.</summary>
+    public Func<StandInMethod, IReadOnlyList<SslSharp.Training.ParameterGroup>>? GroupsOverride { get; set; }
+
+    /// <summary>Dropout rate on the features (draws from torch's global generator, so resume must restore it).</summary>
+    public double Dropout { get; set; } = 0.1;
+
+    public override IReadOnlyList<SslSharp.Training.ParameterGroup> ParameterGroups() =>
+        GroupsOverride?.Invoke(this) ?? base.ParameterGroups();
+
+    public Linear Projector => projector;
 
     /// <summary>Global step at which forward returns NaN (null: never).</summary>
     public long? NanAtStep { get; set; }
@@ -46,8 +56,8 @@ internal sealed class StandInMethod : SslMethod
     {
         CheckViews(views);
         var f1 = backbone.call(views.Views[0]);
-        var z1 = projector.call(f1);
-        var z2 = projector.call(backbone.call(views.Views[1]));
+        var z1 = projector.call(nn.functional.dropout(f1, Dropout, training));
+        var z2 = projector.call(nn.functional.dropout(backbone.call(views.Views[1]), Dropout, training));
         var invariance = (z1 - z2).pow(2).mean();
         var std1 = (z1.var(0) + 1e-4).sqrt();
         var std2 = (z2.var(0) + 1e-4).sqrt();
