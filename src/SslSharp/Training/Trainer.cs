@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using SslSharp.Methods;
+using SslSharp.Training.Logging;
+using SslSharp.Training.Optim;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Training;
+
+/// <summary>
+/// The training loop. It knows nothing about any method: per step it moves the batch to the
+/// device, calls the method's hooks, sets every group's learning rate from the schedule, runs the
+/// forward pass, checks the loss is finite, back-propagates, steps the optimizer, and records
+/// metrics; around that it writes <c>metrics.csv</c>, checkpoints and a progress bar.
+/// </summary>
+/// <remarks>
+/// <para>The step is what a hand-written loop does (DINO's <c>train_one_epoch</c>, MAE's
+/// <c>engine_pretrain.py</c>) plus O(1) bookkeeping: one <c>.item()</c> per step (the loss),
+/// everything inside <c>torch.NewDisposeScope()</c>.</para>
+/// <para>Schedule: <c>lr(t) = WarmupCosine(t, round(WarmupEpochs * S), Epochs * S, ScaleLr(BaseLr, BatchSize), MinLr)</c>
+/// with <c>S</c> = steps per epoch; group lr = <c>lr(t) * LrScale</c>, or
+/// <c>ScaleLr(BaseLr, BatchSize) * LrScale</c> for groups with <see cref="ParameterGroup.FixedLr"/>.</para>
+/// <para>Checkpoints: <c>last.ckpt</c> at every epoch end and when the run stops (end, <see cref="TrainerOptions.MaxSteps"/>,
+/// cancellation), plus <c>epoch-NNNN.ckpt</c> every <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs.</para>
+/// </remarks>
+public sealed class Trainer : IDisposable
+{
+    private readonly SslMethod _method;
+    private readonly IBatchSource _data;
+    private readonly ITrainerCallback[] _callbacks;
+    private readonly Device _device;
+    private bool _disposed;
+
+    /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
+    /// <exception cref="ArgumentException">An option is invalid, or the batch source is empty.</exception>
+    public Trainer(SslMethod method, IBatchSource data, TrainerOptions options, IEnumerable<ITrainerCallback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (data.BatchesPerEpoch < 1)
+            throw new ArgumentException(
+                $"The batch source yields {data.BatchesPerEpoch} batches per epoch. Use a smaller batch size or more data (with dropLast, the data set must hold at least one full batch).",
+                nameof(data));
+        if (options.Device.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
+            throw new ArgumentException($"Device '{options.Device}' was requested but CUDA is not available in this TorchSharp build. Use --device cpu.", nameof(options));
+        _method = method;
+        _data = data;
+        Options = options;
+        _callbacks = callbacks?.ToArray() ?? Array.Empty<ITrainerCallback>();
+        _device = torch.device(options.Device);
+        method.to(_device);
+        StepsPerEpoch = data.BatchesPerEpoch;
+        TotalSteps = checked(options.Epochs * StepsPerEpoch);
+        WarmupSteps = Math.Min(TotalSteps - 1, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch));
+        PeakLr = Schedules.ScaleLr(options.BaseLr, options.BatchSize, options.LrScaling);
+        Groups = method.ParameterGroups();
+        Optimizer = Optimizers.Create(Groups, options);
+    }
+
+    /// <summary>The run's options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The optimizer built from the method's parameter groups.</summary>
+    public SslOptimizer Optimizer { get; }
+
+    /// <summary>The parameter groups the optimizer holds.</summary>
+    public IReadOnlyList<ParameterGroup> Groups { get; }
+
+    /// <summary>Optimizer steps per epoch.</summary>
+    public long StepsPerEpoch { get; }
+
+    /// <summary>Steps the schedule spans: <c>Epochs * StepsPerEpoch</c>.</summary>
+    public long TotalSteps { get; }
+
+    /// <summary>Linear warmup steps.</summary>
+    public long WarmupSteps { get; }
+
+    /// <summary>Peak learning rate after batch-size scaling.</summary>
+    public double PeakLr { get; }
+
+    /// <summary>Scheduled learning rate (before group scales) of global step <paramref name="step"/>.</summary>
+    public double LearningRateAt(long step) => Schedules.WarmupCosine(step, WarmupSteps, TotalSteps, PeakLr, Options.MinLr);
+
+    /// <summary>
+    /// Trains until all epochs (or <see cref="TrainerOptions.MaxSteps"/>) are done, resuming from
+    /// <see cref="TrainerOptions.ResumeFrom"/> when set.
+    /// </summary>
+    /// <exception cref="NonFiniteLossException">A step's loss was NaN or infinite (the optimizer did not step).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled (after <c>last.ckpt</c> was written).</exception>
+    public TrainResult Fit(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var clock = Stopwatch.StartNew();
+        long step = 0;
+        if (Options.ResumeFrom is { } resume)
+        {
+            var info = Checkpoint.Restore(resume, _method, Optimizer);
+            if (info.StepsPerEpoch != StepsPerEpoch)
+                throw new InvalidOperationException(
+                    $"Checkpoint '{resume}' was written with {info.StepsPerEpoch} steps per epoch but this run has {StepsPerEpoch}. " +
+                    "Resume with the same data set, batch size and drop-last setting.");
+            step = info.Step;
+        }
+        else
+        {
+            torch.manual_seed(Options.Seed);
+        }
+
+        long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
+        long startStep = step;
+        string? runDir = Options.RunDirectory;
+        using var writer = runDir is null ? null : new MetricsWriter(runDir, append: Options.ResumeFrom is not null);
+        TrainerState? stateRef = null;
+        var state = new TrainerState(_method, runDir, StepsPerEpoch, TotalSteps, Options.Epochs,
+            (s, name, value) => writer?.WriteLogged(s, stateRef!.Epoch, name, value))
+        {
+            Step = step,
+            Epoch = (int)Math.Min(Options.Epochs - 1, step / StepsPerEpoch),
+        };
+        stateRef = state;
+        var run = new RunState { Step = step };
+
+        bool live = Options.ShowProgress && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        try
+        {
+            foreach (var cb in _callbacks) cb.OnTrainStart(state);
+            if (!Options.ShowProgress)
+                Loop(state, run, endStep, writer, reporter: null, ct);
+            else if (live)
+                SpectreProgress.Run(startStep, endStep, r => { Loop(state, run, endStep, writer, r, ct); return 0; });
+            else
+                Loop(state, run, endStep, writer, new LineProgress(Console.Out, Options.LogEverySteps, startStep), ct);
+        }
+        finally
+        {
+            writer?.Flush();
+            foreach (var cb in _callbacks) cb.OnTrainEnd(state);
+            writer?.Flush();
+        }
+        return new TrainResult(run.Step, (int)(run.Step / StepsPerEpoch), run.LastLoss, clock.Elapsed, run.LastCheckpoint);
+    }
+
+    private sealed class RunState
+    {
+        public long Step;
+        public double LastLoss = double.NaN;
+        public string? LastCheckpoint;
+        public long SavedAtStep = -1;
+    }
+
+    private void Loop(TrainerState state, RunState run, long endStep, MetricsWriter? writer, IProgressReporter? reporter, CancellationToken ct)
+    {
+        long step = run.Step;
+        int firstEpoch = (int)(step / StepsPerEpoch);
+        long skip = step % StepsPerEpoch;
+        double ticksToSeconds = 1.0 / Stopwatch.Frequency;
+        double fixedLr = PeakLr;
+        bool cancelled = false;
+
+        for (int epoch = firstEpoch; epoch < Options.Epochs && step < endStep && !cancelled; epoch++)
+        {
+            state.Epoch = epoch;
+            long epochEnd = (epoch + 1) * StepsPerEpoch;
+            using (var batches = _data.Epoch(epoch, skip).GetEnumerator())
+            {
+                while (step < epochEnd && step < endStep)
+                {
+                    if (ct.IsCancellationRequested) { cancelled = true; break; }
+                    long t0 = Stopwatch.GetTimestamp();
+                    double loss, lr;
+                    long images;
+                    using (var scope = torch.NewDisposeScope())
+                    {
+                        if (!batches.MoveNext())
+                            throw new InvalidOperationException(
+                                $"The batch source ended after {step - epoch * StepsPerEpoch} of its {StepsPerEpoch} batches in epoch {epoch}. " +
+                                "Its Epoch() must yield exactly BatchesPerEpoch batches.");
+                        using var raw = batches.Current;
+                        var batch = raw.To(_device);
+                        try
+                        {
+                            var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
+                            _method.OnStepStart(progress);
+                            lr = LearningRateAt(step);
+                            for (int g = 0; g < Groups.Count; g++)
+                                Optimizer.SetLearningRate(g, (Groups[g].FixedLr ? fixedLr : lr) * Groups[g].LrScale);
+                            _method.train();
+                            var output = _method.call(batch);
+                            loss = output.Loss.ToDouble();
+                            if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
+                            Optimizer.ZeroGrad();
+                            output.Loss.backward();
+                            _method.OnAfterBackward(progress);
+                            Optimizer.Step();
+                            _method.OnAfterOptimizerStep(progress);
+                            images = batch.BatchSize;
+                        }
+                        finally
+                        {
+                            if (!ReferenceEquals(batch, raw)) batch.Dispose();
+                        }
+                    }
+                    double seconds = (Stopwatch.GetTimestamp() - t0) * ticksToSeconds;
+                    var metrics = new StepMetrics(step, epoch, loss, lr, seconds > 0 ? images / seconds : 0);
+                    step++;
+                    run.Step = step;
+                    run.LastLoss = loss;
+                    state.Step = step;
+                    writer?.WriteStep(metrics);
+                    foreach (var cb in _callbacks) cb.OnStepEnd(state, metrics);
+                    reporter?.Step(step, endStep, epoch, Options.Epochs, loss, lr, metrics.ImagesPerSecond);
+                    if (writer is not null && step % Options.LogEverySteps == 0) writer.Flush();
+                }
+            }
+            skip = 0;
+            if (step == epochEnd)
+            {
+                foreach (var cb in _callbacks) cb.OnEpochEnd(state);
+                writer?.Flush();
+                SaveCheckpoints(run, epochCompleted: epoch + 1, reporter);
+            }
+        }
+        if (run.SavedAtStep != run.Step && run.Step > 0) SaveCheckpoints(run, epochCompleted: null, reporter);
+        if (cancelled)
+        {
+            writer?.Flush();
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    private void SaveCheckpoints(RunState run, int? epochCompleted, IProgressReporter? reporter)
+    {
+        if (Options.RunDirectory is null) return;
+        var info = new CheckpointInfo(_method.GetName(), run.Step, (int)Math.Min(Options.Epochs - 1, run.Step / StepsPerEpoch),
+            StepsPerEpoch, Options.Optimizer.ToLowerInvariant(), Checkpoint.OptionsToJson(Options with { ResumeFrom = null }),
+            Options.ConfigJson, DateTime.UtcNow);
+        string last = Path.Combine(Options.RunDirectory, Checkpoint.LastFileName);
+        Checkpoint.Save(last, _method, Optimizer, info);
+        run.LastCheckpoint = last;
+        run.SavedAtStep = run.Step;
+        if (epochCompleted is int e && Options.CheckpointEveryEpochs > 0 && e % Options.CheckpointEveryEpochs == 0)
+        {
+            string periodic = Path.Combine(Options.RunDirectory, $"epoch-{e:D4}.ckpt");
+            File.Copy(last, periodic + ".tmp", overwrite: true);
+            File.Move(periodic + ".tmp", periodic, overwrite: true);
+            reporter?.Message($"checkpoint {periodic}");
+        }
+    }
+
+    /// <summary>Disposes the optimizer state (not the method).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Optimizer.Dispose();
+    }
+}
