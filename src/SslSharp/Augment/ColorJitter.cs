@@ -28,7 +28,7 @@ namespace SslSharp.Augment;
 /// (f, 0, 0), contrast (f, 0, 1 - f), saturation (f, 1 - f, 0); samples whose slot-k step is hue, or
 /// that are not jittered, use the exact identity (1, 0, 0)); the hue step runs only on the samples
 /// whose slot-k step is hue (index_select / index_copy). Samples not chosen (probability 1 - p)
-/// are returned bit for bit.
+/// only see identity steps and are returned bit for bit (for inputs in [0, 1]).
 /// </para>
 /// </remarks>
 public sealed class ColorJitter : IBatchTransform
@@ -128,12 +128,14 @@ public sealed class ColorJitter : IBatchTransform
                 if (idx.shape[0] > 0)
                 {
                     var shifted = ColorFunctional.AdjustHue(x.index_select(0, idx), fh.index_select(0, idx));
-                    x = x.index_copy(0, idx, shifted);
+                    // In place when x is already our own intermediate, never on the caller's images.
+                    x = ReferenceEquals(x, images) ? x.index_copy(0, idx, shifted) : x.index_copy_(0, idx, shifted);
                 }
             }
         }
-        // Samples that were not chosen come back untouched, bit for bit, whatever their range.
-        return torch.where(apply.reshape(-1, 1, 1, 1), x, images).MoveToOuterDisposeScope();
+        // Samples that were not chosen went through identity steps only: 1 * x + 0 and a clamp to
+        // [0, 1], which returns them bit for bit (inputs are in [0, 1] by contract).
+        return (ReferenceEquals(x, images) ? images.clone() : x).MoveToOuterDisposeScope();
     }
 
     private static double NonNegative(double v, string name)

@@ -39,8 +39,11 @@ public sealed class RandomGrayscale : IBatchTransform
     internal static Tensor ApplyWithMask(Tensor images, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
-        if (images.shape[1] == 1 || !mask.any().item<bool>()) return images.clone().MoveToOuterDisposeScope();
-        var gray = ColorFunctional.Grayscale(images).expand_as(images);
-        return torch.where(mask.reshape(-1, 1, 1, 1), gray, images).MoveToOuterDisposeScope();
+        if (images.shape[1] == 1) return images.clone().MoveToOuterDisposeScope();
+        var idx = mask.nonzero().flatten();
+        if (idx.shape[0] == 0) return images.clone().MoveToOuterDisposeScope();
+        // Only the chosen samples are converted (index_select / index_copy), the rest are copied.
+        var gray = ColorFunctional.Grayscale(images.index_select(0, idx));
+        return images.index_copy(0, idx, gray.expand(-1, images.shape[1], -1, -1)).MoveToOuterDisposeScope();
     }
 }

@@ -31,7 +31,11 @@ public sealed class RandomResizedCrop : IBatchTransform
     /// <param name="size">Output height and width in pixels.</param>
     /// <param name="scale">Range of the crop's area as a fraction of the image area (default (0.08, 1)).</param>
     /// <param name="ratio">Range of the crop's aspect ratio width / height (default (3/4, 4/3)).</param>
-    public RandomResizedCrop(int size, (double Min, double Max)? scale = null, (double Min, double Max)? ratio = null)
+    /// <param name="horizontalFlip">
+    /// Probability of mirroring each crop, fused into the resampling at no extra cost; the same as
+    /// following this transform with <see cref="RandomHorizontalFlip"/>(p). Default 0 (no flip, torchvision's transform).
+    /// </param>
+    public RandomResizedCrop(int size, (double Min, double Max)? scale = null, (double Min, double Max)? ratio = null, double horizontalFlip = 0)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), $"Output size must be at least 1 pixel, got {size}.");
         var s = scale ?? (0.08, 1.0);
@@ -41,6 +45,7 @@ public sealed class RandomResizedCrop : IBatchTransform
         if (!(r.Min > 0 && r.Min <= r.Max))
             throw new ArgumentException($"ratio must satisfy 0 < min <= max, got ({r.Min}, {r.Max}); pass (min, max) in that order.", nameof(ratio));
         Size = size;
+        HorizontalFlip = ImageChecks.Probability(horizontalFlip, nameof(horizontalFlip));
         Scale = s;
         Ratio = r;
     }
@@ -54,13 +59,23 @@ public sealed class RandomResizedCrop : IBatchTransform
     /// <summary>Range of the crop's aspect ratio (width / height).</summary>
     public (double Min, double Max) Ratio { get; }
 
-    /// <summary>Crops and resizes every image with its own random box; returns <c>[N, C, Size, Size]</c>.</summary>
+    /// <summary>Probability that a crop is mirrored left-right (fused flip).</summary>
+    public double HorizontalFlip { get; }
+
+    /// <summary>Crops and resizes every image with its own random box (and flips it with probability <see cref="HorizontalFlip"/>); returns <c>[N, C, Size, Size]</c>.</summary>
     public Tensor Apply(Tensor images, Generator generator)
     {
         ImageChecks.RequireFloatImages(images, nameof(RandomResizedCrop));
         ArgumentNullException.ThrowIfNull(generator);
-        var boxes = SampleBoxes(images.shape[0], (int)images.shape[2], (int)images.shape[3], generator);
-        return GeometryFunctional.ResizedCrop(images, boxes, Size, Size);
+        long n = images.shape[0];
+        var boxes = SampleBoxes(n, (int)images.shape[2], (int)images.shape[3], generator);
+        bool[]? flip = null;
+        if (HorizontalFlip > 0)
+        {
+            var u = AugmentRandom.UniformArray(generator, n, 1);
+            flip = u.Select(v => v < HorizontalFlip).ToArray();
+        }
+        return GeometryFunctional.ResizedCrop(images, boxes, Size, Size, flip);
     }
 
     /// <summary>Number of (area, aspect) attempts before falling back to a centre crop, as torchvision.</summary>

@@ -71,77 +71,61 @@ internal static class ColorFunctional
     public static Tensor Blend(Tensor x, Tensor a, Tensor b, Tensor c, bool needGray)
     {
         using var scope = torch.NewDisposeScope();
-        var y = x.mul(PerSample(a));
+        Tensor y;
         if (needGray)
         {
             var gray = Grayscale(x);                                       // [N, 1, H, W]
             var mean = gray.mean(new long[] { 1, 2, 3 }, keepdim: true);  // [N, 1, 1, 1]
             var other = gray.mul_(PerSample(b)).add_(mean.mul_(PerSample(c)));
-            y.add_(other);
+            y = torch.addcmul(other, x, PerSample(a), 1);                  // a x + other, one pass
+        }
+        else
+        {
+            y = x.mul(PerSample(a));
         }
         return y.clamp_(0, 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>torchvision <c>adjust_hue</c> with shift <c>h[n]</c> in [-0.5, 0.5] per sample; identity on 1-channel images.</summary>
+    /// <summary>
+    /// torchvision <c>adjust_hue</c> with shift <c>h[n]</c> in [-0.5, 0.5] per sample (a fraction of
+    /// the colour wheel); the identity on 1-channel images.
+    /// </summary>
+    /// <remarks>
+    /// Same result as torchvision's RGB -> HSV -> shift -> RGB (up to float rounding), computed
+    /// without building HSV planes: with <c>max</c>, <c>min</c> and the hue sector
+    /// <c>H6 in [0, 6)</c> of each pixel, every output channel is
+    /// <c>max - (max - min) * clamp(min(k, 4 - k), 0, 1) = min + (max - min) * clamp(|k - 2| - 1, 0, 1)</c> with <c>k = (n + H6 + 6 h) mod 6</c> and
+    /// <c>n = 5, 3, 1</c> for R, G, B (the closed form of HSV -> RGB, since <c>V = max</c>,
+    /// <c>V S = max - min</c>). Uses only cheap element-wise ops (no where / gather), which keeps it
+    /// fast on CPU. Grey pixels (<c>max = min</c>) are returned unchanged, as torchvision.
+    /// </remarks>
     public static Tensor AdjustHue(Tensor x, Tensor shifts)
     {
         if (x.shape[1] == 1) return x.clone();
         using var scope = torch.NewDisposeScope();
-        var (h, s, v) = RgbToHsv(x);
-        h = h.add_(shifts.reshape(-1, 1, 1)).remainder_(1.0);
-        return HsvToRgb(h, s, v).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>torchvision's <c>_rgb2hsv</c>: returns H, S, V planes, each <c>[N, H, W]</c>.</summary>
-    public static (Tensor H, Tensor S, Tensor V) RgbToHsv(Tensor x)
-    {
         var r = x.select(1, 0);
         var g = x.select(1, 1);
         var b = x.select(1, 2);
-        var maxc = x.amax(new long[] { 1 });
+        var maxc = x.amax(new long[] { 1 });                  // [N, H, W]
         var minc = x.amin(new long[] { 1 });
-        var eqc = maxc.eq(minc);
-        var cr = maxc - minc;
-        var one = torch.ones(1, dtype: x.dtype, device: x.device);
-        var s = cr / torch.where(eqc, one, maxc);
-        var crDivisor = torch.where(eqc, one, cr);
-        var rc = (maxc - r).div_(crDivisor);
-        var gc = (maxc - g).div_(crDivisor);
-        var bc = (maxc - b).div_(crDivisor);
-        // (maxc == r) -> bc - gc; else (maxc == g) -> 2 + rc - bc; else 4 + gc - rc (torchvision's masks).
-        var hr = bc - gc;
-        var hg = (rc + 2.0).sub_(bc);
-        var hb = (gc + 4.0).sub_(rc);
-        var h = torch.where(maxc.eq(r), hr, torch.where(maxc.eq(g), hg, hb));
-        h = h.div_(6.0).add_(1.0).fmod_(1.0);
-        return (h, s, maxc);
-    }
-
-    // Which of (v, q, p, t) each output channel takes for sector i = 0..5 (torchvision's a1, a2, a3).
-    private static readonly long[] SectorTable =
-    {
-        0, 1, 2, 2, 3, 0, // R: v q p p t v
-        3, 0, 0, 1, 2, 2, // G: t v v q p p
-        2, 2, 3, 0, 0, 1, // B: p p t v v q
-    };
-
-    /// <summary>torchvision's <c>_hsv2rgb</c> from H, S, V planes <c>[N, H, W]</c>; returns <c>[N, 3, H, W]</c>.</summary>
-    public static Tensor HsvToRgb(Tensor h, Tensor s, Tensor v)
-    {
-        using var scope = torch.NewDisposeScope();
-        var h6 = h * 6.0;
-        var i = h6.floor();
-        var f = h6 - i;
-        var sector = i.to(ScalarType.Int64).remainder_(6);                  // [N, H, W]
-        var p = (1.0 - s).mul_(v).clamp_(0.0, 1.0);
-        var q = (1.0 - s * f).mul_(v).clamp_(0.0, 1.0);
-        var t = (1.0 - s * (1.0 - f)).mul_(v).clamp_(0.0, 1.0);
-        var candidates = torch.stack(new[] { v, q, p, t }, 1);                // [N, 4, H, W]
-        var table = torch.tensor(SectorTable, device: h.device).reshape(3, 6);
-        // index[n, ch, y, x] = table[ch, sector[n, y, x]]
-        var index = torch.stack(new[] { table[0].index_select(0, sector.flatten()), table[1].index_select(0, sector.flatten()), table[2].index_select(0, sector.flatten()) }, 0)
-            .reshape(3, sector.shape[0], sector.shape[1], sector.shape[2]).permute(1, 0, 2, 3);
-        return candidates.gather(1, index).MoveToOuterDisposeScope();
+        var cr = maxc - minc;                                 // chroma, >= 0
+        var inv = cr.clamp_min(1e-30).reciprocal_();          // grey pixels: numerators are 0 below
+        // Hue sector H6 as torchvision's _rgb2hsv: red is the max -> (g - b) / cr, else green ->
+        // 2 + (b - r) / cr, else 4 + (r - g) / cr. Masks as 0/1 floats (exact selection).
+        var isR = maxc.eq(r).to(x.dtype);
+        var notR = maxc.ne(r).to(x.dtype);
+        var isG = maxc.eq(g).to(x.dtype).mul_(notR);
+        var isB = notR.sub_(isG);
+        var h6 = (g - b).mul_(inv).mul_(isR)
+            .add_((b - r).mul_(inv).add_(2.0).mul_(isG))
+            .add_((r - g).mul_(inv).add_(4.0).mul_(isB));
+        h6.add_(shifts.to(x.dtype).mul(6.0).reshape(-1, 1, 1));
+        var offsets = torch.tensor(new float[] { 5, 3, 1 }, device: x.device).to(x.dtype).reshape(1, 3, 1, 1);
+        var k = h6.unsqueeze(1).add(offsets);                  // [N, 3, H, W]
+        k.sub_(k.div(6.0).floor_().mul_(6.0));                 // k mod 6 (continuity makes boundary rounding harmless)
+        // out = max - cr * clamp(min(k, 4 - k), 0, 1) = min + cr * clamp(|k - 2| - 1, 0, 1)
+        k.sub_(2.0).abs_().sub_(1.0).clamp_(0.0, 1.0).mul_(cr.unsqueeze(1)).add_(minc.unsqueeze(1));
+        return k.MoveToOuterDisposeScope();
     }
 
     /// <summary>torchvision <c>solarize</c>: <c>1 - x</c> where <c>x &gt;= threshold</c>.</summary>

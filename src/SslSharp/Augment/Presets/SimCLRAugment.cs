@@ -75,8 +75,8 @@ public static class SimCLRAugment
         bool color = channels == 3;
         var steps = new List<IBatchTransform>
         {
-            new RandomResizedCrop(imageSize, scale: (minScale ?? DefaultMinScale(imageSize), 1.0)),
-            new RandomHorizontalFlip(0.5),
+            // Crop + flip(0.5) fused into one resampling pass (same as RandomResizedCrop then RandomHorizontalFlip(0.5)).
+            new RandomResizedCrop(imageSize, scale: (minScale ?? DefaultMinScale(imageSize), 1.0), horizontalFlip: 0.5),
             new ColorJitter(0.8 * s, 0.8 * s, color ? 0.8 * s : 0, color ? 0.2 * s : 0, p: 0.8),
         };
         if (color) steps.Add(new RandomGrayscale(0.2));
