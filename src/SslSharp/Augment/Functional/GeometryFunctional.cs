@@ -1,0 +1,85 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Augment.Functional;
+
+/// <summary>
+/// Crop + resize as two batched matrix products with per-sample interpolation matrices:
+/// <c>out[n] = Ry[n] @ x[n] @ Rx[n]^T</c>, <c>Ry [N, S_h, H]</c>, <c>Rx [N, S_w, W]</c>.
+/// </summary>
+/// <remarks>
+/// Each row of an interpolation matrix holds the two bilinear weights of PyTorch's
+/// <c>upsample_bilinear2d</c> with <c>align_corners=False</c> and no antialiasing
+/// (source index <c>max((d + 0.5) * len / S - 0.5, 0)</c>, neighbours clamped to the crop), so
+/// <c>ResizedCrop</c> equals torchvision 0.14's tensor <c>F.resized_crop(img, top, left, h, w,
+/// size)</c> (bilinear, antialias off) for every box. Samples never read pixels outside their
+/// own box. A flipped row order gives a horizontal flip for free.
+/// </remarks>
+internal static class GeometryFunctional
+{
+    /// <summary>
+    /// Interpolation matrices <c>[N, outSize, fullSize]</c> (float32) mapping a 1-D signal of length
+    /// <paramref name="fullSize"/> to <paramref name="outSize"/> samples of the window
+    /// <c>[start[n], start[n] + length[n])</c>.
+    /// </summary>
+    public static Tensor BilinearMatrix(int[] starts, int[] lengths, int fullSize, int outSize, Device device, bool[]? flip = null)
+    {
+        int n = starts.Length;
+        var w0 = new float[n * outSize];
+        var i0 = new long[n * outSize];
+        var i1 = new long[n * outSize];
+        for (int s = 0; s < n; s++)
+        {
+            int start = starts[s], len = lengths[s];
+            float scale = (float)len / outSize; // area_pixel_compute_scale (float for float input)
+            bool reverse = flip is not null && flip[s];
+            for (int d = 0; d < outSize; d++)
+            {
+                float src = scale * (d + 0.5f) - 0.5f;
+                if (src < 0) src = 0;
+                int lo = (int)src;
+                if (lo > len - 1) lo = len - 1;
+                int hiOffset = lo < len - 1 ? 1 : 0;
+                float lambda = src - lo;
+                if (hiOffset == 0) lambda = 0; // both weights on the last pixel
+                int row = s * outSize + (reverse ? outSize - 1 - d : d);
+                i0[row] = start + lo;
+                i1[row] = start + lo + hiOffset;
+                w0[row] = lambda;
+            }
+        }
+        using var scope = torch.NewDisposeScope();
+        var lam = torch.tensor(w0, new long[] { n, outSize, 1 }, device: device);
+        var idx0 = torch.tensor(i0, new long[] { n, outSize, 1 }, device: device);
+        var idx1 = torch.tensor(i1, new long[] { n, outSize, 1 }, device: device);
+        var m = torch.zeros(new long[] { n, outSize, fullSize }, device: device);
+        m.scatter_add_(2, idx0, 1.0f - lam);
+        m.scatter_add_(2, idx1, lam);
+        return m.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Crops box <c>boxes[n]</c> of sample n and resizes it to <paramref name="outHeight"/> x
+    /// <paramref name="outWidth"/> (bilinear); <paramref name="flip"/> mirrors chosen samples.
+    /// Input <c>[N, C, H, W]</c>, output <c>[N, C, outHeight, outWidth]</c>.
+    /// </summary>
+    public static Tensor ResizedCrop(Tensor x, IReadOnlyList<CropBox> boxes, int outHeight, int outWidth, bool[]? flip = null)
+    {
+        int n = (int)x.shape[0], h = (int)x.shape[2], w = (int)x.shape[3];
+        if (boxes.Count != n) throw new ArgumentException($"Need one crop box per sample: {n} samples, {boxes.Count} boxes.", nameof(boxes));
+        var tops = new int[n]; var lefts = new int[n]; var heights = new int[n]; var widths = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            var b = boxes[i];
+            if (b.Height < 1 || b.Width < 1 || b.Top < 0 || b.Left < 0 || b.Top + b.Height > h || b.Left + b.Width > w)
+                throw new ArgumentException($"Crop box {b} of sample {i} does not fit in a {h}x{w} image.", nameof(boxes));
+            tops[i] = b.Top; lefts[i] = b.Left; heights[i] = b.Height; widths[i] = b.Width;
+        }
+        using var scope = torch.NewDisposeScope();
+        var dtype = x.dtype;
+        var ry = BilinearMatrix(tops, heights, h, outHeight, x.device).to(dtype).unsqueeze(1);            // [N, 1, S_h, H]
+        var rxT = BilinearMatrix(lefts, widths, w, outWidth, x.device, flip).to(dtype).transpose(1, 2).unsqueeze(1); // [N, 1, W, S_w]
+        var rows = torch.matmul(ry, x);        // [N, C, S_h, W]
+        return torch.matmul(rows, rxT).MoveToOuterDisposeScope(); // [N, C, S_h, S_w]
+    }
+}
