@@ -10,7 +10,7 @@ namespace SslSharp.Cli.Commands;
 public sealed class EvalKnnCommand : Command<EvalKnnSettings>
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, EvalKnnSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, EvalKnnSettings settings, CancellationToken cancellationToken)
     {
         var options = KnnOptions.Default with
         {

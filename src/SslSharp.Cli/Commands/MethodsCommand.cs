@@ -8,7 +8,7 @@ namespace SslSharp.Cli.Commands;
 public sealed class MethodsCommand : Command
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {
         var table = new Table().AddColumn("method").AddColumn("family").AddColumn("paper").AddColumn("defaults");
         foreach (var name in MethodRegistry.Names)

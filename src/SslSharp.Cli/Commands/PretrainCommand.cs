@@ -9,7 +9,7 @@ namespace SslSharp.Cli.Commands;
 public sealed class PretrainCommand : Command<PretrainSettings>
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
     {
         var config = Resolve(settings);
         var runDir = settings.Out ?? Path.Combine("runs",
@@ -37,11 +37,13 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     internal static RunConfig Resolve(PretrainSettings s)
     {
         var d = PretrainDefaults.For(s.Method, s.Dataset);
+        int epochs = s.Epochs ?? d.Epochs;
         return d with
         {
+            Epochs = epochs,
+            WarmupEpochs = s.WarmupEpochs ?? Math.Min(d.WarmupEpochs, 0.1 * epochs),
             DataDir = s.DataDir ?? d.DataDir,
             Backbone = s.Backbone ?? d.Backbone,
-            Epochs = s.Epochs ?? d.Epochs,
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer ?? d.Optimizer,

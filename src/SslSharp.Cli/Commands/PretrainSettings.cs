@@ -44,6 +44,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Base learning rate, scaled by batch/256.")]
     public double? Lr { get; init; }
 
+    /// <summary>Warmup epochs.</summary>
+    [CommandOption("--warmup-epochs <N>")]
+    [Description("Linear lr warmup before the cosine decay. Default: the method's, at most a tenth of the run.")]
+    public double? WarmupEpochs { get; init; }
+
     /// <summary>Optimizer.</summary>
     [CommandOption("--optimizer <NAME>")]
     [Description("sgd, adamw or lars.")]
@@ -87,6 +92,9 @@ public sealed class PretrainSettings : CommandSettings
         if (Epochs is <= 0) return ValidationResult.Error("--epochs must be positive.");
         if (BatchSize is <= 1) return ValidationResult.Error("--batch-size must be at least 2.");
         if (Lr is <= 0) return ValidationResult.Error("--lr must be positive.");
+        if (WarmupEpochs is < 0) return ValidationResult.Error("--warmup-epochs must be 0 or positive.");
+        if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
+            return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
         if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
         return ValidationResult.Success();
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using SslSharp.Augment;
 using SslSharp.Methods;
+using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ namespace SslSharp.Data;
 /// are batched tensor operations that libtorch parallelises internally.
 /// </para>
 /// </remarks>
-public sealed class Loader
+public sealed class Loader : IBatchSource
 {
     // Domain separation between the two uses of the seed.
     private const long PermutationStream = 0x5045524D; // "PERM"

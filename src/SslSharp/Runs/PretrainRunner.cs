@@ -77,7 +77,8 @@ public static class PretrainRunner
             result = trainer.Fit(ct);
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
-        files.Add(Path.Combine(runDirectory, MetricsCsv.FileName));
+        files.Add(Path.Combine(runDirectory, MetricsCsv.MetricsFile));
+        files.Add(Path.Combine(runDirectory, MetricsCsv.LoggedFile));
         files.AddRange(TrainingPlots.WriteAll(runDirectory));
         if (result.LastCheckpoint is not null) files.Add(result.LastCheckpoint);
         var summary = new RunSummary

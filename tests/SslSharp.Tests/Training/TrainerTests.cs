@@ -89,7 +89,7 @@ public class TrainerTests
         using var dir = new TempDir();
         using var data = new StandInBatchSource();
         using var method = new StandInMethod();
-        var rec = new Recorder { OnStep = (s, m) => { if (m.Step % 2 == 1) s.Log("odd,metric", m.Step); } };
+        var rec = new Recorder { OnStep = (s, m) => { if (m.Step % 2 == 1) s.Log("odd_metric", m.Step); } };
         var logger = new EpochLogger();
         using var trainer = new Trainer(method, data, Options() with { Epochs = 2, RunDirectory = dir.Path }, new ITrainerCallback[] { rec, logger });
         trainer.Fit();
@@ -108,11 +108,23 @@ public class TrainerTests
         var logged = File.ReadAllLines(dir.File("logged.csv"));
         Assert.Equal("step,epoch,name,value", logged[0]);
         Assert.Contains("0,0,start,1", logged);            // OnTrainStart: step 0
-        Assert.Contains("2,0,\"odd,metric\",1", logged);    // logged after the 2nd step (Step index 1)
+        Assert.Contains("2,0,odd_metric,1", logged);    // logged after the 2nd step (Step index 1)
         Assert.Contains("4,0,knn,4", logged);              // epoch end of epoch 0
         Assert.Contains("8,1,knn,8", logged);
         Assert.True(File.Exists(dir.File("last.ckpt")));
         Assert.False(File.Exists(dir.File("last.ckpt.tmp")));
+    }
+
+    [Fact]
+    public void A_metric_name_that_would_break_the_csv_fails_fast()
+    {
+        using var dir = new TempDir();
+        using var data = new StandInBatchSource();
+        using var method = new StandInMethod();
+        var rec = new Recorder { OnStep = (s, _) => s.Log("bad,name", 1) };
+        using var trainer = new Trainer(method, data, Options() with { Epochs = 2, RunDirectory = dir.Path }, new ITrainerCallback[] { rec });
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit());
+        Assert.Contains("bad,name", e.Message);
     }
 
     private sealed class EpochLogger : ITrainerCallback

@@ -3,10 +3,12 @@ using System.Globalization;
 namespace SslSharp.Training.Logging;
 
 /// <summary>
-/// Reads (and formats rows of) <c>metrics.csv</c>, the run's log of named values.
+/// Reads (and formats rows of) the run's logs of named values: <c>metrics.csv</c> (wide, one row
+/// per step: <c>step,epoch,loss,lr,images_per_s</c>, written by the trainer) and <c>logged.csv</c>
+/// (long, the values callbacks log: kNN accuracy, probes, ranks). <see cref="ReadRun"/> merges both.
 /// </summary>
 /// <remarks>
-/// <para>The format is LONG: header <c>step,epoch,name,value</c>, one row per logged value, e.g.
+/// <para>The long format: header <c>step,epoch,name,value</c>, one row per logged value, e.g.
 /// <c>120,3,loss,4.8123</c>, <c>120,3,lr,0.3</c>, <c>160,3,knn_top1_k20,0.8123</c>. Names the
 /// trainer writes: <c>loss</c>, <c>lr</c>, <c>images_per_s</c>; callbacks add their own
 /// (<c>knn_top1_k20</c>, ...). Numbers use the invariant culture.</para>
@@ -19,6 +21,31 @@ public static class MetricsCsv
 {
     /// <summary>The header line of the long format.</summary>
     public const string Header = "step,epoch,name,value";
+
+    /// <summary>File name of the per-step metrics in a run folder (wide format).</summary>
+    public const string MetricsFile = "metrics.csv";
+
+    /// <summary>File name of the values callbacks logged in a run folder (long format).</summary>
+    public const string LoggedFile = "logged.csv";
+
+    /// <summary>
+    /// Reads <see cref="MetricsFile"/> and, when present, <see cref="LoggedFile"/> of a run folder
+    /// into one table (series of the same name are concatenated).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The run folder has no <see cref="MetricsFile"/>.</exception>
+    public static MetricsTable ReadRun(string runDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        var metrics = Read(Path.Combine(runDirectory, MetricsFile));
+        var loggedPath = Path.Combine(runDirectory, LoggedFile);
+        if (!File.Exists(loggedPath)) return metrics;
+        var logged = Read(loggedPath);
+        var merged = new Dictionary<string, IReadOnlyList<MetricPoint>>(StringComparer.Ordinal);
+        foreach (var table in new[] { metrics, logged })
+            foreach (var name in table.Names)
+                merged[name] = merged.TryGetValue(name, out var have) ? have.Concat(table.Series(name)).ToList() : table.Series(name);
+        return new MetricsTable(merged, metrics.SkippedRows + logged.SkippedRows);
+    }
 
     /// <summary>Formats one row of the long format (invariant culture, round-trippable value).</summary>
     public static string FormatRow(long step, int epoch, string name, double value)

@@ -19,10 +19,10 @@ namespace SslSharp.Training.Logging;
 /// </remarks>
 internal sealed class MetricsWriter : IDisposable
 {
-    public const string MetricsFile = "metrics.csv";
-    public const string LoggedFile = "logged.csv";
+    public const string MetricsFile = MetricsCsv.MetricsFile;
+    public const string LoggedFile = MetricsCsv.LoggedFile;
     private const string MetricsHeader = "step,epoch,loss,lr,images_per_s";
-    private const string LoggedHeader = "step,epoch,name,value";
+    private const string LoggedHeader = MetricsCsv.Header;
 
     private readonly StreamWriter _metrics;
     private readonly StreamWriter _logged;
@@ -56,20 +56,8 @@ internal sealed class MetricsWriter : IDisposable
         _metrics.WriteLine(m.ImagesPerSecond.ToString("F1", c));
     }
 
-    public void WriteLogged(long step, int epoch, string name, double value)
-    {
-        var c = CultureInfo.InvariantCulture;
-        _logged.Write(step.ToString(c));
-        _logged.Write(',');
-        _logged.Write(epoch.ToString(c));
-        _logged.Write(',');
-        _logged.Write(Escape(name));
-        _logged.Write(',');
-        _logged.WriteLine(value.ToString("R", c));
-    }
-
-    private static string Escape(string name) =>
-        name.AsSpan().IndexOfAny(",\"\n\r") < 0 ? name : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public void WriteLogged(long step, int epoch, string name, double value) =>
+        _logged.WriteLine(MetricsCsv.FormatRow(step, epoch, name, value));
 
     public void Flush()
     {

@@ -153,7 +153,7 @@ public static partial class TrainingPlots
     /// <param name="runDirectory">Folder holding <c>metrics.csv</c>.</param>
     public static IReadOnlyList<string> WriteAll(string runDirectory)
     {
-        var metrics = MetricsCsv.Read(Path.Combine(runDirectory, "metrics.csv"));
+        var metrics = MetricsCsv.ReadRun(runDirectory);
         var written = new List<string>();
         var lossPath = Path.Combine(runDirectory, LossPlotFile);
         if (LossAndLr(metrics, lossPath)) written.Add(lossPath);
