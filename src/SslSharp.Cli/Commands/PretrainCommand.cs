@@ -23,9 +23,10 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken);
 
         var table = new Table().Title("kNN on the held-out set (weighted, T 0.07, cosine)")
-            .AddColumn("k").AddColumn("top-1").AddColumn("top-5");
+            .AddColumn("k").AddColumn("top-1").AddColumn("top-5").AddColumn("raw pixels top-1 (baseline)");
         foreach (var s in result.Knn.Scores)
-            table.AddRow(s.K.ToString(CultureInfo.InvariantCulture), $"{100 * s.Top1:F2}%", $"{100 * s.Top5:F2}%");
+            table.AddRow(s.K.ToString(CultureInfo.InvariantCulture), $"{100 * s.Top1:F2}%", $"{100 * s.Top5:F2}%",
+                $"{100 * result.PixelKnn[s.K].Top1:F2}%");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{result.Training.Steps} steps in {result.Training.Elapsed:hh\\:mm\\:ss}, final loss {result.Training.LastLoss:F4}");
         foreach (var f in result.Files)
@@ -50,6 +51,9 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Seed = s.Seed,
             Device = s.Device,
             KnnEvery = s.KnnEvery,
+            Options = new Dictionary<string, string>(d.Options.Concat(s.Set.Select(kv =>
+                    new KeyValuePair<string, string>(kv[..kv.IndexOf('=')].Trim(), kv[(kv.IndexOf('=') + 1)..].Trim())))
+                .GroupBy(kv => kv.Key).Select(g => g.Last()), StringComparer.Ordinal),
         };
     }
 }

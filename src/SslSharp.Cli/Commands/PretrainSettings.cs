@@ -54,6 +54,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("sgd, adamw or lars.")]
     public string? Optimizer { get; init; }
 
+    /// <summary>Method settings.</summary>
+    [CommandOption("--set <KEY=VALUE>")]
+    [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]).")]
+    public string[] Set { get; init; } = [];
+
     /// <summary>Seed.</summary>
     [CommandOption("--seed <N>")]
     [Description("Seed of every random draw; the same seed and options give the same run.")]
@@ -95,6 +100,9 @@ public sealed class PretrainSettings : CommandSettings
         if (WarmupEpochs is < 0) return ValidationResult.Error("--warmup-epochs must be 0 or positive.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
+        foreach (var kv in Set)
+            if (kv.IndexOf('=') is <= 0 || kv.EndsWith('='))
+                return ValidationResult.Error($"--set takes KEY=VALUE, got '{kv}'.");
         if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
         return ValidationResult.Success();
     }

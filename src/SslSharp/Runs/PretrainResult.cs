@@ -7,5 +7,6 @@ namespace SslSharp.Runs;
 /// <param name="RunDirectory">The run folder.</param>
 /// <param name="Training">Steps, epochs, last loss, wall time and last checkpoint of the run.</param>
 /// <param name="Knn">kNN accuracy of the final encoder on the held-out set.</param>
+/// <param name="PixelKnn">The same kNN on raw pixels: the baseline to beat.</param>
 /// <param name="Files">Every file the run wrote (config, metrics, plots, checkpoint, summary).</param>
-public sealed record PretrainResult(string RunDirectory, TrainResult Training, KnnResult Knn, IReadOnlyList<string> Files);
+public sealed record PretrainResult(string RunDirectory, TrainResult Training, KnnResult Knn, KnnResult PixelKnn, IReadOnlyList<string> Files);

@@ -64,7 +64,6 @@ public static class PretrainRunner
             Seed = config.Seed,
             Device = config.Device,
             RunDirectory = runDirectory,
-            CheckpointEveryEpochs = 1,
             ShowProgress = showProgress,
             MaxSteps = maxSteps,
             ResumeFrom = resumeFrom,
@@ -77,6 +76,7 @@ public static class PretrainRunner
             result = trainer.Fit(ct);
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
+        var pixels = PixelKnn(train, test, knn.Options);
         files.Add(Path.Combine(runDirectory, MetricsCsv.MetricsFile));
         files.Add(Path.Combine(runDirectory, MetricsCsv.LoggedFile));
         files.AddRange(TrainingPlots.WriteAll(runDirectory));
@@ -93,11 +93,25 @@ public static class PretrainRunner
             FinalLoss = result.LastLoss,
             Knn = final,
             CommandLine = commandLine,
+            Extra = pixels.Scores.Select(p => new KeyValuePair<string, string>(
+                $"raw-pixel kNN top-1, k={p.K} (baseline)", (100 * p.Top1).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %")).ToArray(),
             KnnPlotFile = files.Any(f => f.EndsWith(TrainingPlots.KnnPlotFile, StringComparison.Ordinal)) ? TrainingPlots.KnnPlotFile : null,
             CheckpointFile = result.LastCheckpoint is null ? null : Path.GetFileName(result.LastCheckpoint),
         };
         files.Add(summary.Write(runDirectory));
-        return new PretrainResult(runDirectory, result, final, files);
+        return new PretrainResult(runDirectory, result, final, pixels, files);
+    }
+
+    /// <summary>
+    /// The same kNN on raw pixels (flattened, /255): the baseline a learned representation has to beat
+    /// on this split.
+    /// </summary>
+    public static KnnResult PixelKnn(ImageDataset train, ImageDataset test, KnnOptions options)
+    {
+        using var scope = torch.NewDisposeScope();
+        var bank = train.Images.flatten(1).to(torch.float32).div(255);
+        var queries = test.Images.flatten(1).to(torch.float32).div(255);
+        return Knn.Evaluate(bank, train.Labels, queries, test.Labels, options);
     }
 
     /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>
