@@ -51,7 +51,7 @@ public sealed class Trainer : IDisposable
         Options = options;
         _callbacks = callbacks?.ToArray() ?? Array.Empty<ITrainerCallback>();
         _device = torch.device(options.Device);
-        method.to(_device);
+        if (method.parameters().Any(p => !OnDevice(p)) || method.buffers().Any(b => !OnDevice(b))) method.to(_device);
         StepsPerEpoch = data.BatchesPerEpoch;
         TotalSteps = checked(options.Epochs * StepsPerEpoch);
         WarmupSteps = Math.Min(TotalSteps - 1, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch));
@@ -59,6 +59,9 @@ public sealed class Trainer : IDisposable
         Groups = method.ParameterGroups();
         Optimizer = Optimizers.Create(Groups, options);
     }
+
+    private bool OnDevice(Tensor t) =>
+        t.device_type == _device.type && (_device.type == DeviceType.CPU || t.device_index == _device.index);
 
     /// <summary>The run's options.</summary>
     public TrainerOptions Options { get; }
@@ -179,7 +182,7 @@ public sealed class Trainer : IDisposable
                                 $"The batch source ended after {step - epoch * StepsPerEpoch} of its {StepsPerEpoch} batches in epoch {epoch}. " +
                                 "Its Epoch() must yield exactly BatchesPerEpoch batches.");
                         using var raw = batches.Current;
-                        var batch = raw.To(_device);
+                        var batch = OnDevice(raw.Views[0]) ? raw : raw.To(_device);
                         try
                         {
                             var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
