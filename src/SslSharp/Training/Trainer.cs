@@ -21,8 +21,20 @@ namespace SslSharp.Training;
 /// <para>Schedule: <c>lr(t) = WarmupCosine(t, round(WarmupEpochs * S), Epochs * S, ScaleLr(BaseLr, BatchSize), MinLr)</c>
 /// with <c>S</c> = steps per epoch; group lr = <c>lr(t) * LrScale</c>, or
 /// <c>ScaleLr(BaseLr, BatchSize) * LrScale</c> for groups with <see cref="ParameterGroup.FixedLr"/>.</para>
+/// <para>Files in <see cref="TrainerOptions.RunDirectory"/>: <c>metrics.csv</c> with the fixed header
+/// <c>step,epoch,loss,lr,images_per_s</c>, one row per optimizer step (<c>step</c> = optimizer steps
+/// completed, so the first row has step 1; <c>epoch</c> 0-based; <c>lr</c> before group scales); and
+/// <c>logged.csv</c> in long format <c>step,epoch,name,value</c> for everything callbacks log through
+/// <see cref="TrainerState.Log"/> (same step convention, 0 = before training), so late or sparse values
+/// never change a header (pandas: <c>pivot_table(index="step", columns="name", values="value")</c>).
+/// Both are flushed every <see cref="TrainerOptions.LogEverySteps"/> steps and at every epoch end; a
+/// resumed run appends.</para>
 /// <para>Checkpoints: <c>last.ckpt</c> at every epoch end and when the run stops (end, <see cref="TrainerOptions.MaxSteps"/>,
-/// cancellation), plus <c>epoch-NNNN.ckpt</c> every <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs.</para>
+/// cancellation), plus <c>epoch-NNNN.ckpt</c> every <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs.
+/// Torch's CPU generator state is saved and restored; CUDA generator state is not.</para>
+/// <para>Progress: with <see cref="TrainerOptions.ShowProgress"/> a live Spectre.Console bar on a
+/// terminal (epoch/step, loss, lr, images/s, elapsed, ETA); when the output is redirected, one plain
+/// line every <see cref="TrainerOptions.LogEverySteps"/> steps.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -51,7 +63,7 @@ public sealed class Trainer : IDisposable
         Options = options;
         _callbacks = callbacks?.ToArray() ?? Array.Empty<ITrainerCallback>();
         _device = torch.device(options.Device);
-        method.to(_device);
+        if (method.parameters().Any(p => !OnDevice(p)) || method.buffers().Any(b => !OnDevice(b))) method.to(_device);
         StepsPerEpoch = data.BatchesPerEpoch;
         TotalSteps = checked(options.Epochs * StepsPerEpoch);
         WarmupSteps = Math.Min(TotalSteps - 1, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch));
@@ -59,6 +71,9 @@ public sealed class Trainer : IDisposable
         Groups = method.ParameterGroups();
         Optimizer = Optimizers.Create(Groups, options);
     }
+
+    private bool OnDevice(Tensor t) =>
+        t.device_type == _device.type && (_device.type == DeviceType.CPU || t.device_index == _device.index);
 
     /// <summary>The run's options.</summary>
     public TrainerOptions Options { get; }
@@ -159,6 +174,7 @@ public sealed class Trainer : IDisposable
         double ticksToSeconds = 1.0 / Stopwatch.Frequency;
         double fixedLr = PeakLr;
         bool cancelled = false;
+        double smoothedIps = 0; // exponential moving average for the display only
 
         for (int epoch = firstEpoch; epoch < Options.Epochs && step < endStep && !cancelled; epoch++)
         {
@@ -179,7 +195,7 @@ public sealed class Trainer : IDisposable
                                 $"The batch source ended after {step - epoch * StepsPerEpoch} of its {StepsPerEpoch} batches in epoch {epoch}. " +
                                 "Its Epoch() must yield exactly BatchesPerEpoch batches.");
                         using var raw = batches.Current;
-                        var batch = raw.To(_device);
+                        var batch = OnDevice(raw.Views[0]) ? raw : raw.To(_device);
                         try
                         {
                             var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
@@ -211,7 +227,8 @@ public sealed class Trainer : IDisposable
                     state.Step = step;
                     writer?.WriteStep(metrics);
                     foreach (var cb in _callbacks) cb.OnStepEnd(state, metrics);
-                    reporter?.Step(step, endStep, epoch, Options.Epochs, loss, lr, metrics.ImagesPerSecond);
+                    smoothedIps = smoothedIps == 0 ? metrics.ImagesPerSecond : 0.9 * smoothedIps + 0.1 * metrics.ImagesPerSecond;
+                    reporter?.Step(step, endStep, epoch, Options.Epochs, loss, lr, smoothedIps);
                     if (writer is not null && step % Options.LogEverySteps == 0) writer.Flush();
                 }
             }

@@ -14,10 +14,11 @@ public class ResumeTests
     private static TrainerOptions Options(string optimizer) => TrainerTests.Options(optimizer);
 
     [Theory]
-    [InlineData("sgd")]
-    [InlineData("adamw")]
-    [InlineData("lars")]
-    public void Resumed_run_reproduces_the_straight_run_exactly(string optimizer)
+    [InlineData("sgd", 6)]
+    [InlineData("adamw", 6)]
+    [InlineData("lars", 6)]
+    [InlineData("lars", 4)] // stopped exactly at an epoch boundary
+    public void Resumed_run_reproduces_the_straight_run_exactly(string optimizer, int stopAt)
     {
         torch.set_num_threads(1);
         using var dir = new TempDir();
@@ -36,19 +37,19 @@ public class ResumeTests
             straightWeights = Weights(method);
         }
 
-        // Interrupted after 6 steps (mid-epoch 1), then resumed with fresh objects and another init.
+        // Interrupted after stopAt steps (mid-epoch or at an epoch end), then resumed with fresh objects and another init.
         var losses = new List<double>();
         using (var data = new StandInBatchSource())
         using (var method = new StandInMethod())
         {
             var rec = new Recorder();
-            using var trainer = new Trainer(method, data, options with { MaxSteps = 6, RunDirectory = dir.Path }, new[] { rec });
+            using var trainer = new Trainer(method, data, options with { MaxSteps = stopAt, RunDirectory = dir.Path }, new[] { rec });
             var r = trainer.Fit();
-            Assert.Equal(6, r.Steps);
+            Assert.Equal(stopAt, r.Steps);
             Assert.Equal(dir.File("last.ckpt"), r.LastCheckpoint);
             losses.AddRange(rec.Steps.Select(s => s.Loss));
         }
-        Assert.Equal(6, Checkpoint.ReadInfo(dir.File("last.ckpt")).Step);
+        Assert.Equal(stopAt, Checkpoint.ReadInfo(dir.File("last.ckpt")).Step);
         using (var data = new StandInBatchSource())
         using (var method = new StandInMethod(seed: 12345))
         {
@@ -57,7 +58,7 @@ public class ResumeTests
             using var trainer = new Trainer(method, data, resumed, new[] { rec });
             var r = trainer.Fit();
             Assert.Equal(12, r.Steps);
-            Assert.Equal(Enumerable.Range(6, 6).Select(i => (long)i), rec.Steps.Select(s => s.Step));
+            Assert.Equal(Enumerable.Range(stopAt, 12 - stopAt).Select(i => (long)i), rec.Steps.Select(s => s.Step));
             losses.AddRange(rec.Steps.Select(s => s.Loss));
             Assert.Equal(12L, method.state_dict()["hook_calls"].ToInt64());
             var resumedWeights = Weights(method);

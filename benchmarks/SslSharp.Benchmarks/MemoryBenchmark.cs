@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Globalization;
+using SslSharp.Methods;
+using SslSharp.Training;
+
+namespace SslSharp.Benchmarks;
+
+/// <summary>What <see cref="MemoryBenchmark.Run"/> measured.</summary>
+/// <param name="EarlyStep">Step of the first measurement.</param>
+/// <param name="EarlyBytes">Resident memory (after a full GC) at <paramref name="EarlyStep"/>.</param>
+/// <param name="LateStep">Step of the second measurement.</param>
+/// <param name="LateBytes">Resident memory (after a full GC) at <paramref name="LateStep"/>.</param>
+public sealed record MemoryResult(long EarlyStep, long EarlyBytes, long LateStep, long LateBytes)
+{
+    /// <summary>Late / early.</summary>
+    public double Ratio => (double)LateBytes / EarlyBytes;
+}
+
+/// <summary>
+/// Resident memory of a <see cref="Trainer"/> run after 50 and after 500 steps (working set after a
+/// full GC, so only memory that is still referenced counts). A flat run has a ratio near 1.
+/// </summary>
+public static class MemoryBenchmark
+{
+    /// <summary>Runs the benchmark.</summary>
+    /// <param name="factory">Creates the method. Null: the SimCLR-shaped stand-in.</param>
+    /// <param name="earlyStep">First measurement (steps completed).</param>
+    /// <param name="lateStep">Second measurement, also the run length.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="imageSize">Image side.</param>
+    /// <param name="optimizer">Optimizer name.</param>
+    /// <param name="output">Where to print the summary (null: nowhere).</param>
+    public static MemoryResult Run(Func<SslMethod>? factory = null, long earlyStep = 50, long lateStep = 500, int batchSize = 32,
+        int imageSize = 16, string optimizer = "lars", TextWriter? output = null)
+    {
+        factory ??= () => new TrainerBenchStandInMethod(width: 16, seed: 0);
+        using var batches = new TrainerBenchBatches(batchSize, imageSize, batchesPerEpoch: 100);
+        using var method = factory();
+        var options = new TrainerOptions
+        {
+            Epochs = (int)Math.Max(2, (lateStep + 99) / 100),
+            BatchSize = batchSize,
+            Optimizer = optimizer,
+            BaseLr = 0.3,
+            WarmupEpochs = 1,
+            ShowProgress = false,
+            MaxSteps = lateStep,
+        };
+        long early = 0, late = 0;
+        long every = Math.Max(1, lateStep / 10);
+        var probe = new Probe(s =>
+        {
+            if (s == earlyStep) early = Resident();
+            if (s == lateStep) late = Resident();
+            if (output is not null && s % every == 0)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {s}: {Resident() / 1048576.0:F1} MiB"));
+        });
+        using var trainer = new Trainer(method, batches, options, new[] { probe });
+        trainer.Fit();
+        var result = new MemoryResult(earlyStep, early, lateStep, late);
+        output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Resident memory: {early / 1048576.0:F1} MiB after {earlyStep} steps, {late / 1048576.0:F1} MiB after {lateStep} steps (x{result.Ratio:F3})"));
+        return result;
+    }
+
+    /// <summary>Working set after a full, finalizer-draining GC.</summary>
+    public static long Resident()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        GC.Collect();
+        using var p = Process.GetCurrentProcess();
+        p.Refresh();
+        return p.WorkingSet64;
+    }
+
+    private sealed class Probe(Action<long> atStep) : ITrainerCallback
+    {
+        public void OnStepEnd(TrainerState state, StepMetrics metrics) => atStep(state.Step);
+    }
+}
