@@ -1,8 +1,45 @@
+using SslSharp.Backbones;
+using SslSharp.Methods;
+
 namespace SslSharp.Benchmarks;
 
-/// <summary>Entry point of the benchmark runner.</summary>
+/// <summary>
+/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|all]</c>.
+/// Every figure is a ratio against a baseline measured in the same run (or, for augmentation,
+/// against torchvision's per-image PIL pipeline measured on this machine).
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs benchmarks.</summary>
-    public static int Main(string[] args) => 0;
+    /// <summary>Runs the benchmarks named in <paramref name="args"/> (default: all).</summary>
+    public static int Main(string[] args)
+    {
+        var which = args.Length == 0 ? new[] { "all" } : args;
+        bool all = which.Contains("all");
+        var known = new[] { "all", "trainer", "augment", "memory" };
+        var unknown = which.Except(known).ToArray();
+        if (unknown.Length > 0)
+        {
+            Console.Error.WriteLine($"unknown benchmark(s): {string.Join(", ", unknown)}; choose from {string.Join(", ", known)}");
+            return 2;
+        }
+        if (all || which.Contains("trainer"))
+        {
+            Console.WriteLine("== SimCLR training step: Trainer vs a hand-written TorchSharp loop (same model, loss, optimizer)");
+            TrainerOverheadBenchmark.Run(SimClrFactory, batchSize: 64, imageSize: 28, output: Console.Out);
+        }
+        if (all || which.Contains("augment"))
+        {
+            Console.WriteLine("== Two-view SimCLR augmentation throughput");
+            AugmentThroughput.Run();
+        }
+        if (all || which.Contains("memory"))
+        {
+            Console.WriteLine("== Resident memory of a SimCLR run through the Trainer");
+            MemoryBenchmark.Run(SimClrFactory, imageSize: 28, output: Console.Out);
+        }
+        return 0;
+    }
+
+    /// <summary>SimCLR with the small ConvNet on 3-channel images (fixed seed: identical models on every call).</summary>
+    private static SslMethod SimClrFactory() => new SimCLR(new ConvNet(inChannels: 3, widthMultiplier: 0.5, seed: 0), seed: 0);
 }
