@@ -26,6 +26,6 @@ public sealed class ToFloatImage : IBatchTransform
     internal static Tensor Convert(Tensor images)
     {
         var f = images.to(ScalarType.Float32);
-        return f.div_(255f);
+        return f.mul_(Functional.ScalarCache.Inv255);
     }
 }
