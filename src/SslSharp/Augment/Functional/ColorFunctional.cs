@@ -23,14 +23,11 @@ internal static class ColorFunctional
     public static Tensor Grayscale(Tensor x)
     {
         if (x.shape[1] == 1) return x.clone();
-        using var r = x.select(1, 0);
-        using var g = x.select(1, 1);
-        using var b = x.select(1, 2);
-        using var gr = g.mul(ScalarCache.LumaG);
-        using var bl = b.mul(ScalarCache.LumaB);
-        var l = r.mul(ScalarCache.LumaR);
-        l.add_(gr, ScalarCache.One).add_(bl, ScalarCache.One);
-        using (l) return l.unsqueeze(1);
+        long n = x.shape[0], h = x.shape[2], w = x.shape[3];
+        using var scope = torch.NewDisposeScope();
+        // One batched product [1, 3] @ [N, 3, H*W]: a single pass over the image.
+        var weights = torch.tensor(new[] { (float)LumaR, (float)LumaG, (float)LumaB }, new long[] { 1, 3 }, device: x.device).to(x.dtype);
+        return torch.matmul(weights, x.reshape(n, 3, h * w)).reshape(n, 1, h, w).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per-sample factor reshaped to broadcast over <c>[N, C, H, W]</c>.</summary>
