@@ -18,15 +18,20 @@ namespace SslSharp.Augment.Functional;
 internal static class GeometryFunctional
 {
     /// <summary>
-    /// Interpolation matrices <c>[N, outSize, fullSize]</c> (float32) mapping a 1-D signal of length
+    /// Interpolation matrices <c>[N, outSize, fullSize]</c> mapping a 1-D signal of length
     /// <paramref name="fullSize"/> to <paramref name="outSize"/> samples of the window
-    /// <c>[start[n], start[n] + length[n])</c>.
+    /// <c>[start[n], start[n] + length[n])</c>; with <paramref name="transposed"/> the layout is
+    /// <c>[N, fullSize, outSize]</c> (ready to multiply from the right). <paramref name="flip"/>
+    /// reverses the output order of chosen samples.
     /// </summary>
-    public static Tensor BilinearMatrix(int[] starts, int[] lengths, int fullSize, int outSize, Device device, bool[]? flip = null)
+    public static Tensor BilinearMatrix(int[] starts, int[] lengths, int fullSize, int outSize, Device device,
+        bool[]? flip = null, bool transposed = false, ScalarType dtype = ScalarType.Float32)
     {
         int n = starts.Length;
-        // Built in managed memory (two non-zeros per row) and copied once: cheaper than scatter ops.
-        var m = new float[(long)n * outSize * fullSize];
+        // Two (index, weight) pairs per output sample, computed here and scattered into a zero
+        // matrix in one op: [N, out, 2] along dim 2, or [N, 2, out] along dim 1 when transposed.
+        var index = new long[(long)n * outSize * 2];
+        var weight = new float[(long)n * outSize * 2];
         for (int s = 0; s < n; s++)
         {
             int start = starts[s], len = lengths[s];
@@ -40,12 +45,22 @@ internal static class GeometryFunctional
                 if (lo > len - 1) lo = len - 1;
                 bool hasHi = lo < len - 1;
                 float lambda = hasHi ? src - lo : 0f; // at the last pixel both weights fall on it
-                long row = ((long)s * outSize + (reverse ? outSize - 1 - d : d)) * fullSize;
-                m[row + start + lo] += 1f - lambda;
-                if (hasHi) m[row + start + lo + 1] += lambda;
+                int o = reverse ? outSize - 1 - d : d;
+                long i0 = transposed ? ((long)s * 2 * outSize + o) : (((long)s * outSize + o) * 2);
+                long i1 = transposed ? i0 + outSize : i0 + 1;
+                index[i0] = start + lo;
+                weight[i0] = 1f - lambda;
+                index[i1] = start + lo + (hasHi ? 1 : 0);
+                weight[i1] = lambda;
             }
         }
-        return torch.tensor(m, new long[] { n, outSize, fullSize }, device: device);
+        using var scope = torch.NewDisposeScope();
+        var shape = transposed ? new long[] { n, 2, outSize } : new long[] { n, outSize, 2 };
+        var idx = torch.tensor(index, shape, device: device);
+        var w = torch.tensor(weight, shape, device: device).to(dtype);
+        var m = torch.zeros(transposed ? new long[] { n, fullSize, outSize } : new long[] { n, outSize, fullSize }, dtype: dtype, device: device);
+        m.scatter_add_(transposed ? 1 : 2, idx, w);
+        return m.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -66,10 +81,10 @@ internal static class GeometryFunctional
             tops[i] = b.Top; lefts[i] = b.Left; heights[i] = b.Height; widths[i] = b.Width;
         }
         using var scope = torch.NewDisposeScope();
-        var dtype = x.dtype;
-        var ry = BilinearMatrix(tops, heights, h, outHeight, x.device).to(dtype).unsqueeze(1);            // [N, 1, S_h, H]
-        var rxT = BilinearMatrix(lefts, widths, w, outWidth, x.device, flip).to(dtype).transpose(1, 2).unsqueeze(1); // [N, 1, W, S_w]
-        var rows = torch.matmul(ry, x);        // [N, C, S_h, W]
-        return torch.matmul(rows, rxT).MoveToOuterDisposeScope(); // [N, C, S_h, S_w]
+        long c = x.shape[1];
+        var ry = BilinearMatrix(tops, heights, h, outHeight, x.device, dtype: x.dtype);                            // [N, S_h, H]
+        var rxT = BilinearMatrix(lefts, widths, w, outWidth, x.device, flip, transposed: true, dtype: x.dtype);     // [N, W, S_w]
+        var cols = torch.bmm(x.reshape(n, c * h, w), rxT).view(n, c, h, outWidth);   // width pass  [N, C, H, S_w]
+        return torch.matmul(ry.unsqueeze(1), cols).MoveToOuterDisposeScope();         // height pass [N, C, S_h, S_w]
     }
 }
