@@ -17,7 +17,7 @@ namespace SslSharp.Augment.Functional;
 internal static class ScalarCache
 {
     public static readonly Scalar Zero = 0.0, One = 1.0, Two = 2.0, Four = 4.0, Six = 6.0;
-    public static readonly Scalar MinusHalf = -0.5, Inv255 = 1.0 / 255.0, Tiny = 1e-30;
+    public static readonly Scalar MinusHalf = -0.5, ByteMax = 255.0, Tiny = 1e-30;
     public static readonly Scalar LumaR = ColorFunctional.LumaR, LumaG = ColorFunctional.LumaG, LumaB = ColorFunctional.LumaB;
     public static readonly Scalar[] Steps = { 0L, 1L, 2L, 3L };
 
