@@ -33,7 +33,8 @@ public static class AugmentThroughput
     /// other processes share the cores. NaN where the thread clock is unavailable (non-Linux).
     /// </param>
     /// <param name="CpuMillisecondsPerBatch">Median thread CPU time for one batch.</param>
-    public sealed record Result(int ImageSize, double ImagesPerSecond, double MillisecondsPerBatch, double CpuImagesPerSecond, double CpuMillisecondsPerBatch);
+    /// <param name="Allocator">"default" or "glibc tuned" (see <see cref="TuneGlibcAllocator"/>).</param>
+    public sealed record Result(int ImageSize, double ImagesPerSecond, double MillisecondsPerBatch, double CpuImagesPerSecond, double CpuMillisecondsPerBatch, string Allocator = "default");
 
     /// <summary>
     /// Runs the measurement at 32 and 96 px, first with the C allocator's default settings, then
@@ -52,9 +53,9 @@ public static class AugmentThroughput
         {
             var results = new List<Result>();
             Console.WriteLine($"SimCLR two-view augmentation (crop+flip, jitter 0.8, grayscale 0.2, normalise), batch 256, {threads} torch thread(s):");
-            results.AddRange(MeasureAndPrint("default allocator", batches));
+            results.AddRange(MeasureAndPrint("default allocator", batches).Select(r => r with { Allocator = "default" }));
             if (tuneAllocator && TuneGlibcAllocator())
-                results.AddRange(MeasureAndPrint("glibc tuned (mmap threshold 32 MB, no trim)", batches));
+                results.AddRange(MeasureAndPrint("glibc tuned (mmap threshold 32 MB, no trim)", batches).Select(r => r with { Allocator = "glibc tuned" }));
             return results;
         }
         finally
