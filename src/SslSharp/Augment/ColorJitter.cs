@@ -109,22 +109,22 @@ public sealed class ColorJitter : IBatchTransform
         for (int slot = 0; slot < 4; slot++)
         {
             var step = order.select(1, slot);
-            var isB = step.eq(BrightnessStep).logical_and_(apply);
-            var isC = step.eq(ContrastStep).logical_and_(apply);
-            var isS = step.eq(SaturationStep).logical_and_(apply);
+            var isB = step.eq(ScalarCache.Steps[BrightnessStep]).logical_and_(apply);
+            var isC = step.eq(ScalarCache.Steps[ContrastStep]).logical_and_(apply);
+            var isS = step.eq(ScalarCache.Steps[SaturationStep]).logical_and_(apply);
             bool anyB = useB && isB.any().item<bool>();
             bool anyC = useC && isC.any().item<bool>();
             bool anyS = useS && isS.any().item<bool>();
             if (anyB || anyC || anyS)
             {
                 var a = torch.where(isB, fb, torch.where(isC, fc, torch.where(isS, fs, one)));
-                var b = torch.where(isS, 1 - fs, zero);
-                var c = torch.where(isC, 1 - fc, zero);
+                var b = torch.where(isS, ScalarCache.OneMinus(fs), zero);
+                var c = torch.where(isC, ScalarCache.OneMinus(fc), zero);
                 x = ColorFunctional.Blend(x, a, b, c, needGray: anyC || anyS);
             }
             if (useH)
             {
-                var idx = step.eq(HueStep).logical_and_(apply).nonzero().flatten();
+                var idx = step.eq(ScalarCache.Steps[HueStep]).logical_and_(apply).nonzero().flatten();
                 if (idx.shape[0] > 0)
                 {
                     var shifted = ColorFunctional.AdjustHue(x.index_select(0, idx), fh.index_select(0, idx));

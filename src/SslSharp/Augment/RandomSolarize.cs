@@ -36,6 +36,7 @@ public sealed class RandomSolarize : IBatchTransform
         using var scope = torch.NewDisposeScope();
         var mask = AugmentRandom.Bernoulli(generator, images.shape[0], P, images.device).reshape(-1, 1, 1, 1);
         if (!mask.any().item<bool>()) return images.clone().MoveToOuterDisposeScope();
-        return torch.where(images.ge(Threshold).logical_and_(mask), 1.0 - images, images).MoveToOuterDisposeScope();
+        using Scalar threshold = Threshold;
+        return torch.where(images.ge(threshold).logical_and_(mask), ScalarCache.OneMinus(images), images).MoveToOuterDisposeScope();
     }
 }

@@ -26,6 +26,6 @@ public sealed class ToFloatImage : IBatchTransform
     internal static Tensor Convert(Tensor images)
     {
         var f = images.to(ScalarType.Float32);
-        return f.div_(255f);
+        return f.div_(Functional.ScalarCache.ByteMax); // x / 255 exactly as torchvision's ToTensor
     }
 }

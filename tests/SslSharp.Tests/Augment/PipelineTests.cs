@@ -61,6 +61,20 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Two_view_transform_runs_each_view_through_its_own_pipeline()
+    {
+        // BYOL-style asymmetry: the first view is always solarized, the second never is.
+        using var scope = torch.NewDisposeScope();
+        var images = TestImages.Bytes(4, 3, 8, 8);
+        var gen = new TwoViewTransform(new RandomSolarize(0.5, 1.0), new Compose());
+        using var batch = gen.CreateViews(images, null, TestImages.Gen(1));
+        var x = images.to(ScalarType.Float32) / 255f;
+        Assert.True((batch.Views[1] - x).abs().max().item<float>() == 0f, "second view must be the plain float images");
+        var expected = torch.where(x.ge(0.5f), 1f - x, x);
+        Assert.True((batch.Views[0] - expected).abs().max().item<float>() < 1e-6f, "first view must be solarized");
+    }
+
+    [Fact]
     public void Multi_crop_groups_views_by_resolution()
     {
         using var scope = torch.NewDisposeScope();

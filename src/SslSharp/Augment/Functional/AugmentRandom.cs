@@ -13,7 +13,11 @@ internal static class AugmentRandom
     public static Tensor Uniform(Generator generator, long n, double low, double high, Device device)
     {
         var u = torch.rand(new[] { n }, dtype: ScalarType.Float64, generator: generator);
-        if (low != 0 || high != 1) u = u.mul_(high - low).add_(low);
+        if (low != 0 || high != 1)
+        {
+            using Scalar range = high - low, offset = low;
+            u = u.mul_(range).add_(offset, ScalarCache.One);
+        }
         return u.to(ScalarType.Float32).to(device);
     }
 
@@ -22,7 +26,8 @@ internal static class AugmentRandom
     {
         // Always consume n draws, so the stream does not depend on p.
         var u = torch.rand(new[] { n }, dtype: ScalarType.Float64, generator: generator);
-        return u.lt(p).to(device);
+        using Scalar threshold = p;
+        return u.lt(threshold).to(device);
     }
 
     /// <summary><c>[n, k]</c> doubles uniform in [0, 1) copied to managed memory (row-major).</summary>

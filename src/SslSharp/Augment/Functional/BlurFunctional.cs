@@ -21,7 +21,7 @@ internal static class BlurFunctional
         using var scope = torch.NewDisposeScope();
         double half = (kernelSize - 1) * 0.5;
         var x = torch.linspace(-half, half, kernelSize, dtype: ScalarType.Float32, device: sigmas.device).unsqueeze(0); // [1, k]
-        var pdf = x.div(sigmas.to(ScalarType.Float32).unsqueeze(1)).pow_(2).mul_(-0.5).exp_();                          // [N, k]
+        var pdf = x.div(sigmas.to(ScalarType.Float32).unsqueeze(1)).pow_(ScalarCache.Two).mul_(ScalarCache.MinusHalf).exp_(); // [N, k]
         return pdf.div_(pdf.sum(1, keepdim: true)).MoveToOuterDisposeScope();
     }
 

@@ -23,14 +23,11 @@ internal static class ColorFunctional
     public static Tensor Grayscale(Tensor x)
     {
         if (x.shape[1] == 1) return x.clone();
-        using var r = x.select(1, 0);
-        using var g = x.select(1, 1);
-        using var b = x.select(1, 2);
-        using var gr = g.mul(LumaG);
-        using var bl = b.mul(LumaB);
-        var l = r.mul(LumaR);
-        l.add_(gr).add_(bl);
-        using (l) return l.unsqueeze(1);
+        long n = x.shape[0], h = x.shape[2], w = x.shape[3];
+        using var scope = torch.NewDisposeScope();
+        // One batched product [1, 3] @ [N, 3, H*W]: a single pass over the image.
+        var weights = torch.tensor(new[] { (float)LumaR, (float)LumaG, (float)LumaB }, new long[] { 1, 3 }, device: x.device).to(x.dtype);
+        return torch.matmul(weights, x.reshape(n, 3, h * w)).reshape(n, 1, h, w).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per-sample factor reshaped to broadcast over <c>[N, C, H, W]</c>.</summary>
@@ -42,7 +39,7 @@ internal static class ColorFunctional
         using var scope = torch.NewDisposeScope();
         var f = PerSample(factors);
         // _blend(img, zeros, f) = f * img + (1 - f) * 0
-        return x.mul(f).add_(torch.zeros_like(x).mul_(1 - f)).clamp_(0, 1).MoveToOuterDisposeScope();
+        return x.mul(f).add_(torch.zeros_like(x).mul_(ScalarCache.OneMinus(f)), ScalarCache.One).clamp_(ScalarCache.Zero, ScalarCache.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>torchvision <c>adjust_contrast</c>: blend with the per-image mean of the luma.</summary>
@@ -51,7 +48,7 @@ internal static class ColorFunctional
         using var scope = torch.NewDisposeScope();
         var f = PerSample(factors);
         var mean = Grayscale(x).mean(new long[] { 1, 2, 3 }, keepdim: true);
-        return x.mul(f).add_(mean.mul(1 - f)).clamp_(0, 1).MoveToOuterDisposeScope();
+        return x.mul(f).add_(mean.mul(ScalarCache.OneMinus(f)), ScalarCache.One).clamp_(ScalarCache.Zero, ScalarCache.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>torchvision <c>adjust_saturation</c>: blend with the luma; the identity on 1-channel images (as PIL).</summary>
@@ -60,7 +57,7 @@ internal static class ColorFunctional
         if (x.shape[1] == 1) return x.clone();
         using var scope = torch.NewDisposeScope();
         var f = PerSample(factors);
-        return x.mul(f).add_(Grayscale(x).mul(1 - f)).clamp_(0, 1).MoveToOuterDisposeScope();
+        return x.mul(f).add_(Grayscale(x).mul(ScalarCache.OneMinus(f)), ScalarCache.One).clamp_(ScalarCache.Zero, ScalarCache.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -76,14 +73,14 @@ internal static class ColorFunctional
         {
             var gray = Grayscale(x);                                       // [N, 1, H, W]
             var mean = gray.mean(new long[] { 1, 2, 3 }, keepdim: true);  // [N, 1, 1, 1]
-            var other = gray.mul_(PerSample(b)).add_(mean.mul_(PerSample(c)));
-            y = torch.addcmul(other, x, PerSample(a), 1);                  // a x + other, one pass
+            var other = gray.mul_(PerSample(b)).add_(mean.mul_(PerSample(c)), ScalarCache.One);
+            y = torch.addcmul(other, x, PerSample(a), ScalarCache.One);                  // a x + other, one pass
         }
         else
         {
             y = x.mul(PerSample(a));
         }
-        return y.clamp_(0, 1).MoveToOuterDisposeScope();
+        return y.clamp_(ScalarCache.Zero, ScalarCache.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -103,28 +100,29 @@ internal static class ColorFunctional
     {
         if (x.shape[1] == 1) return x.clone();
         using var scope = torch.NewDisposeScope();
+        var one = ScalarCache.One;
         var r = x.select(1, 0);
         var g = x.select(1, 1);
         var b = x.select(1, 2);
         var maxc = x.amax(new long[] { 1 });                  // [N, H, W]
         var minc = x.amin(new long[] { 1 });
-        var cr = maxc - minc;                                 // chroma, >= 0
-        var inv = cr.clamp_min(1e-30).reciprocal_();          // grey pixels: numerators are 0 below
+        var cr = maxc.sub(minc);                         // chroma, >= 0
+        var inv = cr.clamp_min(ScalarCache.Tiny).reciprocal_(); // grey pixels: numerators are 0 below
         // Hue sector H6 as torchvision's _rgb2hsv: red is the max -> (g - b) / cr, else green ->
         // 2 + (b - r) / cr, else 4 + (r - g) / cr. Masks as 0/1 floats (exact selection).
         var isR = maxc.eq(r).to(x.dtype);
         var notR = maxc.ne(r).to(x.dtype);
         var isG = maxc.eq(g).to(x.dtype).mul_(notR);
         var isB = notR.sub_(isG);
-        var h6 = (g - b).mul_(inv).mul_(isR)
-            .add_((b - r).mul_(inv).add_(2.0).mul_(isG))
-            .add_((r - g).mul_(inv).add_(4.0).mul_(isB));
-        h6.add_(shifts.to(x.dtype).mul(6.0).reshape(-1, 1, 1));
+        var h6 = g.sub(b).mul_(inv).mul_(isR)
+            .add_(b.sub(r).mul_(inv).add_(ScalarCache.Two, one).mul_(isG), one)
+            .add_(r.sub(g).mul_(inv).add_(ScalarCache.Four, one).mul_(isB), one);
+        h6.add_(shifts.to(x.dtype).mul(ScalarCache.Six).reshape(-1, 1, 1), one);
         var offsets = torch.tensor(new float[] { 5, 3, 1 }, device: x.device).to(x.dtype).reshape(1, 3, 1, 1);
-        var k = h6.unsqueeze(1).add(offsets);                  // [N, 3, H, W]
-        k.sub_(k.div(6.0).floor_().mul_(6.0));                 // k mod 6 (continuity makes boundary rounding harmless)
+        var k = h6.unsqueeze(1).add(offsets, one);             // [N, 3, H, W]
+        k.sub_(k.div(ScalarCache.Six).floor_().mul_(ScalarCache.Six)); // k mod 6 (continuity makes boundary rounding harmless)
         // out = max - cr * clamp(min(k, 4 - k), 0, 1) = min + cr * clamp(|k - 2| - 1, 0, 1)
-        k.sub_(2.0).abs_().sub_(1.0).clamp_(0.0, 1.0).mul_(cr.unsqueeze(1)).add_(minc.unsqueeze(1));
+        k.sub_(ScalarCache.Two).abs_().sub_(one).clamp_(ScalarCache.Zero, one).mul_(cr.unsqueeze(1)).add_(minc.unsqueeze(1), one);
         return k.MoveToOuterDisposeScope();
     }
 
@@ -132,6 +130,7 @@ internal static class ColorFunctional
     public static Tensor Solarize(Tensor x, double threshold)
     {
         using var scope = torch.NewDisposeScope();
-        return torch.where(x.ge(threshold), 1.0 - x, x).MoveToOuterDisposeScope();
+        using Scalar t = threshold;
+        return torch.where(x.ge(t), ScalarCache.OneMinus(x), x).MoveToOuterDisposeScope();
     }
 }

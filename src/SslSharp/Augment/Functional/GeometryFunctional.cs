@@ -18,16 +18,20 @@ namespace SslSharp.Augment.Functional;
 internal static class GeometryFunctional
 {
     /// <summary>
-    /// Interpolation matrices <c>[N, outSize, fullSize]</c> (float32) mapping a 1-D signal of length
+    /// Interpolation matrices <c>[N, outSize, fullSize]</c> mapping a 1-D signal of length
     /// <paramref name="fullSize"/> to <paramref name="outSize"/> samples of the window
-    /// <c>[start[n], start[n] + length[n])</c>.
+    /// <c>[start[n], start[n] + length[n])</c>; with <paramref name="transposed"/> the layout is
+    /// <c>[N, fullSize, outSize]</c> (ready to multiply from the right). <paramref name="flip"/>
+    /// reverses the output order of chosen samples.
     /// </summary>
-    public static Tensor BilinearMatrix(int[] starts, int[] lengths, int fullSize, int outSize, Device device, bool[]? flip = null)
+    public static Tensor BilinearMatrix(int[] starts, int[] lengths, int fullSize, int outSize, Device device,
+        bool[]? flip = null, bool transposed = false, ScalarType dtype = ScalarType.Float32)
     {
         int n = starts.Length;
-        var w0 = new float[n * outSize];
-        var i0 = new long[n * outSize];
-        var i1 = new long[n * outSize];
+        // Two (index, weight) pairs per output sample, computed here and scattered into a zero
+        // matrix in one op: [N, out, 2] along dim 2, or [N, 2, out] along dim 1 when transposed.
+        var index = new long[(long)n * outSize * 2];
+        var weight = new float[(long)n * outSize * 2];
         for (int s = 0; s < n; s++)
         {
             int start = starts[s], len = lengths[s];
@@ -39,22 +43,23 @@ internal static class GeometryFunctional
                 if (src < 0) src = 0;
                 int lo = (int)src;
                 if (lo > len - 1) lo = len - 1;
-                int hiOffset = lo < len - 1 ? 1 : 0;
-                float lambda = src - lo;
-                if (hiOffset == 0) lambda = 0; // both weights on the last pixel
-                int row = s * outSize + (reverse ? outSize - 1 - d : d);
-                i0[row] = start + lo;
-                i1[row] = start + lo + hiOffset;
-                w0[row] = lambda;
+                bool hasHi = lo < len - 1;
+                float lambda = hasHi ? src - lo : 0f; // at the last pixel both weights fall on it
+                int o = reverse ? outSize - 1 - d : d;
+                long i0 = transposed ? ((long)s * 2 * outSize + o) : (((long)s * outSize + o) * 2);
+                long i1 = transposed ? i0 + outSize : i0 + 1;
+                index[i0] = start + lo;
+                weight[i0] = 1f - lambda;
+                index[i1] = start + lo + (hasHi ? 1 : 0);
+                weight[i1] = lambda;
             }
         }
         using var scope = torch.NewDisposeScope();
-        var lam = torch.tensor(w0, new long[] { n, outSize, 1 }, device: device);
-        var idx0 = torch.tensor(i0, new long[] { n, outSize, 1 }, device: device);
-        var idx1 = torch.tensor(i1, new long[] { n, outSize, 1 }, device: device);
-        var m = torch.zeros(new long[] { n, outSize, fullSize }, device: device);
-        m.scatter_add_(2, idx0, 1.0f - lam);
-        m.scatter_add_(2, idx1, lam);
+        var shape = transposed ? new long[] { n, 2, outSize } : new long[] { n, outSize, 2 };
+        var idx = torch.tensor(index, shape, device: device);
+        var w = torch.tensor(weight, shape, device: device).to(dtype);
+        var m = torch.zeros(transposed ? new long[] { n, fullSize, outSize } : new long[] { n, outSize, fullSize }, dtype: dtype, device: device);
+        m.scatter_add_(transposed ? 1 : 2, idx, w);
         return m.MoveToOuterDisposeScope();
     }
 
@@ -76,10 +81,10 @@ internal static class GeometryFunctional
             tops[i] = b.Top; lefts[i] = b.Left; heights[i] = b.Height; widths[i] = b.Width;
         }
         using var scope = torch.NewDisposeScope();
-        var dtype = x.dtype;
-        var ry = BilinearMatrix(tops, heights, h, outHeight, x.device).to(dtype).unsqueeze(1);            // [N, 1, S_h, H]
-        var rxT = BilinearMatrix(lefts, widths, w, outWidth, x.device, flip).to(dtype).transpose(1, 2).unsqueeze(1); // [N, 1, W, S_w]
-        var rows = torch.matmul(ry, x);        // [N, C, S_h, W]
-        return torch.matmul(rows, rxT).MoveToOuterDisposeScope(); // [N, C, S_h, S_w]
+        long c = x.shape[1];
+        var ry = BilinearMatrix(tops, heights, h, outHeight, x.device, dtype: x.dtype);                            // [N, S_h, H]
+        var rxT = BilinearMatrix(lefts, widths, w, outWidth, x.device, flip, transposed: true, dtype: x.dtype);     // [N, W, S_w]
+        var cols = torch.bmm(x.reshape(n, c * h, w), rxT).view(n, c, h, outWidth);   // width pass  [N, C, H, S_w]
+        return torch.matmul(ry.unsqueeze(1), cols).MoveToOuterDisposeScope();         // height pass [N, C, S_h, S_w]
     }
 }
