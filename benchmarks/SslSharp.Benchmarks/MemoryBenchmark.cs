@@ -63,19 +63,8 @@ public static class MemoryBenchmark
         return result;
     }
 
-    /// <summary>Working set after a full, finalizer-draining GC.</summary>
-    public static long Resident()
-    {
-        for (int i = 0; i < 2; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        GC.Collect();
-        using var p = Process.GetCurrentProcess();
-        p.Refresh();
-        return p.WorkingSet64;
-    }
+    /// <summary>Resident memory after full GCs, glibc's free pages returned first (<see cref="ResidentMemory.Measure"/>).</summary>
+    public static long Resident() => ResidentMemory.Measure(trimHeap: true);
 
     private sealed class Probe(Action<long> atStep) : ITrainerCallback
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SslSharp.Data;
+using SslSharp.Training;
 using Xunit.Abstractions;
 
 namespace SslSharp.Tests.Data;
@@ -32,11 +33,11 @@ public class LoaderMemoryTests(ITestOutputHelper output)
         }
 
         Run(0, 10); // warm-up: allocator pools, JIT, libtorch caches, worker-thread arenas
-        long a = Rss();
+        long a = ResidentMemory.Measure();
         Run(10, 30);
-        long b = Rss();
+        long b = ResidentMemory.Measure();
         Run(30, 50);
-        long c = Rss();
+        long c = ResidentMemory.Measure();
         output.WriteLine($"resident memory after warm-up {a >> 20} MB, after 200 more batches {b >> 20} MB, after 400 {c >> 20} MB");
 
         Assert.Equal(500, batches);
@@ -44,12 +45,4 @@ public class LoaderMemoryTests(ITestOutputHelper output)
             $"resident memory kept growing: {a >> 20} -> {b >> 20} -> {c >> 20} MB over 2 x 200 batches");
     }
 
-    private static long Rss()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        using var p = Process.GetCurrentProcess();
-        p.Refresh();
-        return p.WorkingSet64;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SslSharp.Training;
 
 namespace SslSharp.Tests.Training;
@@ -7,31 +6,17 @@ namespace SslSharp.Tests.Training;
 [Collection("TrainerSerial")]
 public class MemoryTests
 {
-    /// <summary>Resident memory after a full GC (managed finalizers release native tensors).</summary>
-    internal static long ResidentBytes()
-    {
-        for (int i = 0; i < 2; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        GC.Collect();
-        using var p = Process.GetCurrentProcess();
-        p.Refresh();
-        return p.WorkingSet64;
-    }
-
     private static (long At, long End) Run(long measureAt, long steps)
     {
         using var data = new StandInBatchSource(images: 64, batchSize: 16, size: 16);
         using var method = new StandInMethod(width: 16, embed: 16);
         long at = 0;
-        var rec = new Recorder { OnStep = (s, m) => { if (s.Step == measureAt) at = ResidentBytes(); } };
+        var rec = new Recorder { OnStep = (s, m) => { if (s.Step == measureAt) at = ResidentMemory.Measure(); } };
         rec.Steps.Capacity = (int)steps;
         var options = TrainerTests.Options("lars") with { Epochs = (int)(steps / 4), MaxSteps = steps, WarmupEpochs = 1 };
         using var trainer = new Trainer(method, data, options, new[] { rec });
         trainer.Fit();
-        long end = ResidentBytes();
+        long end = ResidentMemory.Measure();
         return (at, end);
     }
 
