@@ -1,3 +1,4 @@
+using SslSharp.Platform;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using SslSharp.Augment;
@@ -33,12 +34,12 @@ public static class AugmentThroughput
     /// other processes share the cores. NaN where the thread clock is unavailable (non-Linux).
     /// </param>
     /// <param name="CpuMillisecondsPerBatch">Median thread CPU time for one batch.</param>
-    /// <param name="Allocator">"default" or "glibc tuned" (see <see cref="TuneGlibcAllocator"/>).</param>
+    /// <param name="Allocator">"default" or "glibc tuned" (see <see cref="NativeAllocator.Tune"/>).</param>
     public sealed record Result(int ImageSize, double ImagesPerSecond, double MillisecondsPerBatch, double CpuImagesPerSecond, double CpuMillisecondsPerBatch, string Allocator = "default");
 
     /// <summary>
     /// Runs the measurement at 32 and 96 px, first with the C allocator's default settings, then
-    /// (when <paramref name="tuneAllocator"/>) again after <see cref="TuneGlibcAllocator"/>, and prints
+    /// (when <paramref name="tuneAllocator"/>) again after <see cref="NativeAllocator.Tune"/>, and prints
     /// a table with the ratio to the PIL baseline.
     /// </summary>
     /// <param name="batches">Timed batches per size (after 30 warm-up batches; a quarter as many, after 10, at 96 px).</param>
@@ -54,7 +55,7 @@ public static class AugmentThroughput
             var results = new List<Result>();
             Console.WriteLine($"SimCLR two-view augmentation (crop+flip, jitter 0.8, grayscale 0.2, normalise), batch 256, {threads} torch thread(s):");
             results.AddRange(MeasureAndPrint("default allocator", batches).Select(r => r with { Allocator = "default" }));
-            if (tuneAllocator && TuneGlibcAllocator())
+            if (tuneAllocator && NativeAllocator.Tune())
                 results.AddRange(MeasureAndPrint("glibc tuned (mmap threshold 32 MB, no trim)", batches).Select(r => r with { Allocator = "glibc tuned" }));
             return results;
         }
@@ -75,34 +76,6 @@ public static class AugmentThroughput
         return results;
     }
 
-    [DllImport("libc", EntryPoint = "mallopt")]
-    private static extern int Mallopt(int parameter, int value);
-
-    /// <summary>
-    /// Keeps freed tensor memory in glibc's heap instead of returning it to the kernel: mmap
-    /// threshold 32 MB (tensors below that come from the heap) and no trimming. Without it, every
-    /// batch's multi-megabyte intermediates are mapped, zero-filled by page faults and unmapped again,
-    /// which costs about a third of the augmentation time at 32 px here. Same effect as the
-    /// environment variables <c>MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=2147483647</c>.
-    /// Process-wide; returns false where glibc is not available.
-    /// </summary>
-    public static bool TuneGlibcAllocator()
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            const int MTrimThreshold = -1, MMmapThreshold = -3;
-            return Mallopt(MMmapThreshold, 32 * 1024 * 1024) == 1 && Mallopt(MTrimThreshold, int.MaxValue) == 1;
-        }
-        catch (DllNotFoundException)
-        {
-            return false;
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Median throughput of the two-view SimCLR generator (no blur) at one image size.</summary>
     /// <param name="imageSize">Input and output side in pixels.</param>

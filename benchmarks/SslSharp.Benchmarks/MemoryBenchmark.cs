@@ -1,3 +1,4 @@
+using SslSharp.Platform;
 using System.Diagnostics;
 using System.Globalization;
 using SslSharp.Methods;

@@ -1,4 +1,5 @@
 using SslSharp.Cli.Commands;
+using SslSharp.Platform;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,6 +11,7 @@ public static class Program
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
+        NativeAllocator.Tune(); // reuse freed tensor memory instead of page-faulting it afresh every batch
         var app = new CommandApp();
         app.Configure(Configure);
         return app.Run(args);

@@ -1,3 +1,4 @@
+using SslSharp.Platform;
 using SslSharp.Training;
 
 namespace SslSharp.Tests.Training;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace SslSharp.Training;
+namespace SslSharp.Platform;
 
 /// <summary>
 /// Measures the process's resident memory the way the memory tests and benchmarks need it: after
