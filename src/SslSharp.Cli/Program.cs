@@ -27,7 +27,8 @@ public static class Program
             // message, not a stack trace; an unexpected error keeps the trace.
             if (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
                 or InvalidOperationException or NotSupportedException or CommandAppException)
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex is ArgumentException a && a.ParamName is not null
+                    ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message)}");
             else
                 AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
             return 1;

@@ -12,6 +12,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     public override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
     {
         var config = Resolve(settings);
+        PretrainRunner.Validate(config);
         var runDir = settings.Out ?? Path.Combine("runs",
             $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +

@@ -32,6 +32,9 @@ public static class BackboneFactory
         };
     }
 
+    /// <summary>Whether <paramref name="name"/> names a known backbone (same matching as <see cref="Create"/>).</summary>
+    public static bool IsKnown(string name) => name is not null && KnownNames.Contains(Normalize(name));
+
     private static string Normalize(string name) =>
         name.Trim().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 }

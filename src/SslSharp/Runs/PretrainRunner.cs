@@ -32,6 +32,7 @@ public static class PretrainRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        Validate(config);
         Directory.CreateDirectory(runDirectory);
         var files = new List<string> { config.Write(runDirectory) };
 
@@ -100,6 +101,27 @@ public static class PretrainRunner
         };
         files.Add(summary.Write(runDirectory));
         return new PretrainResult(runDirectory, result, final, pixels, files);
+    }
+
+    /// <summary>
+    /// Checks the names and numbers of <paramref name="config"/> before anything is loaded or written,
+    /// so a typo costs no data loading and leaves no run folder behind.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown method, data set, backbone or optimizer (the
+    /// message lists the known ones), or a number out of range.</exception>
+    public static void Validate(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        DatasetCatalog.Find(config.Dataset);
+        if (!MethodRegistry.Names.Contains(config.Method.Trim().ToLowerInvariant()))
+            throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
+        if (!BackboneFactory.IsKnown(config.Backbone))
+            throw new ArgumentException($"Unknown backbone '{config.Backbone}'. Known backbones: {string.Join(", ", BackboneFactory.Names)}.");
+        if (!Training.Optim.Optimizers.Names.Contains(config.Optimizer.ToLowerInvariant()))
+            throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
+        if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
+        if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
+        if (config.WidthMultiplier <= 0) throw new ArgumentException($"width multiplier must be positive, got {config.WidthMultiplier}.");
     }
 
     /// <summary>

@@ -75,6 +75,9 @@ public class PretrainRunnerTests
             Assert.Contains("fashion-mnist", e2.Message);
             var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = "resnet19" }, dir, showProgress: false, maxSteps: 1));
             Assert.Contains("resnet18", e3.Message);
+            var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = "adam" }, dir, showProgress: false, maxSteps: 1));
+            Assert.Contains("adamw", e4.Message);
+            Assert.False(Directory.Exists(dir), "a rejected configuration must not leave a run folder behind");
         }
         finally
         {
