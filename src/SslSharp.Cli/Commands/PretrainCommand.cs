@@ -46,6 +46,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             WarmupEpochs = s.WarmupEpochs ?? Math.Min(d.WarmupEpochs, 0.1 * epochs),
             DataDir = s.DataDir ?? d.DataDir,
             Backbone = s.Backbone ?? d.Backbone,
+            WidthMultiplier = s.Width ?? d.WidthMultiplier,
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer ?? d.Optimizer,

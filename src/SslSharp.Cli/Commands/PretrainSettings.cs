@@ -29,6 +29,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Backbone: convnet, resnet18, resnet34, resnet50. Default: convnet on the embedded data, resnet18 otherwise.")]
     public string? Backbone { get; init; }
 
+    /// <summary>Width multiplier.</summary>
+    [CommandOption("--width <W>")]
+    [Description("Width multiplier of the backbone's channels. Default: 0.5 for the ConvNet demo, 1 otherwise.")]
+    public double? Width { get; init; }
+
     /// <summary>Number of epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
     [Description("Training epochs.")]
@@ -96,6 +101,7 @@ public sealed class PretrainSettings : CommandSettings
     {
         if (Epochs is <= 0) return ValidationResult.Error("--epochs must be positive.");
         if (BatchSize is <= 1) return ValidationResult.Error("--batch-size must be at least 2.");
+        if (Width is <= 0) return ValidationResult.Error("--width must be positive.");
         if (Lr is <= 0) return ValidationResult.Error("--lr must be positive.");
         if (WarmupEpochs is < 0) return ValidationResult.Error("--warmup-epochs must be 0 or positive.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
