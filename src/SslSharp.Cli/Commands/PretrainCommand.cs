@@ -13,7 +13,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
-        var runDir = settings.Out ?? Path.Combine("runs",
+        var runDir = settings.Out ?? (settings.Resume is not null ? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))! : null) ?? Path.Combine("runs",
             $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
                                $"with [green]{config.Backbone}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
@@ -35,22 +35,25 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         return 0;
     }
 
-    /// <summary>Defaults for the method and data set, overridden by the options given.</summary>
+    /// <summary>
+    /// Defaults for the method and data set (or, with <c>--resume</c>, the configuration stored in the
+    /// checkpoint), overridden by the options given.
+    /// </summary>
     internal static RunConfig Resolve(PretrainSettings s)
     {
-        var d = PretrainDefaults.For(s.Method, s.Dataset);
+        var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume) : PretrainDefaults.For(s.Method, s.Dataset);
         int epochs = s.Epochs ?? d.Epochs;
         return d with
         {
             Epochs = epochs,
-            WarmupEpochs = s.WarmupEpochs ?? Math.Min(d.WarmupEpochs, 0.1 * epochs),
+            WarmupEpochs = s.WarmupEpochs ?? (s.Resume is not null ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs)),
             DataDir = s.DataDir ?? d.DataDir,
             Backbone = s.Backbone ?? d.Backbone,
             WidthMultiplier = s.Width ?? d.WidthMultiplier,
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer ?? d.Optimizer,
-            Seed = s.Seed,
+            Seed = s.Resume is not null ? d.Seed : s.Seed,
             Device = s.Device,
             KnnEvery = s.KnnEvery,
             Options = new Dictionary<string, string>(d.Options.Concat(s.Set.Select(kv =>

@@ -83,7 +83,7 @@ public sealed class PretrainSettings : CommandSettings
 
     /// <summary>Checkpoint to resume.</summary>
     [CommandOption("--resume <CKPT>")]
-    [Description("Resume from a checkpoint (e.g. runs/X/last.ckpt).")]
+    [Description("Resume from a checkpoint (e.g. runs/X/last.ckpt) with the configuration stored in it, into its folder.")]
     public string? Resume { get; init; }
 
     /// <summary>kNN every N epochs.</summary>

@@ -1,0 +1,50 @@
+using SslSharp.Cli.Commands;
+
+namespace SslSharp.Tests.Cli;
+
+/// <summary>How <c>sslsharp pretrain</c> turns its options into a run configuration.</summary>
+public class PretrainCommandTests
+{
+    [Fact]
+    public void Options_override_the_defaults_and_settings_reach_the_method()
+    {
+        var config = PretrainCommand.Resolve(new PretrainSettings
+        {
+            Epochs = 5, BatchSize = 64, Lr = 0.1, Width = 0.25, Set = ["temperature=0.3", "output_dim = 64"],
+        });
+        Assert.Equal("simclr", config.Method);
+        Assert.Equal("fashion-mnist-embedded", config.Dataset);
+        Assert.Equal(5, config.Epochs);
+        Assert.Equal(64, config.BatchSize);
+        Assert.Equal(0.1, config.LearningRate);
+        Assert.Equal(0.25, config.WidthMultiplier);
+        Assert.Equal("0.3", config.Options["temperature"]);   // replaces the preset's 0.2
+        Assert.Equal("64", config.Options["output_dim"]);
+    }
+
+    [Fact]
+    public void Default_warmup_shrinks_with_a_short_run_but_a_given_one_is_kept()
+    {
+        Assert.Equal(0.2, PretrainCommand.Resolve(new PretrainSettings { Epochs = 2 }).WarmupEpochs, 12);
+        Assert.Equal(1.5, PretrainCommand.Resolve(new PretrainSettings { Epochs = 2, WarmupEpochs = 1.5 }).WarmupEpochs);
+    }
+
+    [Theory]
+    [InlineData("temperature")]
+    [InlineData("=0.3")]
+    [InlineData("temperature=")]
+    public void Malformed_settings_are_rejected(string kv)
+    {
+        var result = new PretrainSettings { Set = [kv] }.Validate();
+        Assert.False(result.Successful);
+        Assert.Contains("KEY=VALUE", result.Message);
+    }
+
+    [Fact]
+    public void Warmup_must_be_shorter_than_the_run()
+    {
+        var result = new PretrainSettings { Epochs = 2, WarmupEpochs = 2 }.Validate();
+        Assert.False(result.Successful);
+        Assert.Contains("--warmup-epochs", result.Message);
+    }
+}
