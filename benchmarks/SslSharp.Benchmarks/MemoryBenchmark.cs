@@ -6,20 +6,9 @@ using SslSharp.Training;
 
 namespace SslSharp.Benchmarks;
 
-/// <summary>What <see cref="MemoryBenchmark.Run"/> measured.</summary>
-/// <param name="EarlyStep">Step of the first measurement.</param>
-/// <param name="EarlyBytes">Resident memory (after a full GC) at <paramref name="EarlyStep"/>.</param>
-/// <param name="LateStep">Step of the second measurement.</param>
-/// <param name="LateBytes">Resident memory (after a full GC) at <paramref name="LateStep"/>.</param>
-public sealed record MemoryResult(long EarlyStep, long EarlyBytes, long LateStep, long LateBytes)
-{
-    /// <summary>Late / early.</summary>
-    public double Ratio => (double)LateBytes / EarlyBytes;
-}
-
 /// <summary>
-/// Resident memory of a <see cref="Trainer"/> run after 50 and after 500 steps (working set after a
-/// full GC, so only memory that is still referenced counts). A flat run has a ratio near 1.
+/// Resident memory of a <see cref="Trainer"/> run after 50 and after 500 steps (working set after
+/// full GCs and malloc_trim, so only memory still in use counts). A flat run has a ratio near 1.
 /// </summary>
 public static class MemoryBenchmark
 {
