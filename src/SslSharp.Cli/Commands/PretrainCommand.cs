@@ -35,6 +35,18 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         return 0;
     }
 
+    /// <summary>The preset's method settings with each <c>--set KEY=VALUE</c> applied in order.</summary>
+    private static Dictionary<string, string> WithSettings(IReadOnlyDictionary<string, string> preset, IEnumerable<string> set)
+    {
+        var options = new Dictionary<string, string>(preset, StringComparer.Ordinal);
+        foreach (var kv in set)
+        {
+            int eq = kv.IndexOf('=');
+            options[kv[..eq].Trim()] = kv[(eq + 1)..].Trim();
+        }
+        return options;
+    }
+
     /// <summary>
     /// Defaults for the method and data set (or, with <c>--resume</c>, the configuration stored in the
     /// checkpoint), overridden by the options given.
@@ -56,9 +68,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Seed = s.Resume is not null ? d.Seed : s.Seed,
             Device = s.Device,
             KnnEvery = s.KnnEvery,
-            Options = new Dictionary<string, string>(d.Options.Concat(s.Set.Select(kv =>
-                    new KeyValuePair<string, string>(kv[..kv.IndexOf('=')].Trim(), kv[(kv.IndexOf('=') + 1)..].Trim())))
-                .GroupBy(kv => kv.Key).Select(g => g.Last()), StringComparer.Ordinal),
+            Options = WithSettings(d.Options, s.Set),
         };
     }
 }

@@ -131,11 +131,15 @@ public sealed class KnnCallback : ITrainerCallback
 
     /// <summary>Extracts bank and query features with <paramref name="encoder"/> and runs kNN (no logging).</summary>
     /// <param name="encoder">Maps images <c>[B, C, H, W]</c> to features <c>[B, D]</c>.</param>
-    public KnnResult Evaluate(nn.Module<Tensor, Tensor> encoder)
+    /// <param name="progress">Called after every batch with (images done, bank + query images); null for none.</param>
+    public KnnResult Evaluate(nn.Module<Tensor, Tensor> encoder, Action<long, long>? progress = null)
     {
         using var scope = NewDisposeScope();
-        var bank = FeatureExtractor.Extract(encoder, _bankImages, _preprocess, BatchSize, Device);
-        var queries = FeatureExtractor.Extract(encoder, _queryImages, _preprocess, BatchSize, Device);
+        long bankCount = _bankImages.shape[0], total = bankCount + _queryImages.shape[0];
+        var bank = FeatureExtractor.Extract(encoder, _bankImages, _preprocess, BatchSize, Device,
+            progress is null ? null : (done, _) => progress(done, total));
+        var queries = FeatureExtractor.Extract(encoder, _queryImages, _preprocess, BatchSize, Device,
+            progress is null ? null : (done, _) => progress(bankCount + done, total));
         return Knn.Evaluate(bank, _bankLabels, queries, _queryLabels, Options);
     }
 

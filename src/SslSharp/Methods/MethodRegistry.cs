@@ -30,6 +30,13 @@ public static class MethodRegistry
         get { lock (Gate) return Factories.Keys.ToArray(); }
     }
 
+    /// <summary>Whether <paramref name="name"/> names a registered method (same matching as <see cref="Create"/>).</summary>
+    public static bool IsKnown(string name)
+    {
+        if (name is null) return false;
+        lock (Gate) return Factories.ContainsKey(name.Trim().ToLowerInvariant());
+    }
+
     /// <summary>Registers (or replaces) the factory of method <paramref name="name"/>.</summary>
     /// <param name="name">Method name (stored lower-case).</param>
     /// <param name="factory">Builds the method around a backbone; must call

@@ -47,14 +47,11 @@ public static class CheckpointEvaluator
         Checkpoint.LoadWeights(checkpoint, method);
         var dev = new torch.Device(device);
         method.to(dev);
-        var transform = SimCLRAugment.Eval(entry.Mean, entry.Std);
-        using var generator = new torch.Generator(0); // the eval transform draws nothing; the API asks for one
-        Func<torch.Tensor, torch.Tensor> preprocess = x => transform.Apply(x, generator);
-        long total = train.Count + test.Count;
-        using var bank = FeatureExtractor.Extract(method.Encoder, train.Images, preprocess, device: dev,
-            progress: progress is null ? null : (done, _) => progress(done, total));
-        using var queries = FeatureExtractor.Extract(method.Encoder, test.Images, preprocess, device: dev,
-            progress: progress is null ? null : (done, _) => progress(train.Count + done, total));
-        return Evaluation.Knn.Evaluate(bank, train.Labels, queries, test.Labels, options);
+        var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, SimCLRAugment.Eval(entry.Mean, entry.Std))
+        {
+            Options = options ?? KnnOptions.Default,
+            Device = dev,
+        };
+        return knn.Evaluate(method.Encoder, progress);
     }
 }

@@ -113,7 +113,7 @@ public static class PretrainRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         DatasetCatalog.Find(config.Dataset);
-        if (!MethodRegistry.Names.Contains(config.Method.Trim().ToLowerInvariant()))
+        if (!MethodRegistry.IsKnown(config.Method))
             throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
         if (!BackboneFactory.IsKnown(config.Backbone))
             throw new ArgumentException($"Unknown backbone '{config.Backbone}'. Known backbones: {string.Join(", ", BackboneFactory.Names)}.");

@@ -1,4 +1,5 @@
 using SslSharp.Runs;
+using SslSharp.Tests.Training;
 using SslSharp.Training;
 
 namespace SslSharp.Tests.Runs;
@@ -18,86 +19,60 @@ public class PretrainRunnerTests
     [Fact]
     public void A_run_writes_its_folder_and_its_checkpoint_evaluates_to_the_same_knn()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "sslsharp-run-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var result = PretrainRunner.Run(Tiny(), dir, showProgress: false, maxSteps: 3);
+        using var temp = new TempDir();
+        var dir = temp.Path;
+        var result = PretrainRunner.Run(Tiny(), dir, showProgress: false, maxSteps: 3);
 
-            Assert.Equal(3, result.Training.Steps);
-            foreach (var f in new[] { "config.yaml", "metrics.csv", "loss_lr.png", "last.ckpt", "summary.md" })
-                Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing from the run folder");
-            Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length); // header + 3 steps
-            var summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
-            Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 20 | {100 * result.Knn[20].Top1:F2} |"), summary);
-            Assert.Contains("raw-pixel kNN", summary);
-            Assert.InRange(result.Knn[20].Top1, 0.1, 1.0); // 10 balanced classes: chance is 0.1
+        Assert.Equal(3, result.Training.Steps);
+        foreach (var f in new[] { "config.yaml", "metrics.csv", "loss_lr.png", "last.ckpt", "summary.md" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing from the run folder");
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length); // header + 3 steps
+        var summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 20 | {100 * result.Knn[20].Top1:F2} |"), summary);
+        Assert.Contains("raw-pixel kNN", summary);
+        Assert.InRange(result.Knn[20].Top1, 0.1, 1.0); // 10 balanced classes: chance is 0.1
 
-            // The checkpoint alone rebuilds the method and gives the same kNN numbers.
-            var again = CheckpointEvaluator.Knn(Path.Combine(dir, "last.ckpt"));
-            Assert.Equal(result.Knn[20].Top1, again[20].Top1, 10);
-            Assert.Equal(result.Knn[200].Top1, again[200].Top1, 10);
-            Assert.Equal("simclr", CheckpointEvaluator.ReadConfig(Path.Combine(dir, "last.ckpt")).Method);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        // The checkpoint alone rebuilds the method and gives the same kNN numbers.
+        var again = CheckpointEvaluator.Knn(Path.Combine(dir, "last.ckpt"));
+        Assert.Equal(result.Knn[20].Top1, again[20].Top1, 10);
+        Assert.Equal(result.Knn[200].Top1, again[200].Top1, 10);
+        Assert.Equal("simclr", CheckpointEvaluator.ReadConfig(Path.Combine(dir, "last.ckpt")).Method);
     }
 
     [Fact]
     public void Same_seed_and_config_give_the_same_losses()
     {
-        var a = Path.Combine(Path.GetTempPath(), "sslsharp-run-" + Guid.NewGuid().ToString("N"));
-        var b = Path.Combine(Path.GetTempPath(), "sslsharp-run-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            PretrainRunner.Run(Tiny(), a, showProgress: false, maxSteps: 2);
-            PretrainRunner.Run(Tiny(), b, showProgress: false, maxSteps: 2);
-            static string[] Losses(string d) => File.ReadAllLines(Path.Combine(d, "metrics.csv")).Skip(1).Select(l => l.Split(',')[2]).ToArray();
-            Assert.Equal(Losses(a), Losses(b));
-        }
-        finally
-        {
-            foreach (var d in new[] { a, b })
-                if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
-        }
+        using var a = new TempDir();
+        using var b = new TempDir();
+        PretrainRunner.Run(Tiny(), a.Path, showProgress: false, maxSteps: 2);
+        PretrainRunner.Run(Tiny(), b.Path, showProgress: false, maxSteps: 2);
+        static string[] Losses(TempDir d) => File.ReadAllLines(d.File("metrics.csv")).Skip(1).Select(l => l.Split(',')[2]).ToArray();
+        Assert.Equal(Losses(a), Losses(b));
     }
 
     [Fact]
     public void Unknown_names_fail_with_the_known_ones()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "sslsharp-run-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var e1 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Method = "simclrr" }, dir, showProgress: false, maxSteps: 1));
-            Assert.Contains("simclr", e1.Message);
-            var e2 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Dataset = "cifar11" }, dir, showProgress: false, maxSteps: 1));
-            Assert.Contains("fashion-mnist", e2.Message);
-            var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = "resnet19" }, dir, showProgress: false, maxSteps: 1));
-            Assert.Contains("resnet18", e3.Message);
-            var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = "adam" }, dir, showProgress: false, maxSteps: 1));
-            Assert.Contains("adamw", e4.Message);
-            Assert.False(Directory.Exists(dir), "a rejected configuration must not leave a run folder behind");
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        using var temp = new TempDir();
+        var dir = temp.File("run");
+        var e1 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Method = "simclrr" }, dir, showProgress: false, maxSteps: 1));
+        Assert.Contains("simclr", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Dataset = "cifar11" }, dir, showProgress: false, maxSteps: 1));
+        Assert.Contains("fashion-mnist", e2.Message);
+        var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = "resnet19" }, dir, showProgress: false, maxSteps: 1));
+        Assert.Contains("resnet18", e3.Message);
+        var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = "adam" }, dir, showProgress: false, maxSteps: 1));
+        Assert.Contains("adamw", e4.Message);
+        Assert.False(Directory.Exists(dir), "a rejected configuration must not leave a run folder behind");
     }
 
     [Fact]
     public void A_checkpoint_without_a_run_configuration_is_refused_clearly()
     {
-        var path = Path.Combine(Path.GetTempPath(), "sslsharp-" + Guid.NewGuid().ToString("N") + ".ckpt");
+        using var temp = new TempDir();
+        var path = temp.File("foreign.ckpt");
         File.WriteAllText(path, "not a checkpoint");
-        try
-        {
-            var e = Assert.Throws<InvalidDataException>(() => CheckpointEvaluator.Knn(path));
-            Assert.Contains("not an SslSharp checkpoint", e.Message);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var e = Assert.Throws<InvalidDataException>(() => CheckpointEvaluator.Knn(path));
+        Assert.Contains("not an SslSharp checkpoint", e.Message);
     }
 }

@@ -23,11 +23,11 @@ namespace SslSharp.Augment.Presets;
 /// </remarks>
 public static class SimCLRAugment
 {
-    /// <summary>Fashion-MNIST per-channel mean of x / 255 (training set).</summary>
-    public static IReadOnlyList<float> FashionMnistMean { get; } = new[] { 0.2860f };
+    /// <summary>Fashion-MNIST per-channel mean of x / 255 (training set): <see cref="Data.FashionMnist.Mean"/>.</summary>
+    public static IReadOnlyList<float> FashionMnistMean => Data.FashionMnist.Mean;
 
-    /// <summary>Fashion-MNIST per-channel standard deviation of x / 255 (training set).</summary>
-    public static IReadOnlyList<float> FashionMnistStd { get; } = new[] { 0.3530f };
+    /// <summary>Fashion-MNIST per-channel standard deviation of x / 255 (training set): <see cref="Data.FashionMnist.Std"/>.</summary>
+    public static IReadOnlyList<float> FashionMnistStd => Data.FashionMnist.Std;
 
     /// <summary>CIFAR-10 per-channel RGB mean of x / 255 (training set).</summary>
     public static IReadOnlyList<float> Cifar10Mean { get; } = new[] { 0.4914f, 0.4822f, 0.4465f };
