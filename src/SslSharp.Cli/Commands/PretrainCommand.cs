@@ -62,6 +62,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             DataDir = s.DataDir ?? d.DataDir,
             Backbone = s.Backbone ?? d.Backbone,
             WidthMultiplier = s.Width ?? d.WidthMultiplier,
+            StemMaxPool = s.StemMaxPool ?? d.StemMaxPool,
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer ?? d.Optimizer,

@@ -34,6 +34,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Width multiplier of the backbone's channels. Default: 0.5 for the ConvNet demo, 1 otherwise.")]
     public double? Width { get; init; }
 
+    /// <summary>Max-pool after the ResNet stem.</summary>
+    [CommandOption("--stem-maxpool <BOOL>")]
+    [Description("ResNets: end the low-res 3x3 stem with a stride-2 max-pool (28x28 -> 14x14 at layer1, ~4x cheaper). Default: false.")]
+    public bool? StemMaxPool { get; init; }
+
     /// <summary>Number of epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
     [Description("Training epochs.")]

@@ -17,15 +17,16 @@ public static class BackboneFactory
     /// 28x28 and 32x32 images). ConvNet has no stem to choose and ignores it.</param>
     /// <param name="widthMultiplier">Scale of every layer width.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
+    /// <param name="stemMaxPool">ResNets: max-pool after the stem (null: only with the ImageNet stem).</param>
     /// <exception cref="ArgumentException">The name is unknown (the message lists the known names).</exception>
-    public static Backbone Create(string name, int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0, long seed = 0)
+    public static Backbone Create(string name, int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0, long seed = 0, bool? stemMaxPool = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Normalize(name) switch
         {
-            "resnet18" => ResNet.ResNet18(inChannels, lowResStem, widthMultiplier, seed: seed),
-            "resnet34" => ResNet.ResNet34(inChannels, lowResStem, widthMultiplier, seed: seed),
-            "resnet50" => ResNet.ResNet50(inChannels, lowResStem, widthMultiplier, seed: seed),
+            "resnet18" => ResNet.ResNet18(inChannels, lowResStem, widthMultiplier, seed: seed, stemMaxPool: stemMaxPool),
+            "resnet34" => ResNet.ResNet34(inChannels, lowResStem, widthMultiplier, seed: seed, stemMaxPool: stemMaxPool),
+            "resnet50" => ResNet.ResNet50(inChannels, lowResStem, widthMultiplier, seed: seed, stemMaxPool: stemMaxPool),
             "convnet" => new ConvNet(inChannels, widthMultiplier: widthMultiplier, seed: seed),
             _ => throw new ArgumentException(
                 $"Unknown backbone '{name}'. Known backbones: {string.Join(", ", KnownNames)}.", nameof(name)),

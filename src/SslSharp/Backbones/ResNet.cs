@@ -22,6 +22,10 @@ namespace SslSharp.Backbones;
 /// stem: with the ImageNet stem a 28x28 image is 7x7 at <c>layer1</c> and 1x1 at <c>layer4</c>, which
 /// loses most spatial detail; the low-res stem keeps 28x28 at <c>layer1</c> and 4x4 at <c>layer4</c> at
 /// about 16x the compute.</para>
+/// <para><b>Pooled low-res stem</b> (<c>stemMaxPool: true</c> with the low-res stem): the 3x3 stride-1
+/// conv followed by the 3x3 stride-2 max-pool, so a 28x28 image is 14x14 at <c>layer1</c> and 2x2 at
+/// <c>layer4</c> (the ImageNet ResNet's 56 -> 7 progression at a quarter of the side). It keeps the
+/// first conv's full-resolution edges and costs about a quarter of the plain low-res stem.</para>
 /// <para><b>Width multiplier.</b> Every stage width is scaled by <c>w</c> (64w, 128w, 256w, 512w
 /// planes, rounded), as in SimCLR's ResNet-50 (2x)/(4x); the feature width scales with it.</para>
 /// <para>Weights are drawn from a <see cref="Generator"/> seeded with <c>seed</c>: the same seed gives
@@ -49,9 +53,11 @@ public sealed class ResNet : Backbone
     /// (Goyal et al. 2017; torchvision's <c>zero_init_residual</c>).</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
     /// <param name="name">Module name (e.g. "resnet18").</param>
+    /// <param name="stemMaxPool">Whether the stem ends with the 3x3 stride-2 max-pool (null: the stem's own
+    /// choice, yes for the ImageNet stem and no for the low-res stem).</param>
     /// <exception cref="ArgumentException">A size argument is out of range.</exception>
     public ResNet(bool bottleneck, IReadOnlyList<int> blocksPerStage, int inChannels = 3, bool lowResStem = false,
-        double widthMultiplier = 1.0, bool zeroInitResidual = false, long seed = 0, string name = "resnet")
+        double widthMultiplier = 1.0, bool zeroInitResidual = false, long seed = 0, string name = "resnet", bool? stemMaxPool = null)
         : base(name)
     {
         ArgumentNullException.ThrowIfNull(blocksPerStage);
@@ -66,6 +72,7 @@ public sealed class ResNet : Backbone
 
         InputChannels = inChannels;
         LowResStem = lowResStem;
+        StemMaxPool = stemMaxPool ?? !lowResStem;
         WidthMultiplier = widthMultiplier;
         Bottleneck = bottleneck;
         BlocksPerStage = blocksPerStage.ToArray();
@@ -79,7 +86,7 @@ public sealed class ResNet : Backbone
         bn1 = nn.BatchNorm2d(stemWidth);
         WeightInit.BatchNorm(bn1);
         relu = nn.ReLU();
-        maxpool = lowResStem ? nn.Identity() : nn.MaxPool2d(3, stride: 2, padding: 1);
+        maxpool = StemMaxPool ? nn.MaxPool2d(3, stride: 2, padding: 1) : nn.Identity();
 
         int inPlanes = stemWidth;
         var stages = new Sequential[4];
@@ -122,6 +129,9 @@ public sealed class ResNet : Backbone
     /// <summary>True when the 3x3 stride-1 stem without max-pool is used.</summary>
     public bool LowResStem { get; }
 
+    /// <summary>True when the stem ends with the 3x3 stride-2 max-pool.</summary>
+    public bool StemMaxPool { get; }
+
     /// <summary>Scale of every stage width.</summary>
     public double WidthMultiplier { get; }
 
@@ -137,9 +147,10 @@ public sealed class ResNet : Backbone
     /// <param name="widthMultiplier">Scale of every stage width.</param>
     /// <param name="zeroInitResidual">Zero-init the last BN scale of each residual branch.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
+    /// <param name="stemMaxPool">Max-pool after the stem (null: only with the ImageNet stem).</param>
     public static ResNet ResNet18(int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0,
-        bool zeroInitResidual = false, long seed = 0) =>
-        new(false, new[] { 2, 2, 2, 2 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet18");
+        bool zeroInitResidual = false, long seed = 0, bool? stemMaxPool = null) =>
+        new(false, new[] { 2, 2, 2, 2 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet18", stemMaxPool);
 
     /// <summary>ResNet-34 (BasicBlock, 3-4-6-3): FeatureDim 512 x w.</summary>
     /// <param name="inChannels">Image channels.</param>
@@ -147,9 +158,10 @@ public sealed class ResNet : Backbone
     /// <param name="widthMultiplier">Scale of every stage width.</param>
     /// <param name="zeroInitResidual">Zero-init the last BN scale of each residual branch.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
+    /// <param name="stemMaxPool">Max-pool after the stem (null: only with the ImageNet stem).</param>
     public static ResNet ResNet34(int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0,
-        bool zeroInitResidual = false, long seed = 0) =>
-        new(false, new[] { 3, 4, 6, 3 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet34");
+        bool zeroInitResidual = false, long seed = 0, bool? stemMaxPool = null) =>
+        new(false, new[] { 3, 4, 6, 3 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet34", stemMaxPool);
 
     /// <summary>ResNet-50 (Bottleneck, 3-4-6-3, expansion 4): FeatureDim 2048 x w.</summary>
     /// <param name="inChannels">Image channels.</param>
@@ -157,9 +169,10 @@ public sealed class ResNet : Backbone
     /// <param name="widthMultiplier">Scale of every stage width.</param>
     /// <param name="zeroInitResidual">Zero-init the last BN scale of each residual branch.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
+    /// <param name="stemMaxPool">Max-pool after the stem (null: only with the ImageNet stem).</param>
     public static ResNet ResNet50(int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0,
-        bool zeroInitResidual = false, long seed = 0) =>
-        new(true, new[] { 3, 4, 6, 3 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet50");
+        bool zeroInitResidual = false, long seed = 0, bool? stemMaxPool = null) =>
+        new(true, new[] { 3, 4, 6, 3 }, inChannels, lowResStem, widthMultiplier, zeroInitResidual, seed, "resnet50", stemMaxPool);
 
     /// <summary>Computes features <c>[N, FeatureDim]</c> for images <c>[N, InputChannels, H, W]</c>.</summary>
     /// <exception cref="ArgumentException">The images are not <c>[N, InputChannels, H, W]</c>.</exception>

@@ -141,7 +141,7 @@ public static class PretrainRunner
     /// <param name="inChannels">Image channels of the data set.</param>
     public static SslMethod CreateMethod(RunConfig config, int inChannels)
     {
-        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.LowResStem, config.WidthMultiplier, config.Seed);
+        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.LowResStem, config.WidthMultiplier, config.Seed, config.StemMaxPool);
         var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);
         settings.TryAdd("seed", config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return MethodRegistry.Create(config.Method, backbone, new MethodSettings(settings));

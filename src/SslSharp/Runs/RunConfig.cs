@@ -31,6 +31,9 @@ public sealed record RunConfig
     /// <summary>Whether a ResNet uses the low-resolution (CIFAR) stem: 3x3 conv, stride 1, no max-pool.</summary>
     public bool LowResStem { get; init; } = true;
 
+    /// <summary>Whether a ResNet's stem ends with the 3x3 stride-2 max-pool (null: only the ImageNet stem does).</summary>
+    public bool? StemMaxPool { get; init; }
+
     /// <summary>Width multiplier of the backbone's channels.</summary>
     public double WidthMultiplier { get; init; } = 1.0;
 

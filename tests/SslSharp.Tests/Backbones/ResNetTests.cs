@@ -94,6 +94,20 @@ public class ResNetTests
         Assert.True(y.isfinite().all().item<bool>());
     }
 
+    [Theory]
+    [InlineData(true, null, false)]
+    [InlineData(false, null, true)]
+    [InlineData(true, true, true)]
+    public void Stem_max_pool_follows_the_stem_unless_asked(bool lowRes, bool? maxPool, bool expected)
+    {
+        using var model = ResNet.ResNet18(inChannels: 1, lowResStem: lowRes, widthMultiplier: 0.125, stemMaxPool: maxPool);
+        Assert.Equal(expected, model.StemMaxPool);
+        var pool = model.named_children().Single(c => c.name == "maxpool").module;
+        Assert.Equal(expected, pool is TorchSharp.Modules.MaxPool2d);
+        using var scope = torch.NewDisposeScope();
+        Assert.Equal(new long[] { 2, 64 }, model.call(torch.randn(2, 1, 28, 28)).shape);
+    }
+
     [Fact]
     public void ResNet50_on_64x64_rgb_gives_2048_features()
     {
