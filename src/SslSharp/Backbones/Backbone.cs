@@ -18,6 +18,12 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>, IBackbone
     /// <inheritdoc />
     public abstract int InputChannels { get; }
 
+    /// <summary>
+    /// A new backbone with the same architecture (fresh weights, not copied), e.g. for an EMA teacher
+    /// (<see cref="Modules.EmaTeacher"/> then copies the weights over).
+    /// </summary>
+    public abstract Backbone CreateTwin();
+
     /// <summary>Throws a clear error when <paramref name="images"/> is not <c>[N, InputChannels, H, W]</c>.</summary>
     protected void CheckInput(Tensor images)
     {

@@ -73,6 +73,9 @@ public sealed class ConvNet : Backbone
     }
 
     /// <inheritdoc />
+    public override Backbone CreateTwin() => new ConvNet(InputChannels, Widths);
+
+    /// <inheritdoc />
     public override int FeatureDim { get; }
 
     /// <inheritdoc />

@@ -75,6 +75,7 @@ public sealed class ResNet : Backbone
         StemMaxPool = stemMaxPool ?? !lowResStem;
         WidthMultiplier = widthMultiplier;
         Bottleneck = bottleneck;
+        ZeroInitResidual = zeroInitResidual;
         BlocksPerStage = blocksPerStage.ToArray();
         using var generator = new Generator((ulong)seed);
 
@@ -134,6 +135,13 @@ public sealed class ResNet : Backbone
 
     /// <summary>Scale of every stage width.</summary>
     public double WidthMultiplier { get; }
+
+    /// <summary>Whether the last BN scale of every residual branch started at zero.</summary>
+    public bool ZeroInitResidual { get; }
+
+    /// <inheritdoc />
+    public override Backbone CreateTwin() =>
+        new ResNet(Bottleneck, BlocksPerStage, InputChannels, LowResStem, WidthMultiplier, ZeroInitResidual, 0, GetName(), StemMaxPool);
 
     /// <summary>True for Bottleneck blocks (ResNet-50), false for BasicBlocks (ResNet-18/34).</summary>
     public bool Bottleneck { get; }

@@ -22,6 +22,7 @@ namespace SslSharp.Heads;
 public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> layers;
+    private readonly (bool BatchNorm, bool HiddenBias, bool LastBias, bool LastBn, bool LastBnAffine, string Name) twinArguments;
 
     /// <summary>Creates a projector MLP.</summary>
     /// <param name="inputDim">Input width (the backbone's <c>FeatureDim</c>).</param>
@@ -59,6 +60,7 @@ public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
         InputDim = inputDim;
         OutputDim = outputDim;
         HiddenDims = hiddenDims.ToArray();
+        twinArguments = (batchNorm, hiddenBias, lastBias, lastBatchNorm, lastBatchNormAffine, name);
 
         using var generator = new Generator((ulong)seed);
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -90,6 +92,13 @@ public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
 
     /// <summary>Hidden widths, in order.</summary>
     public IReadOnlyList<int> HiddenDims { get; }
+
+    /// <summary>A new head with the same architecture (fresh weights), e.g. for an EMA teacher.</summary>
+    public ProjectionHead CreateTwin()
+    {
+        var a = twinArguments;
+        return new ProjectionHead(InputDim, HiddenDims, OutputDim, a.BatchNorm, a.HiddenBias, a.LastBias, a.LastBn, a.LastBnAffine, 0, a.Name);
+    }
 
     /// <summary>Projects features <c>[N, InputDim]</c> to <c>[N, OutputDim]</c>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[N, InputDim]</c>.</exception>

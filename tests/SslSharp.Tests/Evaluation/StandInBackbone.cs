@@ -10,12 +10,13 @@ internal sealed class StandInBackbone : Backbone
 {
     private readonly Linear fc;
     private readonly BatchNorm1d bn;
-    private readonly int _featureDim, _channels;
+    private readonly int _featureDim, _channels, _height, _width;
 
     public StandInBackbone(int channels, int height, int width, int featureDim, long seed = 0) : base(nameof(StandInBackbone))
     {
         _featureDim = featureDim;
         _channels = channels;
+        (_height, _width) = (height, width);
         torch.random.manual_seed(seed);
         fc = nn.Linear(channels * height * width, featureDim);
         bn = nn.BatchNorm1d(featureDim);
@@ -27,6 +28,8 @@ internal sealed class StandInBackbone : Backbone
     public override int InputChannels => _channels;
 
     public BatchNorm1d Norm => bn;
+
+    public override Backbone CreateTwin() => new StandInBackbone(_channels, _height, _width, _featureDim);
 
     public List<bool> SeenTraining { get; } = [];
 

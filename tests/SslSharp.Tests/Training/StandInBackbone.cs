@@ -24,6 +24,8 @@ internal sealed class StandInBackbone : Backbone
 
     public override int InputChannels { get; }
 
+    public override Backbone CreateTwin() => new StandInBackbone(FeatureDim, InputChannels);
+
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
