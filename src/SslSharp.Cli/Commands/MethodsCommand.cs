@@ -12,6 +12,11 @@ public sealed class MethodsCommand : Command<MethodsSettings>
     public override int Execute(CommandContext context, MethodsSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Method is not null) return ShowOne(settings.Method);
+        if (settings.NamesOnly)
+        {
+            foreach (var n in MethodRegistry.Names) Console.WriteLine(n);
+            return 0;
+        }
         var presets = MethodPresets.Available;
         var table = new Table().AddColumn("method").AddColumn("family").AddColumn("paper").AddColumn("defaults").AddColumn("presets");
         foreach (var name in MethodRegistry.Names)

@@ -10,4 +10,9 @@ public sealed class MethodsSettings : CommandSettings
     [CommandArgument(0, "[METHOD]")]
     [Description("Show one method in full: its description and its built-in presets.")]
     public string? Method { get; init; }
+
+    /// <summary>Print only the names, one per line (for scripts).</summary>
+    [CommandOption("--names")]
+    [Description("Print only the method names, one per line (for scripts).")]
+    public bool NamesOnly { get; init; }
 }
