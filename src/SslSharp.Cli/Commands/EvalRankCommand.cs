@@ -1,4 +1,5 @@
 using System.Globalization;
+using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Data;
 using SslSharp.Evaluation;
@@ -89,7 +90,7 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
         method.to(device);
 
         long seed = s.Seed ?? config.Seed;
-        var views = SimCLRAugment.Create(train.Height, train.Channels, entry.Mean, entry.Std);
+        var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std); // the run's views
         using var diagnostics = new DiagnosticsCallback(train.Images, SimCLRAugment.Eval(entry.Mean, entry.Std), views, s.Samples, seed)
         {
             Device = device,
