@@ -13,14 +13,14 @@ public class DecoderEvaluationTests
     private static readonly float[] Mean = [0.4f];
     private static readonly float[] Std = [0.3f];
 
-    private static DecoderOptions Small => new() { Epochs = 6, BatchSize = 64, LearningRate = 3e-3, BaseChannels = 32, GridImages = 16 };
+    private static DecoderOptions Small => new() { Epochs = 6, BatchSize = 64, LearningRate = 3e-3, BaseChannels = 16, GridImages = 16 };
 
     [Fact]
     public void No_gradient_reaches_the_frozen_encoder_and_its_weights_and_mode_stay()
     {
         using var scope = NewDisposeScope();
-        var train = DecoderTestData.Images(256, 14);
-        var test = DecoderTestData.Images(64, 14, seed: 1);
+        var train = DecoderTestData.Images(128, 14);
+        var test = DecoderTestData.Images(32, 14, seed: 1);
         using var encoder = new StandInBackbone(1, 14, 14, 24);
         encoder.train();
         var before = encoder.parameters().Select(p => p.detach().clone()).ToList();
@@ -40,11 +40,11 @@ public class DecoderEvaluationTests
     public void Reconstruction_error_falls_and_beats_the_mean_image()
     {
         using var scope = NewDisposeScope();
-        var train = DecoderTestData.Images(512, 14);
-        var test = DecoderTestData.Images(128, 14, seed: 1);
+        var train = DecoderTestData.Images(256, 14);
+        var test = DecoderTestData.Images(64, 14, seed: 1);
         using var encoder = new StandInBackbone(1, 14, 14, 32);
 
-        var result = DecoderEvaluation.Run(encoder, train, test, Mean, Std, Small);
+        var result = DecoderEvaluation.Run(encoder, train, test, Mean, Std, Small with { BatchSize = 32, BaseChannels = 16 });
 
         Assert.All(result.TrainMsePerEpoch.Concat(result.TestMsePerEpoch), v => Assert.True(double.IsFinite(v)));
         Assert.True(result.TrainMsePerEpoch[^1] < 0.5 * result.TrainMsePerEpoch[0],
@@ -54,8 +54,8 @@ public class DecoderEvaluationTests
         Assert.Equal(result.TestMsePerEpoch[^1], result.TestMse);
         Assert.True(result.TestMse < 0.5 * result.MeanImageMse,
             $"decoder MSE {result.TestMse} does not beat the mean image's {result.MeanImageMse}");
-        Assert.Equal(512, result.TrainCount);
-        Assert.Equal(128, result.TestCount);
+        Assert.Equal(256, result.TrainCount);
+        Assert.Equal(64, result.TestCount);
         Assert.Equal(32, result.FeatureDim);
     }
 
@@ -84,15 +84,15 @@ public class DecoderEvaluationTests
     public void Same_seed_same_result_and_subsets_are_respected()
     {
         using var scope = NewDisposeScope();
-        var train = DecoderTestData.Images(200, 8);
+        var train = DecoderTestData.Images(100, 8);
         var test = DecoderTestData.Images(50, 8, seed: 1);
         using var encoder = new StandInBackbone(1, 8, 8, 16);
-        var options = Small with { Epochs = 2, MaxTrainImages = 150, MaxTestImages = 40, GridImages = 5 };
+        var options = Small with { Epochs = 2, BaseChannels = 16, MaxTrainImages = 80, MaxTestImages = 40, GridImages = 5 };
         var a = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options);
         var b = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options);
         Assert.Equal(a.TrainMsePerEpoch, b.TrainMsePerEpoch);
         Assert.Equal(a.TestMse, b.TestMse);
-        Assert.Equal(150, a.TrainCount);
+        Assert.Equal(80, a.TrainCount);
         Assert.Equal(40, a.TestCount);
         Assert.Equal(5, a.Samples.Count);
         var c = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options with { Seed = 7 });
@@ -107,7 +107,7 @@ public class DecoderEvaluationTests
         var train = DecoderTestData.Images(128, 14);
         var test = DecoderTestData.Images(40, 14, seed: 1);
         using var encoder = new StandInBackbone(1, 14, 14, 16);
-        var options = Small with { Epochs = 1 };
+        var options = Small with { Epochs = 1, BaseChannels = 16 };
         var result = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options);
         var files = DecoderReportFiles.Write(result, dir.Path, "test.ckpt", "simclr", "synthetic", options);
 
