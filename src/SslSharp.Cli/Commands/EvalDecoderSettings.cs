@@ -31,7 +31,7 @@ public sealed class EvalDecoderSettings : CommandSettings
     /// <summary>Decoder epochs.</summary>
     [CommandOption("--epochs <N>")]
     [Description("Passes of the decoder over the training features.")]
-    [DefaultValue(10)]
+    [DefaultValue(5)]
     public int Epochs { get; init; } = DecoderOptions.Default.Epochs;
 
     /// <summary>Decoder batch size.</summary>
@@ -49,7 +49,7 @@ public sealed class EvalDecoderSettings : CommandSettings
     /// <summary>At most this many training images.</summary>
     [CommandOption("--train-images <N>")]
     [Description("Train the decoder on at most this many images (a seeded random subset).")]
-    [DefaultValue(10_000)]
+    [DefaultValue(5_000)]
     public int TrainImages { get; init; } = DecoderOptions.Default.MaxTrainImages;
 
     /// <summary>Seed.</summary>

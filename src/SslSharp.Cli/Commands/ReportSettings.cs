@@ -38,7 +38,7 @@ public sealed class ReportSettings : CommandSettings
     /// <summary>Decoder epochs.</summary>
     [CommandOption("--decoder-epochs <N>")]
     [Description("Epochs of the decoder when it runs.")]
-    [DefaultValue(10)]
+    [DefaultValue(5)]
     public int DecoderEpochs { get; init; } = ReportOptions.Default.Decoder.Epochs;
 
     /// <summary>Data folder override.</summary>

@@ -36,7 +36,7 @@ public sealed class DecoderNetwork : nn.Module<Tensor, Tensor>
     /// <param name="baseChannels">Channels of the first 7x7 map, halved per stage down to 16.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public DecoderNetwork(int featureDim, int channels, int height, int width, int baseChannels = 128, long seed = 0)
+    public DecoderNetwork(int featureDim, int channels, int height, int width, int baseChannels = 64, long seed = 0)
         : base(nameof(DecoderNetwork))
     {
         if (featureDim < 1) throw new ArgumentOutOfRangeException(nameof(featureDim), featureDim, "featureDim must be at least 1.");

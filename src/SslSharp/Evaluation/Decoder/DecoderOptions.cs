@@ -10,11 +10,11 @@ namespace SslSharp.Evaluation.Decoder;
 /// </remarks>
 public sealed record DecoderOptions
 {
-    /// <summary>The defaults: 10 epochs, batch 128, Adam lr 1e-3, seed 0, at most 10,000 / 2,000 images, 16 shown.</summary>
+    /// <summary>The defaults: 5 epochs, batch 128, Adam lr 1e-3, seed 0, at most 5,000 / 2,000 images, 16 shown.</summary>
     public static DecoderOptions Default { get; } = new();
 
     /// <summary>Passes over the training features.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 5;
 
     /// <summary>Images per decoder step.</summary>
     public int BatchSize { get; init; } = 128;
@@ -26,7 +26,7 @@ public sealed record DecoderOptions
     public long Seed { get; init; }
 
     /// <summary>At most this many training images are used (a seeded random subset when the set is larger).</summary>
-    public int MaxTrainImages { get; init; } = 10_000;
+    public int MaxTrainImages { get; init; } = 5_000;
 
     /// <summary>At most this many held-out images are scored (the first ones of the set, so the subset is fixed).</summary>
     public int MaxTestImages { get; init; } = 2_000;
@@ -35,7 +35,7 @@ public sealed record DecoderOptions
     public int GridImages { get; init; } = 16;
 
     /// <summary>Channels of the decoder's first 7x7 map; halved at every 2x up-sampling (down to 16).</summary>
-    public int BaseChannels { get; init; } = 128;
+    public int BaseChannels { get; init; } = 64;
 
     /// <summary>Images per forward pass of the frozen encoder while features are extracted.</summary>
     public int ExtractBatchSize { get; init; } = 256;
