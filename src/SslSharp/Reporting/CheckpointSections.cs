@@ -54,6 +54,7 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
             if (z is not null)
                 spectra.Add(($"{label} (computed, {z.shape[0]} held-out images)", EmbeddingAnalysis.CentredSingularValues(z)));
         }
+        if (spectra.Count > 0) section.Paragraphs.Add("Spectra shown: " + string.Join("; ", spectra.Select(s => s.Item1)) + ".");
         if (ReportPlots.Spectrum(spectra, Path.Combine(runDirectory, SpectrumPlotFile)))
             section.Images.Add(new ReportImage(SpectrumPlotFile, "Log singular-value spectra of backbone features and embeddings."));
         else section.Notes.Add("No spectrum is available: the run folder has no spectrum_*.csv and the checkpoint could not be used.");

@@ -11,7 +11,7 @@ public class FinalMetricsTests
     public void Summary_rows_are_the_knn_table_and_the_baseline_rows()
     {
         using var temp = new TempDirectory();
-        var knn = new KnnResult([new KnnScore(20, 0.8135, 0.986), new KnnScore(200, 0.773, 0.996)], 2000, 8000, KnnWeighting.Exponential, KnnMetric.Cosine, 0.07);
+        var knn = new KnnResult([new KnnScore(20, 0.8135, 0.986), new KnnScore(200, 0.773, 0.996)], 2000, 8000, KnnMetric.Cosine, KnnWeighting.Exponential, 0.07);
         var path = new RunSummary
         {
             Method = "simclr", Epochs = 1, Steps = 3, BatchSize = 8, FinalLoss = 2.5, Knn = knn,

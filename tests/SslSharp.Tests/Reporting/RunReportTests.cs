@@ -42,7 +42,7 @@ public class RunReportTests
         var html = ReportFolderChecks.AssertComplete(temp.Path, result);
         Assert.Equal(new[] { "loss_lr.png", "knn.png", "probe.png", "spectrum.png", "rankme.png", "collapse.png" }, result.Images);
         // Spectra came from the CSV files; what needs the checkpoint says so.
-        Assert.Contains("spectrum_backbone.csv", html);
+        Assert.Contains("Spectra shown: backbone features (spectrum_backbone.csv); embeddings (spectrum_embedding.csv).", html);
         Assert.Contains(result.Notes, n => n.StartsWith("PCA of held-out features:", StringComparison.Ordinal) && n.Contains("No checkpoint"));
         Assert.Contains(result.Notes, n => n.StartsWith("Reconstructions from frozen features:", StringComparison.Ordinal) && n.Contains("No checkpoint"));
         Assert.Contains(result.Notes, n => n.Contains("broken.json is not valid JSON"));
