@@ -83,15 +83,38 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
         section.Paragraphs.Add("A small decoder trained on the frozen backbone features to redraw the pixels (MSE on normalised pixels). " +
                                "Top rows: held-out originals; bottom rows: their reconstructions. What the decoder cannot redraw, the " +
                                "representation has discarded.");
+        var json = Path.Combine(runDirectory, DecoderReportFiles.JsonFileName);
         if (!File.Exists(Path.Combine(runDirectory, DecoderGrid.FileName)))
         {
             if (!options.RunDecoder) { section.Notes.Add($"{DecoderGrid.FileName} is missing and the decoder evaluation was switched off."); return; }
             if (Load(section) is not { } loaded) return;
             var (result, _) = CheckpointDecoder.Run(loaded, runDirectory, options.Decoder, progress);
-            section.Paragraphs.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Decoder run for this report: held-out MSE {result.TestMse:F4} against {result.MeanImageMse:F4} for the mean training image ({MetricSections.Percent(result.ExplainedFraction)} of its error removed)."));
+            section.Paragraphs.Add("Decoder trained for this report: " + Scores(result.TestMse, result.MeanImageMse));
         }
+        else if (ReadScores(json) is { } scores)
+            section.Paragraphs.Add($"From {DecoderReportFiles.JsonFileName} (an earlier 'sslsharp eval decoder'): " + Scores(scores.Test, scores.Mean));
+        else
+            section.Notes.Add($"{DecoderGrid.FileName} exists but {DecoderReportFiles.JsonFileName} is missing or unreadable: the decoder's error is unknown.");
         section.Images.Add(new ReportImage(DecoderGrid.FileName, "Held-out images (top row of each pair) and their reconstructions from frozen features (bottom row)."));
+    }
+
+    private static string Scores(double test, double mean) => string.Create(CultureInfo.InvariantCulture,
+        $"held-out MSE {test:F4} against {mean:F4} for the mean training image ({MetricSections.Percent(1 - test / mean)} of its error removed).");
+
+    private static (double Test, double Mean)? ReadScores(string jsonPath)
+    {
+        if (!File.Exists(jsonPath)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(jsonPath));
+            var root = doc.RootElement;
+            return root.TryGetProperty("test_mse", out var t) && root.TryGetProperty("mean_image_mse", out var m) &&
+                   t.TryGetDouble(out double test) && m.TryGetDouble(out double mean) ? (test, mean) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private Tensor? Features(ReportSection section)

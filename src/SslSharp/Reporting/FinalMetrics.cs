@@ -38,8 +38,19 @@ public static class FinalMetrics
     }
 
     /// <summary>
+    /// Settings and bookkeeping that evaluation results record next to their metrics, left out of
+    /// the table: <c>seed</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>lr</c>,
+    /// <c>weight_decay</c>, <c>seconds</c>, <c>feature_dim</c>, <c>train_images</c>, <c>test_images</c>.
+    /// </summary>
+    public static IReadOnlySet<string> SettingNames { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "seed", "epochs", "batch_size", "learning_rate", "lr", "weight_decay", "seconds", "feature_dim", "train_images", "test_images",
+    };
+
+    /// <summary>
     /// Rows (file, metric, value) for every number in an evaluation JSON file: nested objects give
-    /// dotted names; arrays are summarised by their last element; strings and booleans are skipped.
+    /// dotted names; arrays are summarised by their last element; strings, booleans and the
+    /// <see cref="SettingNames"/> are skipped.
     /// </summary>
     /// <exception cref="JsonException">The file is not JSON.</exception>
     public static IReadOnlyList<IReadOnlyList<string>> FromJson(string jsonPath)
@@ -52,6 +63,8 @@ public static class FinalMetrics
         {
             switch (e.ValueKind)
             {
+                case JsonValueKind.Number when SettingNames.Contains(name[(name.LastIndexOf('.') + 1)..]):
+                    break;
                 case JsonValueKind.Number:
                     rows.Add([file, name, Format(e.GetDouble())]);
                     break;

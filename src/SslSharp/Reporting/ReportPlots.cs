@@ -128,11 +128,9 @@ public static class ReportPlots
             var points = plot.Add.ScatterPoints(idx.Select(i => x[i]).ToArray(), idx.Select(i => y[i]).ToArray());
             points.LegendText = cls >= 0 && cls < classNames.Count ? classNames[(int)cls] : cls < 0 ? "unlabelled" : $"class {cls}";
             points.Color = cls < 0 ? Colors.Gray.WithAlpha(0.6) : palette.GetColor((int)cls).WithAlpha(0.7);
-            points.MarkerSize = 4;
+            points.MarkerSize = 5;
         }
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.Legend.Orientation = Orientation.Vertical;
-        plot.Legend.OutlineWidth = 1;
+        plot.ShowLegend(Edge.Right);   // outside the data area: the legend hides no points
         Save(plot, pngPath, Width, 700);
     }
 

@@ -32,7 +32,7 @@ public class FinalMetricsTests
     {
         using var temp = new TempDirectory();
         var path = Path.Combine(temp.Path, "probe.json");
-        File.WriteAllText(path, """{ "name": "x", "top1": 0.5, "nested": { "k": 3, "ok": true }, "curve": [1, 2, 0.25], "empty": [] }""");
+        File.WriteAllText(path, """{ "name": "x", "top1": 0.5, "nested": { "k": 3, "ok": true, "seed": 1 }, "epochs": 5, "curve": [1, 2, 0.25], "empty": [] }""");
         var rows = FinalMetrics.FromJson(path).Select(r => string.Join(" / ", r)).ToList();
         Assert.Equal(new[] { "probe.json / top1 / 0.5", "probe.json / nested.k / 3", "probe.json / curve (last of 3) / 0.25" }, rows);
     }
