@@ -32,7 +32,7 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
     public void Spectrum(ReportSection section)
     {
         section.Paragraphs.Add("Singular values of the centred representations of held-out images, divided by the largest, on a log scale " +
-                               "(Jing et al., 2022). A spectrum that drops to ~0 after a few values shows dimensional collapse: the " +
+                               "(Jing et al., 2022). A spectrum that plunges after a few values shows dimensional collapse: the " +
                                "representation uses only a few directions.");
         var spectra = new List<(string, double[])>();
         foreach (var (file, label, embedding) in new[] { (SpectrumCsv.BackboneFile, "backbone features", false), (SpectrumCsv.EmbeddingFile, "embeddings", true) })
