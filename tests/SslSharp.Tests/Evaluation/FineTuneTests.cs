@@ -7,25 +7,14 @@ namespace SslSharp.Tests.Evaluation;
 
 public class FineTuneTests
 {
-    /// <summary>Images whose class c lights up row c of a 1 x 6 x 6 image, plus noise.</summary>
-    private static (Tensor Images, Tensor Labels) ClassImages(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var labels = randint(0, 6, [n], generator: g);
-        var images = rand([n, 1, 6, 6], generator: g).mul(60);
-        for (int i = 0; i < n; i++)
-            images[i, 0, labels[i].item<long>()] += 190;
-        return (images.to(ScalarType.Byte), labels);
-    }
-
     private static IBatchTransform Plain() => new Compose(new ToFloatImage(), new Normalize([0.3f], [0.3f]));
 
     [Fact]
     public void Trains_backbone_and_head_end_to_end_and_learns_the_labels()
     {
         using var scope = NewDisposeScope();
-        var (train, trainLabels) = ClassImages(192, 1);
-        var (test, testLabels) = ClassImages(64, 2);
+        var (train, trainLabels) = ClassImages.Make(192, 1);
+        var (test, testLabels) = ClassImages.Make(64, 2);
         using var backbone = new StandInBackbone(1, 6, 6, 16, seed: 3);
         var before = backbone.parameters().Select(p => p.detach().clone()).ToList();
         long done = 0, total = 0;
@@ -46,7 +35,7 @@ public class FineTuneTests
     public void A_zero_backbone_lr_scale_freezes_the_backbone_weights_and_same_seed_repeats()
     {
         using var scope = NewDisposeScope();
-        var (train, trainLabels) = ClassImages(64, 4);
+        var (train, trainLabels) = ClassImages.Make(64, 4);
         var augment = FineTune.TrainTransform(6, [0.3f], [0.3f]);
         var options = new FineTuneOptions { Epochs = 2, BatchSize = 16, BackboneLrScale = 0, WeightDecay = 0 };
         using var a = new StandInBackbone(1, 6, 6, 8, seed: 5);

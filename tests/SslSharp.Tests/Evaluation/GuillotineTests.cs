@@ -8,16 +8,6 @@ namespace SslSharp.Tests.Evaluation;
 
 public class GuillotineTests
 {
-    private static (Tensor Images, Tensor Labels) ClassImages(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var labels = randint(0, 6, [n], generator: g);
-        var images = rand([n, 1, 6, 6], generator: g).mul(60);
-        for (int i = 0; i < n; i++)
-            images[i, 0, labels[i].item<long>()] += 190;
-        return (images.to(ScalarType.Byte), labels);
-    }
-
     [Fact]
     public void Projector_layers_end_with_the_projector_output_for_heads_and_sequentials()
     {
@@ -45,8 +35,8 @@ public class GuillotineTests
     public void Scores_the_backbone_and_every_projector_layer_without_changing_either()
     {
         using var scope = NewDisposeScope();
-        var (train, trainLabels) = ClassImages(120, 1);
-        var (test, testLabels) = ClassImages(40, 2);
+        var (train, trainLabels) = ClassImages.Make(120, 1);
+        var (test, testLabels) = ClassImages.Make(40, 2);
         using var backbone = new StandInBackbone(1, 6, 6, 12, seed: 3);
         using var projector = ProjectionHead.SimCLRv1(12, 10, 4, seed: 4);
         backbone.train();
@@ -78,7 +68,7 @@ public class GuillotineTests
     public void Without_a_projector_only_the_backbone_is_scored_and_simclr_exposes_its_projector()
     {
         using var scope = NewDisposeScope();
-        var (train, trainLabels) = ClassImages(60, 5);
+        var (train, trainLabels) = ClassImages.Make(60, 5);
         using var backbone = new StandInBackbone(1, 6, 6, 8, seed: 3);
         var r = Guillotine.Evaluate(backbone, null, train, trainLabels, train, trainLabels, null,
             new KnnOptions { Ks = [3] }, new LinearProbeOptions { Epochs = 2 });

@@ -10,23 +10,12 @@ namespace SslSharp.Tests.Evaluation;
 
 public class OnlineProbeCallbackTests
 {
-    /// <summary>Images whose class c lights up row c of a 1 x 6 x 6 image, plus noise.</summary>
-    private static (Tensor Images, Tensor Labels) ClassImages(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var labels = randint(0, 6, [n], generator: g);
-        var images = rand([n, 1, 6, 6], generator: g).mul(60);
-        for (int i = 0; i < n; i++)
-            images[i, 0, labels[i].item<long>()] += 190;
-        return (images.to(ScalarType.Byte), labels);
-    }
-
     [Fact]
     public void Sends_no_gradient_into_the_backbone_even_when_given_features_with_a_graph()
     {
         using var scope = NewDisposeScope();
         using var backbone = new StandInBackbone(1, 6, 6, 8, seed: 2);
-        var (images, labels) = ClassImages(32, 3);
+        var (images, labels) = ClassImages.Make(32, 3);
         var features = backbone.call(images.to(ScalarType.Float32).div(255));  // requires grad, not detached
         Assert.True(features.requires_grad);
         using var probe = new OnlineProbeCallback(6);
@@ -46,7 +35,7 @@ public class OnlineProbeCallbackTests
         using var scope = NewDisposeScope();
         using var backbone = new StandInBackbone(1, 6, 6, 16, seed: 3);
         using var method = new StandInMethod(backbone);
-        var (images, labels) = ClassImages(64, 4);
+        var (images, labels) = ClassImages.Make(64, 4);
         var logged = new List<(long Step, string Name, double Value)>();
         var state = new TrainerState(method, null, stepsPerEpoch: 4, totalSteps: 40, epochs: 10, (s, n, v) => logged.Add((s, n, v)));
         using var probe = new OnlineProbeCallback(6) { LearningRate = 0.5 };
@@ -78,7 +67,7 @@ public class OnlineProbeCallbackTests
     public void In_a_training_run_the_probe_leaves_the_method_exactly_as_without_it()
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = ClassImages(48, 5);
+        var (images, labels) = ClassImages.Make(48, 5);
         using var data = new ImageDataset(images, labels, "class-rows", Enumerable.Range(0, 6).Select(i => $"row {i}").ToArray());
         var views = new TwoViewTransform(SimCLRAugment.Eval([0.3f], [0.3f]));
         var options = new TrainerOptions { Epochs = 3, BatchSize = 16, WarmupEpochs = 0, BaseLr = 0.1, ShowProgress = false, Seed = 1 };
