@@ -226,6 +226,7 @@ public sealed class Trainer : IDisposable
                             _method.OnAfterBackward(progress);
                             Optimizer.Step();
                             _method.OnAfterOptimizerStep(progress);
+                            foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
                             images = batch.BatchSize;
                         }
                         finally
