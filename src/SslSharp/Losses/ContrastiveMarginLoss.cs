@@ -10,8 +10,8 @@ namespace SslSharp.Losses;
 /// </summary>
 /// <remarks>
 /// <para>Hadsell, Chopra, LeCun, "Dimensionality Reduction by Learning an Invariant Mapping" (CVPR
-/// 2006), eq. 4 with one similar and one dissimilar pair per anchor; the cookbook's "classic deep
-/// metric learning" (Balestriero et al. 2023, section 2.1). The distance is PyTorch's
+/// 2006), the loss on one similar and one dissimilar pair per anchor; the cookbook's "classic deep
+/// metric learning" (Balestriero et al. 2023). The distance is PyTorch's
 /// <c>pairwise_distance</c> (<see cref="PairDistance.Rowwise"/>, eps 1e-6), as for
 /// <see cref="TripletMarginLoss"/>. METHODS.md section 1.</para>
 /// </remarks>

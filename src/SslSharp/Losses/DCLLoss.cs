@@ -8,8 +8,8 @@ namespace SslSharp.Losses;
 /// pair in the denominator, so that the positive's gradient is not damped by its own softmax share.
 /// </summary>
 /// <remarks>
-/// <para>Yeh, Hong, Hsu, Liu, Chen, LeCun, "Decoupled Contrastive Learning" (ECCV 2022), eq. 6 and the
-/// DCLW weighting of section 4.2; reference code: raminnakhli/Decoupled-Contrastive-Learning
+/// <para>Yeh, Hong, Hsu, Liu, Chen, LeCun, "Decoupled Contrastive Learning" (ECCV 2022): the DCL loss and the
+/// DCLW weighting; reference code: raminnakhli/Decoupled-Contrastive-Learning
 /// <c>loss/dcl.py</c> (<c>DCL</c>, <c>DCLW</c>; the implementation lightly cites) and lightly
 /// <c>lightly/loss/dcl_loss.py</c>. METHODS.md section 1.</para>
 /// <para>With <c>a = norm(z1)</c>, <c>b = norm(z2)</c> (<c>[N, D]</c>, eps 1e-12), the direction

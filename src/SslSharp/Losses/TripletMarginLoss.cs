@@ -10,7 +10,7 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Weinberger and Saul, "Distance Metric Learning for Large Margin Nearest Neighbor
 /// Classification" (JMLR 2009); Schroff, Kalenichenko, Philbin, "FaceNet" (CVPR 2015); the cookbook's
-/// "classic deep metric learning" (Balestriero et al. 2023, section 2.1). Reference code: PyTorch
+/// "classic deep metric learning" (Balestriero et al. 2023). Reference code: PyTorch
 /// <c>torch.nn.functional.triplet_margin_loss</c> (p 2, eps 1e-6, no swap, mean), whose distance
 /// <see cref="PairDistance.Rowwise"/> reproduces. METHODS.md section 1.</para>
 /// </remarks>

@@ -10,7 +10,7 @@ namespace SslSharp.Losses;
 /// </summary>
 /// <remarks>
 /// <para>Ermolov, Siarohin, Sangineto, Sebe, "Whitening for Self-Supervised Representation Learning"
-/// (ICML 2021), section 3; reference code htdt/self-supervised <c>methods/w_mse.py</c>,
+/// (ICML 2021); reference code htdt/self-supervised <c>methods/w_mse.py</c>,
 /// <c>methods/whitening.py</c> (<c>Whitening2d</c>) and <c>methods/norm_mse.py</c>; solo-learn
 /// <c>solo/losses/wmse.py</c>. METHODS.md section 3 (decision: the official form, gradient flows through
 /// the whitening of both views, no stop-gradient).</para>

@@ -12,7 +12,7 @@ namespace SslSharp.Methods.Contrastive;
 /// augmented view and the negative is another image of the batch (hardest or random).
 /// </summary>
 /// <remarks>
-/// <para>The cookbook's origins of the contrastive family (Balestriero et al. 2023, section 2.1):
+/// <para>The cookbook's origins of the contrastive family (Balestriero et al. 2023):
 /// Hadsell, Chopra, LeCun (CVPR 2006) and the triplet loss of Weinberger and Saul (2009) / FaceNet
 /// (Schroff et al. 2015); batch-hard mining from Hermans et al. (2017). METHODS.md section 1. Losses:
 /// <see cref="TripletMarginLoss"/>, <see cref="ContrastiveMarginLoss"/>; negatives:

@@ -11,7 +11,7 @@ namespace SslSharp.Methods.Contrastive;
 /// </summary>
 /// <remarks>
 /// <para>Jing, Vincent, LeCun, Tian, "Understanding Dimensional Collapse in Contrastive Self-supervised
-/// Learning" (ICLR 2022), section 6; reference code facebookresearch/directclr <c>main.py</c>
+/// Learning" (ICLR 2022); reference code facebookresearch/directclr <c>main.py</c>
 /// (<c>--mode directclr --dim 360</c>: <c>z = r[:, :dim]</c>, loss
 /// <c>infoNCE(z1, z2)/2 + infoNCE(z2, z1)/2</c> with T 0.1); lightly's example uses 64 dimensions.
 /// METHODS.md section 1. Loss: <see cref="CrossViewInfoNCELoss"/>.</para>
