@@ -79,7 +79,7 @@ public sealed class DCL : SslMethod
         using var scope = torch.NewDisposeScope();
         var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, projector.call, GetName());
         var loss = Weighted ? DCLLoss.ComputeWeighted(z[0], z[1], Temperature, Sigma) : DCLLoss.Compute(z[0], z[1], Temperature);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.detach().MoveToOuterDisposeScope(), z[0].detach().MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>Registry factory of <c>dcl</c>; settings <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>seed</c>.</summary>

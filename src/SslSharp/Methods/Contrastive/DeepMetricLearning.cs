@@ -92,7 +92,7 @@ public sealed class DeepMetricLearning : SslMethod
         var e1 = Normalize ? nn.functional.normalize(z[0], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[0];
         var e2 = Normalize ? nn.functional.normalize(z[1], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[1];
         var loss = Compute(e1, e2, Loss, Margin, Mining, generator);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.detach().MoveToOuterDisposeScope(), z[0].detach().MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>

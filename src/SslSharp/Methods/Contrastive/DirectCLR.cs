@@ -72,7 +72,7 @@ public sealed class DirectCLR : SslMethod
         using var scope = torch.NewDisposeScope();
         var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, r => r.narrow(1, 0, SubvectorDim), GetName());
         var loss = CrossViewInfoNCELoss.Compute(z[0], z[1], Temperature);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.detach().MoveToOuterDisposeScope(), z[0].detach().MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>Registry factory of <c>directclr</c>; settings <c>subvector_dim</c> (d0), <c>temperature</c>, <c>seed</c> (unused: no head).</summary>

@@ -34,4 +34,9 @@ internal static class GlobalViewEncoder
         });
         return (features!.narrow(0, 0, views.BatchSize), z);
     }
+
+    /// <summary>The step output of a loss computed in the caller's dispose scope: the loss, view 0's features
+    /// <c>[N, D]</c> and embeddings <c>[N, E]</c> (both detached), all moved out of the scope.</summary>
+    internal static StepOutput Output(Tensor loss, Tensor features0, Tensor embeddings0) =>
+        new(loss.MoveToOuterDisposeScope(), features0.detach().MoveToOuterDisposeScope(), embeddings0.detach().MoveToOuterDisposeScope());
 }

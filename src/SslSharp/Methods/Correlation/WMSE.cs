@@ -107,7 +107,7 @@ public sealed class WMSE : SslMethod
             total = total is null ? term : total + term;
         }
         var loss = Iterations == 1 ? total! : total!.div(Iterations);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.detach().MoveToOuterDisposeScope(), z[0].detach().MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>Registry factory of <c>wmse</c>; settings <c>hidden_dim</c>, <c>output_dim</c>,
