@@ -101,9 +101,9 @@ public class WMSELossTests
     public void Collapsed_embeddings_fail_clearly_and_shrinkage_rescues_them()
     {
         using var scope = torch.NewDisposeScope();
-        // Two identical columns: the covariance is singular.
-        var col = torch.randn(10, 1, dtype: ScalarType.Float64);
-        var x = torch.cat(new[] { col, col, torch.randn(10, 1, dtype: ScalarType.Float64) }, 1);
+        // A collapsed (constant) dimension: the covariance has a zero row and column, so it is singular.
+        var g = new Generator(44);
+        var x = torch.cat(new[] { torch.randn(new long[] { 10, 2 }, ScalarType.Float64, generator: g), torch.full(10, 1, 3.0, ScalarType.Float64) }, 1);
         var ex = Assert.Throws<ArgumentException>(() => WMSELoss.Whiten(x));
         Assert.Contains("whitening_eps", ex.Message);
         Assert.True(WMSELoss.Whiten(x, 0.1).isfinite().all().item<bool>());
