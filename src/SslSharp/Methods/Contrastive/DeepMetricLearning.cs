@@ -24,7 +24,7 @@ namespace SslSharp.Methods.Contrastive;
 /// Linear(D, 128)</c>). Margin 1.0 (PyTorch's default).</para>
 /// <para>Batch-hard triplets can collapse: when all embeddings coincide, <c>d(a,p) = d(a,n)</c>, the loss
 /// sits at the margin and its gradient is zero (the reason FaceNet used semi-hard negatives). Measured on
-/// the embedded Fashion-MNIST with SGD: base lr 0.6 collapsed within 40 steps, 0.1 did not (see
+/// the embedded Fashion-MNIST with SGD, base lr 0.6 left the loss at the margin within 40 steps, 0.1 did not (see
 /// <c>triplet.small.yaml</c>). The Hadsell loss's pull term has no such fixed point.</para>
 /// <para>The random-mining generator is not part of a checkpoint: a resumed run draws other negatives.</para>
 /// </remarks>
