@@ -57,6 +57,7 @@ public static class Program
             eval.AddCommand<EvalKnnCommand>("knn")
                 .WithDescription("Weighted kNN (cosine, exp(sim/T) votes) of the held-out set against the training set.")
                 .WithExample("eval", "knn", "--checkpoint", "runs/simclr/last.ckpt");
+            eval.AddCommand<EvalRankCommand>("rank").WithDescription("Label-free diagnostics (RankMe, alpha-ReQ, embedding std, alignment/uniformity, rotation score) of a checkpoint; writes rank.json and rank.md.").WithExample("eval", "rank", "--checkpoint", "runs/simclr/last.ckpt");
         });
         config.AddCommand<MethodsCommand>("methods")
             .WithDescription("List the self-supervised methods with their defaults.");
