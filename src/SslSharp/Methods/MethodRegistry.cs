@@ -16,12 +16,15 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
+            ["deepcluster"] = Clustering.DeepCluster.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["deepcluster"] = new("clustering", "Caron et al. 2018, Deep Clustering for Unsupervised Learning of Visual Features (DeepCluster)",
+            "num_clusters=10000 pca_dim=256 kmeans_iterations=20 kmeans_plus_plus=false hidden_dim=4096 projector_layers=2 batch_norm=false top_layer_std=0.01"),
     };
 
     /// <summary>The registered method names, sorted.</summary>
