@@ -76,7 +76,7 @@ public sealed class PcaWhitening : IDisposable
         for (long start = 0; start < n; start += ChunkRows)
         {
             using var inner = NewDisposeScope();
-            sum.add_(features.narrow(0, start, Math.Min(ChunkRows, n - start)).to(ScalarType.Float64).sum(0));
+            sum.add_(features.narrow(0, start, Math.Min(ChunkRows, n - start)).to(ScalarType.Float64).sum(0, keepdim: false));
         }
         var mean = sum.div(n);
         var scatter = zeros(new[] { d, d }, ScalarType.Float64, features.device);
