@@ -172,7 +172,7 @@ public sealed class DeepCluster : SslMethod
         {
             var features = ClusteringFeatures(source.Data.Images, source.EvalTransform);
             using var result = Cluster(features, context.Epoch);
-            var assignments = result.Assignments.cpu().DetachFromDisposeScope();
+            var assignments = result.Assignments.cpu().clone().DetachFromDisposeScope(); // own copy: the result is disposed below
             _assignments?.Dispose();
             _assignments = assignments;
             labels = assignments.data<long>().ToArray();
@@ -269,7 +269,7 @@ public sealed class DeepCluster : SslMethod
         var indices = views.Indices ?? throw new ArgumentException(
             "DeepCluster needs the data-set index of every image (ViewBatch.Indices) to look up its pseudo-label; SslSharp.Data.Loader sets them.",
             nameof(views));
-        using var cpuIndices = indices.cpu();
+        var cpuIndices = indices.cpu(); // may be the batch's own tensor: not disposed here (the step's dispose scope frees a copy)
         long min = cpuIndices.min().item<long>(), max = cpuIndices.max().item<long>();
         if (min < 0 || max >= assignments.shape[0])
             throw new ArgumentException(
@@ -279,7 +279,7 @@ public sealed class DeepCluster : SslMethod
         var features = backbone.call(views.Views[0]);
         var embedded = projector is null ? features : projector.call(features);
         var logits = top_layer.call(projector is null ? embedded : nn.functional.relu(embedded));
-        using var targets = assignments.index_select(0, cpuIndices);
+        var targets = assignments.index_select(0, cpuIndices);
         var loss = nn.functional.cross_entropy(logits, targets.to(logits.device));
         return new StepOutput(loss, features.detach(), embedded.detach());
     }
