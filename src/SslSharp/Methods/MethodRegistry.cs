@@ -22,6 +22,7 @@ public static class MethodRegistry
             ["contrastive-margin"] = Contrastive.DeepMetricLearning.CreateContrastive,
             ["directclr"] = Contrastive.DirectCLR.Create,
             ["wmse"] = Correlation.WMSE.Create,
+            ["deepcluster"] = Clustering.DeepCluster.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
@@ -40,6 +41,8 @@ public static class MethodRegistry
             "subvector_dim=360 temperature=0.1 (no projector)"),
         ["wmse"] = new("correlation", "Ermolov et al. 2021, Whitening for Self-Supervised Representation Learning (W-MSE)",
             "hidden_dim=1024 output_dim=64 whitening_size=128 iterations=1 whitening_eps=0"),
+        ["deepcluster"] = new("clustering", "Caron et al. 2018, Deep Clustering for Unsupervised Learning of Visual Features (DeepCluster)",
+            "num_clusters=10000 pca_dim=256 kmeans_iterations=20 kmeans_plus_plus=false hidden_dim=4096 projector_layers=2 batch_norm=false top_layer_std=0.01"),
     };
 
     /// <summary>The registered method names, sorted.</summary>
