@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Methods.SelfDistillation;
 
 namespace SslSharp.Methods;
 
@@ -16,12 +17,22 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
+            ["byol"] = BYOL.Create,
+            ["simsiam"] = SimSiam.Create,
+            ["dino"] = DINO.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["byol"] = new("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)",
+            "projector_hidden_dim=4096 output_dim=256 predictor_hidden_dim=4096 base_momentum=0.99"),
+        ["simsiam"] = new("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)",
+            "projector_hidden_dim=2048 output_dim=2048 predictor_hidden_dim=512 stop_gradient=true (false: collapse experiments only)"),
+        ["dino"] = new("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)",
+            "out_dim=65536 hidden_dim=2048 bottleneck_dim=256 student_temp=0.1 teacher_temp=0.04 warmup_teacher_temp=0.04 " +
+            "warmup_teacher_temp_epochs=30 center_momentum=0.9 base_momentum=0.996 freeze_last_layer=1 clip_grad=3.0"),
     };
 
     /// <summary>The registered method names, sorted.</summary>
