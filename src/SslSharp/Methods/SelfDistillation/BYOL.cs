@@ -53,7 +53,11 @@ public sealed class BYOL : SslMethod
         momentum_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "momentum_backbone");
         momentum_projector = new EmaTeacher(projector, projector.CreateTwin(), "momentum_projector");
         BaseMomentum = baseMomentum;
-        RegisterComponents();
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
+        register_module("momentum_backbone", momentum_backbone);
+        register_module("momentum_projector", momentum_projector);
     }
 
     /// <inheritdoc />

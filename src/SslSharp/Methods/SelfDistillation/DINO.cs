@@ -90,7 +90,11 @@ public sealed class DINO : SslMethod
         FreezeLastLayerEpochs = freezeLastLayerEpochs;
         ClipGradient = clipGradient;
         CurrentTeacherTemperature = warmupTeacherTemperatureEpochs > 0 ? warmupTeacherTemperature : teacherTemperature;
-        RegisterComponents();
+        register_module("backbone", backbone);
+        register_module("head", head);
+        register_module("teacher_backbone", teacher_backbone);
+        register_module("teacher_head", teacher_head);
+        register_buffer("center", center);
     }
 
     /// <inheritdoc />

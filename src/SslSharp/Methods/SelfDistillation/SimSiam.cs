@@ -50,7 +50,9 @@ public sealed class SimSiam : SslMethod
         predictor = new ProjectionHead(outputDim, new[] { predictorHiddenDim }, outputDim,
             batchNorm: true, hiddenBias: false, lastBias: true, seed: seed + 1, name: "SimSiamPredictionHead");
         StopGradient = stopGradient;
-        RegisterComponents();
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
     }
 
     /// <inheritdoc />
