@@ -14,12 +14,8 @@ public class BYOLLossTests
     public void Matches_the_deepmind_formula_loss_and_gradients(string name)
     {
         var c = F.Case("pairs", name);
-        long n = c.GetProperty("n").GetInt64(), d = c.GetProperty("d").GetInt64();
         using var scope = torch.NewDisposeScope();
-        var p1 = F.Tensor(c.GetProperty("p1"), n, d).requires_grad_(true);
-        var p2 = F.Tensor(c.GetProperty("p2"), n, d).requires_grad_(true);
-        var z1 = F.Tensor(c.GetProperty("z1"), n, d).requires_grad_(true);
-        var z2 = F.Tensor(c.GetProperty("z2"), n, d).requires_grad_(true);
+        var (p1, p2, z1, z2) = F.PairInputs(c, predictionsRequireGrad: true, targetsRequireGrad: true);
         var loss = BYOLLoss.Compute(p1, p2, z1, z2);
         loss.backward();
         F.AssertClose(c.GetProperty("byol_loss").GetDouble(), loss.item<double>(), 1e-5, name);

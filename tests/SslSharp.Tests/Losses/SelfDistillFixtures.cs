@@ -26,6 +26,14 @@ internal static class SelfDistillFixtures
 
     public static Tensor Tensor(JsonElement e, params long[] shape) => torch.tensor(Doubles(e), shape, ScalarType.Float64);
 
+    /// <summary>The inputs p1, p2, z1, z2 <c>[N, D]</c> of a "pairs" case, float64, each requiring grad when asked.</summary>
+    public static (Tensor P1, Tensor P2, Tensor Z1, Tensor Z2) PairInputs(JsonElement c, bool predictionsRequireGrad, bool targetsRequireGrad)
+    {
+        long n = c.GetProperty("n").GetInt64(), d = c.GetProperty("d").GetInt64();
+        Tensor Read(string key, bool grad) => Tensor(c.GetProperty(key), n, d).requires_grad_(grad);
+        return (Read("p1", predictionsRequireGrad), Read("p2", predictionsRequireGrad), Read("z1", targetsRequireGrad), Read("z2", targetsRequireGrad));
+    }
+
     public static void AssertClose(double expected, double actual, double rel, string what)
     {
         double tol = rel * Math.Max(1e-3, Math.Abs(expected));

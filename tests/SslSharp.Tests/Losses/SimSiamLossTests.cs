@@ -14,12 +14,8 @@ public class SimSiamLossTests
     public void Matches_the_simsiam_reference_with_stop_gradient(string name)
     {
         var c = F.Case("pairs", name);
-        long n = c.GetProperty("n").GetInt64(), d = c.GetProperty("d").GetInt64();
         using var scope = torch.NewDisposeScope();
-        var p1 = F.Tensor(c.GetProperty("p1"), n, d).requires_grad_(true);
-        var p2 = F.Tensor(c.GetProperty("p2"), n, d).requires_grad_(true);
-        var z1 = F.Tensor(c.GetProperty("z1"), n, d).requires_grad_(true);
-        var z2 = F.Tensor(c.GetProperty("z2"), n, d).requires_grad_(true);
+        var (p1, p2, z1, z2) = F.PairInputs(c, predictionsRequireGrad: true, targetsRequireGrad: true);
         var loss = SimSiamLoss.Compute(p1, p2, z1, z2);
         loss.backward();
         F.AssertClose(c.GetProperty("simsiam_loss").GetDouble(), loss.item<double>(), 1e-5, name);
@@ -34,12 +30,8 @@ public class SimSiamLossTests
     public void Without_stop_gradient_the_targets_get_the_reference_gradient(string name)
     {
         var c = F.Case("pairs", name);
-        long n = c.GetProperty("n").GetInt64(), d = c.GetProperty("d").GetInt64();
         using var scope = torch.NewDisposeScope();
-        var p1 = F.Tensor(c.GetProperty("p1"), n, d);
-        var p2 = F.Tensor(c.GetProperty("p2"), n, d);
-        var z1 = F.Tensor(c.GetProperty("z1"), n, d).requires_grad_(true);
-        var z2 = F.Tensor(c.GetProperty("z2"), n, d).requires_grad_(true);
+        var (p1, p2, z1, z2) = F.PairInputs(c, predictionsRequireGrad: false, targetsRequireGrad: true);
         var loss = SimSiamLoss.Compute(p1, p2, z1, z2, stopGradient: false);
         loss.backward();
         F.AssertClose(c.GetProperty("simsiam_nosg_loss").GetDouble(), loss.item<double>(), 1e-5, name);
