@@ -135,7 +135,7 @@ public sealed class Trainer : IDisposable
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
         string? runDir = Options.RunDirectory;
-        using var writer = runDir is null ? null : new MetricsWriter(runDir, append: Options.ResumeFrom is not null);
+        using var writer = runDir is null ? null : new MetricsWriter(runDir, append: Options.ResumeFrom is not null, keepUpToStep: step);
         TrainerState? stateRef = null;
         var state = new TrainerState(_method, runDir, StepsPerEpoch, TotalSteps, Options.Epochs,
             (s, name, value) => writer?.WriteLogged(s, stateRef!.Epoch, name, value))
@@ -226,6 +226,7 @@ public sealed class Trainer : IDisposable
                             _method.OnAfterBackward(progress);
                             Optimizer.Step();
                             _method.OnAfterOptimizerStep(progress);
+                            foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
                             images = batch.BatchSize;
                         }
                         finally
