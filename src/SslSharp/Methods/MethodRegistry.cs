@@ -1,5 +1,4 @@
 using SslSharp.Backbones;
-using SslSharp.Methods.SelfDistillation;
 
 namespace SslSharp.Methods;
 
@@ -17,15 +16,33 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
-            ["byol"] = BYOL.Create,
-            ["simsiam"] = SimSiam.Create,
-            ["dino"] = DINO.Create,
+            ["dcl"] = Contrastive.DCL.Create,
+            ["dclw"] = Contrastive.DCL.CreateWeighted,
+            ["triplet"] = Contrastive.DeepMetricLearning.CreateTriplet,
+            ["contrastive-margin"] = Contrastive.DeepMetricLearning.CreateContrastive,
+            ["directclr"] = Contrastive.DirectCLR.Create,
+            ["wmse"] = Correlation.WMSE.Create,
+            ["byol"] = SelfDistillation.BYOL.Create,
+            ["simsiam"] = SelfDistillation.SimSiam.Create,
+            ["dino"] = SelfDistillation.DINO.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["dcl"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCL)",
+            "temperature=0.1 hidden_dim=<backbone width> output_dim=128"),
+        ["dclw"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCLW, von Mises-Fisher weighted positives)",
+            "temperature=0.1 sigma=0.5 hidden_dim=<backbone width> output_dim=128"),
+        ["triplet"] = new("contrastive", "Weinberger & Saul 2009 / Schroff et al. 2015 (FaceNet), triplet margin loss on two views with in-batch negatives",
+            "margin=1.0 hard_negatives=true normalize=true hidden_dim=<backbone width> output_dim=128"),
+        ["contrastive-margin"] = new("contrastive", "Hadsell, Chopra & LeCun 2006, Dimensionality Reduction by Learning an Invariant Mapping (contrastive margin loss)",
+            "margin=1.0 hard_negatives=true normalize=true hidden_dim=<backbone width> output_dim=128"),
+        ["directclr"] = new("contrastive", "Jing et al. 2022, Understanding Dimensional Collapse in Contrastive Self-supervised Learning (DirectCLR)",
+            "subvector_dim=360 temperature=0.1 (no projector)"),
+        ["wmse"] = new("correlation", "Ermolov et al. 2021, Whitening for Self-Supervised Representation Learning (W-MSE)",
+            "hidden_dim=1024 output_dim=64 whitening_size=128 iterations=1 whitening_eps=0"),
         ["byol"] = new("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)",
             "projector_hidden_dim=4096 output_dim=256 predictor_hidden_dim=4096 base_momentum=0.99"),
         ["simsiam"] = new("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)",
