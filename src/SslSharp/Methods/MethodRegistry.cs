@@ -23,6 +23,9 @@ public static class MethodRegistry
             ["directclr"] = Contrastive.DirectCLR.Create,
             ["wmse"] = Correlation.WMSE.Create,
             ["deepcluster"] = Clustering.DeepCluster.Create,
+            ["byol"] = SelfDistillation.BYOL.Create,
+            ["simsiam"] = SelfDistillation.SimSiam.Create,
+            ["dino"] = SelfDistillation.DINO.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
@@ -43,6 +46,13 @@ public static class MethodRegistry
             "hidden_dim=1024 output_dim=64 whitening_size=128 iterations=1 whitening_eps=0"),
         ["deepcluster"] = new("clustering", "Caron et al. 2018, Deep Clustering for Unsupervised Learning of Visual Features (DeepCluster)",
             "num_clusters=10000 pca_dim=256 kmeans_iterations=20 kmeans_plus_plus=false hidden_dim=4096 projector_layers=2 batch_norm=false top_layer_std=0.01"),
+        ["byol"] = new("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)",
+            "projector_hidden_dim=4096 output_dim=256 predictor_hidden_dim=4096 base_momentum=0.99"),
+        ["simsiam"] = new("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)",
+            "projector_hidden_dim=2048 output_dim=2048 predictor_hidden_dim=512 stop_gradient=true (false: collapse experiments only)"),
+        ["dino"] = new("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)",
+            "out_dim=65536 hidden_dim=2048 bottleneck_dim=256 student_temp=0.1 teacher_temp=0.04 warmup_teacher_temp=0.04 " +
+            "warmup_teacher_temp_epochs=30 center_momentum=0.9 base_momentum=0.996 freeze_last_layer=1 clip_grad=3.0"),
     };
 
     /// <summary>The registered method names, sorted.</summary>
