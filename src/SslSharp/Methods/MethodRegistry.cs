@@ -16,12 +16,18 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
+            ["vicreg"] = Correlation.VICReg.Create,
+            ["barlowtwins"] = Correlation.BarlowTwins.Create,
+            ["swav"] = Clustering.SwAV.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["vicreg"] = Correlation.VICReg.Description,
+        ["barlowtwins"] = Correlation.BarlowTwins.Description,
+        ["swav"] = Clustering.SwAV.Description,
     };
 
     /// <summary>The registered method names, sorted.</summary>
