@@ -112,13 +112,9 @@ public sealed class BarlowTwins : SslMethod
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
-        PairedViewChecks.RequireTwoGlobalViews(views, "Barlow Twins");
         using var scope = torch.NewDisposeScope();
-        var h1 = backbone.call(views.Views[0]);
-        var z1 = projector.call(h1);
-        var z2 = projector.call(backbone.call(views.Views[1]));
-        var loss = BarlowTwinsLoss.Compute(z1, z2, Lambda, ScaleLoss);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
+        var (h1, z1, z2) = PairedViewEncoder.Encode(backbone, projector, views, "Barlow Twins");
+        return PairedViewEncoder.Output(BarlowTwinsLoss.Compute(z1, z2, Lambda, ScaleLoss), h1, z1);
     }
 
     /// <summary>

@@ -81,13 +81,9 @@ public sealed class VICReg : SslMethod
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
-        PairedViewChecks.RequireTwoGlobalViews(views, "VICReg");
         using var scope = torch.NewDisposeScope();
-        var h1 = backbone.call(views.Views[0]);
-        var z1 = projector.call(h1);
-        var z2 = projector.call(backbone.call(views.Views[1]));
-        var loss = VICRegLoss.Compute(z1, z2, SimCoeff, StdCoeff, CovCoeff);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
+        var (h1, z1, z2) = PairedViewEncoder.Encode(backbone, projector, views, "VICReg");
+        return PairedViewEncoder.Output(VICRegLoss.Compute(z1, z2, SimCoeff, StdCoeff, CovCoeff), h1, z1);
     }
 
     /// <summary>
