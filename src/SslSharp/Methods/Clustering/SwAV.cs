@@ -40,10 +40,8 @@ public sealed class SwAV : SslMethod
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
     private readonly Prototypes prototypes;
-    private readonly nn.Module? queues;
     private readonly MemoryQueue[] queueList;
     private Tensor[]? pending;
-    private int epoch;
 
     /// <summary>Creates SwAV.</summary>
     /// <param name="backbone">The encoder; SwAV takes ownership.</param>
@@ -95,9 +93,7 @@ public sealed class SwAV : SslMethod
         {
             queueList = Enumerable.Range(0, AssignedCrops)
                 .Select(i => new MemoryQueue(queueLength, outputDim, QueueInitialization.Zeros, name: $"queue{i}")).ToArray();
-            var list = nn.ModuleList(queueList);
-            queues = list;
-            register_module("queue", list);
+            register_module("queue", nn.ModuleList(queueList));
         }
         else
         {
@@ -135,12 +131,8 @@ public sealed class SwAV : SslMethod
     /// <summary>Steps (from step 0) during which the prototypes' gradient is dropped.</summary>
     public int FreezePrototypesSteps { get; }
 
-    /// <summary>Records the epoch and L2-normalises the prototype rows (no gradient), as the reference does before every step.</summary>
-    public override void OnStepStart(TrainingProgress progress)
-    {
-        epoch = progress.Epoch;
-        prototypes.NormalizeRows();
-    }
+    /// <summary>L2-normalises the prototype rows (no gradient), as the reference does before every step.</summary>
+    public override void OnStepStart(TrainingProgress progress) => prototypes.NormalizeRows();
 
     /// <summary>Drops the prototypes' gradient during the first <see cref="FreezePrototypesSteps"/> steps.</summary>
     public override void OnAfterBackward(TrainingProgress progress)
