@@ -17,7 +17,7 @@ public sealed class CorrSwavPresetTests
     public void Small_presets_are_what_pretrain_uses_on_the_embedded_data_and_build_their_methods()
     {
         var vicreg = PretrainDefaults.For("vicreg", FashionMnist.EmbeddedName);
-        Assert.Equal("lars", vicreg.Optimizer);
+        Assert.Equal("sgd", vicreg.Optimizer);
         using (var m = Assert.IsType<VICReg>(Build(vicreg)))
             Assert.Equal(512, m.Projector.OutputDim);
 
