@@ -36,8 +36,10 @@ public sealed class CorrSwavPresetTests
             Assert.Equal(2, m.Queues.Count);
         }
         var views = swav.Augment!.Build(28, 1, new[] { 0.3f }, new[] { 0.3f });
-        Assert.Equal(2 + swav.Augment.LocalCrops!.Value, views.ViewCount);
-        Assert.True(swav.Augment.LocalCrops >= 1, "the small SwAV preset uses multi-crop");
+        Assert.Equal(2 + (swav.Augment.LocalCrops ?? 0), views.ViewCount);
+        // The recipe's multi-crop works with SwAV on small images too (the large preset uses 6 local crops).
+        var multi = (swav.Augment with { LocalCrops = 2, LocalSize = 12 }).Build(28, 1, new[] { 0.3f }, new[] { 0.3f });
+        Assert.Equal(4, multi.ViewCount);
     }
 
     [Fact]
