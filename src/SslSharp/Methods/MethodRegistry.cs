@@ -26,6 +26,9 @@ public static class MethodRegistry
             ["byol"] = SelfDistillation.BYOL.Create,
             ["simsiam"] = SelfDistillation.SimSiam.Create,
             ["dino"] = SelfDistillation.DINO.Create,
+            ["vicreg"] = Correlation.VICReg.Create,
+            ["barlowtwins"] = Correlation.BarlowTwins.Create,
+            ["swav"] = Clustering.SwAV.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
@@ -53,6 +56,9 @@ public static class MethodRegistry
         ["dino"] = new("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)",
             "out_dim=65536 hidden_dim=2048 bottleneck_dim=256 student_temp=0.1 teacher_temp=0.04 warmup_teacher_temp=0.04 " +
             "warmup_teacher_temp_epochs=30 center_momentum=0.9 base_momentum=0.996 freeze_last_layer=1 clip_grad=3.0"),
+        ["vicreg"] = Correlation.VICReg.Description,
+        ["barlowtwins"] = Correlation.BarlowTwins.Description,
+        ["swav"] = Clustering.SwAV.Description,
     };
 
     /// <summary>The registered method names, sorted.</summary>
