@@ -50,6 +50,13 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
         foreach (var p in teacher.parameters()) p.requires_grad = false;
     }
 
+    /// <summary>
+    /// Does nothing: the constructor registers exactly what belongs in the state dict. (TorchSharp calls
+    /// this when the module is registered in a parent and would otherwise add every field, e.g. the
+    /// student a teacher follows, a second time under the field's name.)
+    /// </summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>The teacher network (frozen parameters).</summary>
     public nn.Module<Tensor, Tensor> Module => teacher;
 

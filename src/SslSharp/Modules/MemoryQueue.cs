@@ -54,6 +54,13 @@ public sealed class MemoryQueue : nn.Module
         register_buffer("filled", filled);
     }
 
+    /// <summary>
+    /// Does nothing: the constructor registers exactly what belongs in the state dict. (TorchSharp calls
+    /// this when the module is registered in a parent and would otherwise add every field, e.g. the
+    /// student a teacher follows, a second time under the field's name.)
+    /// </summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>Capacity <c>K</c>.</summary>
     public int Size { get; }
 

@@ -91,4 +91,31 @@ public sealed class EmaTeacherTests
         Assert.Equal(1.0, EmaTeacher.CosineMomentum(100, 100, 0.996), 12);
         Assert.Equal(0.998, EmaTeacher.CosineMomentum(50, 100, 0.996), 12);
     }
+
+    private sealed class Owner : nn.Module
+    {
+        public Owner() : base("owner")
+        {
+            Student = new ProjectionHead(6, new[] { 5 }, 4, seed: 3);
+            Teacher = new EmaTeacher(Student, Student.CreateTwin());
+            Queue = new MemoryQueue(4, 3);
+            register_module("student", Student);
+            register_module("teacher", Teacher);
+            register_module("queue", Queue);
+        }
+
+        public ProjectionHead Student { get; }
+        public EmaTeacher Teacher { get; }
+        public MemoryQueue Queue { get; }
+    }
+
+    [Fact]
+    public void An_owner_state_dict_holds_the_student_once_and_the_queue_under_its_own_names()
+    {
+        using var owner = new Owner();
+        var keys = owner.state_dict().Keys.ToList();
+        Assert.DoesNotContain(keys, k => k.StartsWith("teacher.student", StringComparison.Ordinal));
+        Assert.Equal(new[] { "queue.filled", "queue.items", "queue.pointer" }, keys.Where(k => k.StartsWith("queue.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(owner.Student.state_dict().Count, keys.Count(k => k.StartsWith("teacher.module.", StringComparison.Ordinal)));
+    }
 }
