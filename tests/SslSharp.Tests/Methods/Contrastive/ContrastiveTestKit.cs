@@ -88,6 +88,21 @@ internal static class ContrastiveTestKit
         return sa.Keys;
     }
 
+    /// <summary>A batch of 1, a single view and a single global view are refused with clear messages.</summary>
+    public static void AssertRejectsBadViews(SslMethod method)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var one = TwoViews(1);
+        var ex = Assert.Throws<ArgumentException>(() => method.call(one));
+        Assert.Contains("at least 2", ex.Message);
+        var single = new ViewBatch(new[] { torch.randn(4, 1, 16, 16) });
+        ex = Assert.Throws<ArgumentException>(() => method.call(single));
+        Assert.Contains("views", ex.Message);
+        var oneGlobal = new ViewBatch(new[] { torch.randn(4, 1, 16, 16), torch.randn(4, 1, 8, 8) }, globalCount: 1);
+        ex = Assert.Throws<ArgumentException>(() => method.call(oneGlobal));
+        Assert.Contains("global", ex.Message);
+    }
+
     /// <summary>Asserts every parameter of <paramref name="module"/> is frozen and got no gradient.</summary>
     public static void AssertNoGradient(nn.Module module, string what)
     {

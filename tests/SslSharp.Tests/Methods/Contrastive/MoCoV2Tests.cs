@@ -180,14 +180,7 @@ public class MoCoV2Tests
         ex = Assert.Throws<ArgumentException>(() => sym.call(four));
         Assert.Contains("8 keys per step", ex.Message);
 
-        using var one = TwoViews(1);
-        ex = Assert.Throws<ArgumentException>(() => ok.call(one));
-        Assert.Contains("at least 2", ex.Message);
-        var single = new ViewBatch(new[] { torch.randn(4, 1, 16, 16) });
-        Assert.Throws<ArgumentException>(() => ok.call(single));
-        var oneGlobal = new ViewBatch(new[] { torch.randn(4, 1, 16, 16), torch.randn(4, 1, 8, 8) }, globalCount: 1);
-        ex = Assert.Throws<ArgumentException>(() => ok.call(oneGlobal));
-        Assert.Contains("global", ex.Message);
+        AssertRejectsBadViews(ok);
     }
 
     [Fact]

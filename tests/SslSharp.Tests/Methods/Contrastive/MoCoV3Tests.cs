@@ -111,15 +111,7 @@ public class MoCoV3Tests
     public void Bad_batches_fail_with_clear_messages()
     {
         using var m = Tiny();
-        using var scope = torch.NewDisposeScope();
-        using var one = TwoViews(1);
-        var ex = Assert.Throws<ArgumentException>(() => m.call(one));
-        Assert.Contains("at least 2", ex.Message);
-        var single = new ViewBatch(new[] { torch.randn(4, 1, 16, 16) });
-        Assert.Throws<ArgumentException>(() => m.call(single));
-        var oneGlobal = new ViewBatch(new[] { torch.randn(4, 1, 16, 16), torch.randn(4, 1, 8, 8) }, globalCount: 1);
-        ex = Assert.Throws<ArgumentException>(() => m.call(oneGlobal));
-        Assert.Contains("global", ex.Message);
+        AssertRejectsBadViews(m);
     }
 
     [Fact]

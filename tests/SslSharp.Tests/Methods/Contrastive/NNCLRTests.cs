@@ -101,12 +101,8 @@ public class NNCLRTests
         var ex = Assert.Throws<ArgumentException>(() => m.call(eight));
         Assert.Contains("queue of 20", ex.Message);
         Assert.Contains("queue_size=16", ex.Message);
-        using var one = TwoViews(1);
-        ex = Assert.Throws<ArgumentException>(() => m.call(one));
-        Assert.Contains("at least 2", ex.Message);
-        var oneGlobal = new ViewBatch(new[] { torch.randn(4, 1, 16, 16), torch.randn(4, 1, 8, 8) }, globalCount: 1);
-        ex = Assert.Throws<ArgumentException>(() => m.call(oneGlobal));
-        Assert.Contains("global", ex.Message);
+        using var ok = Tiny(queueSize: 16);
+        AssertRejectsBadViews(ok);
     }
 
     [Fact]
