@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SslSharp.Cli.Commands;
 using SslSharp.Platform;
 using Spectre.Console;
@@ -14,7 +15,18 @@ public static class Program
         NativeAllocator.Tune(); // reuse freed tensor memory instead of page-faulting it afresh every batch
         var app = new CommandApp();
         app.Configure(Configure);
-        return app.Run(args);
+        // Ctrl-C or SIGTERM stops a run after its current step; the trainer writes last.ckpt first.
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            if (stop.IsCancellationRequested) return; // a second signal kills the process as usual
+            context.Cancel = true;
+            AnsiConsole.MarkupLine("[yellow]stopping after the current step (writing last.ckpt); press Ctrl-C again to abort[/]");
+            stop.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return app.Run(args, stop.Token);
     }
 
     /// <summary>Registers the commands (shared with the tests).</summary>

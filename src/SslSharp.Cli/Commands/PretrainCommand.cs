@@ -20,8 +20,20 @@ public sealed class PretrainCommand : Command<PretrainSettings>
                                $"{config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(runDir))}[/]");
 
-        var result = PretrainRunner.Run(config, runDir, settings.Resume, showProgress: true, settings.MaxSteps,
-            "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken);
+        PretrainResult result;
+        try
+        {
+            result = PretrainRunner.Run(config, runDir, settings.Resume, showProgress: true, settings.MaxSteps,
+                "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var last = Path.Combine(runDir, SslSharp.Training.Checkpoint.LastFileName);
+            AnsiConsole.MarkupLine(File.Exists(last)
+                ? $"[yellow]stopped.[/] Continue with: [green]sslsharp pretrain --resume {Markup.Escape(last)}[/]"
+                : "[yellow]stopped[/] before the first step; nothing to resume.");
+            return 130;
+        }
 
         var table = new Table().Title("kNN on the held-out set (weighted, T 0.07, cosine)")
             .AddColumn("k").AddColumn("top-1").AddColumn("top-5").AddColumn("raw pixels top-1 (baseline)");
@@ -53,7 +65,9 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     /// </summary>
     internal static RunConfig Resolve(PretrainSettings s)
     {
-        var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume) : PretrainDefaults.For(s.Method, s.Dataset);
+        var d = s.Resume is not null
+            ? CheckpointEvaluator.ReadConfig(s.Resume)
+            : PretrainDefaults.For(s.Method, s.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
         int epochs = s.Epochs ?? d.Epochs;
         return d with
         {

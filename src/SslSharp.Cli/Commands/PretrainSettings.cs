@@ -64,6 +64,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("sgd, adamw or lars.")]
     public string? Optimizer { get; init; }
 
+    /// <summary>A preset file.</summary>
+    [CommandOption("--preset <FILE>")]
+    [Description("A preset YAML (batch_size, optimizer, learning_rate, weight_decay, options, augment, ...) used instead of the method's built-in one.")]
+    public string? Preset { get; init; }
+
     /// <summary>Method settings.</summary>
     [CommandOption("--set <KEY=VALUE>")]
     [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]).")]

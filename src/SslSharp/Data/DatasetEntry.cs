@@ -12,9 +12,11 @@ namespace SslSharp.Data;
 /// </param>
 /// <param name="Mean">Per-channel mean of the training images in [0, 1] (for normalisation).</param>
 /// <param name="Std">Per-channel standard deviation of the training images in [0, 1].</param>
+/// <param name="ImageSize">Side of the images in pixels (picks the small or large method preset).</param>
 public sealed record DatasetEntry(
     string Name,
     string Description,
     Func<string?, long, (ImageDataset Train, ImageDataset Test)> Load,
     IReadOnlyList<float> Mean,
-    IReadOnlyList<float> Std);
+    IReadOnlyList<float> Std,
+    int ImageSize = 28);

@@ -1,5 +1,4 @@
 using SslSharp.Data;
-using SslSharp.Training.Logging;
 
 namespace SslSharp.Runs;
 
@@ -18,16 +17,25 @@ namespace SslSharp.Runs;
 /// width 0.5, 15 epochs, seed 0): temperature 0.5, batch 256, lr 0.3 gave 79.5% kNN top-1 (k 20);
 /// temperature 0.2, lr 0.6 gave 79.7% at batch 256, 81.4% at batch 128, 81.2% at batch 64; raw
 /// pixels give 79.0%.
+/// <para>Method-specific values (temperature, heads, optimizer, augmentations) come from the
+/// method's preset (<see cref="MethodPresets"/>); the values here are the fallback for methods
+/// without one.</para>
 /// </remarks>
 public static class PretrainDefaults
 {
-    /// <summary>The default configuration for <paramref name="method"/> on <paramref name="dataset"/>.</summary>
-    public static RunConfig For(string method, string dataset)
+    /// <summary>
+    /// The default configuration for <paramref name="method"/> on <paramref name="dataset"/>: the data
+    /// set's budget (backbone, width, epochs) and generic recipe, overridden by the method's preset
+    /// (<paramref name="preset"/>, or the built-in one for the data set's image size when null).
+    /// </summary>
+    /// <exception cref="ArgumentException">The data set is unknown (the message lists the known ones).</exception>
+    public static RunConfig For(string method, string dataset, MethodPreset? preset = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
-        bool embedded = string.Equals(dataset, FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase);
-        return new RunConfig
+        var entry = DatasetCatalog.Find(dataset);
+        bool embedded = string.Equals(entry.Name, FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase);
+        var config = new RunConfig
         {
             Method = method.Trim().ToLowerInvariant(),
             Dataset = dataset.Trim().ToLowerInvariant(),
@@ -40,12 +48,8 @@ public static class PretrainDefaults
             LearningRate = 0.6,
             WeightDecay = 1e-4,
             WarmupEpochs = 1,
-            Options = MethodOptions(method),
         };
+        preset ??= MethodPresets.Find(config.Method, MethodPresets.SizeClass(entry.ImageSize));
+        return preset is null ? config : preset.ApplyTo(config);
     }
-
-    private static Dictionary<string, string> MethodOptions(string method) =>
-        method.Trim().Equals("simclr", StringComparison.OrdinalIgnoreCase)
-            ? new Dictionary<string, string> { ["temperature"] = "0.2" }
-            : new Dictionary<string, string>();
 }

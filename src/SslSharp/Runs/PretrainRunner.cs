@@ -43,7 +43,7 @@ public static class PretrainRunner
         using var method = CreateMethod(config, train.Channels);
         method.to(new torch.Device(config.Device));
 
-        var views = SimCLRAugment.Create(train.Height, train.Channels, entry.Mean, entry.Std);
+        var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
         var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
         var loader = new Loader(train, config.BatchSize, views, config.Seed);
         var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
@@ -60,6 +60,7 @@ public static class PretrainRunner
             Optimizer = config.Optimizer,
             BaseLr = config.LearningRate,
             WeightDecay = config.WeightDecay,
+            WeightDecayEnd = config.WeightDecayEnd,
             WarmupEpochs = config.WarmupEpochs,
             MinLr = config.MinLr,
             Seed = config.Seed,

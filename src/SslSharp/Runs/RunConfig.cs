@@ -1,3 +1,4 @@
+using SslSharp.Augment.Presets;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -52,6 +53,9 @@ public sealed record RunConfig
     /// <summary>Weight decay.</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>Weight decay at the end of a cosine weight-decay schedule (DINO: 0.4), or null for a constant one.</summary>
+    public double? WeightDecayEnd { get; init; }
+
     /// <summary>Warm-up epochs.</summary>
     public double WarmupEpochs { get; init; }
 
@@ -69,6 +73,9 @@ public sealed record RunConfig
 
     /// <summary>Method settings by name (e.g. <c>temperature</c>), passed to the method's factory; sorted when written.</summary>
     public Dictionary<string, string> Options { get; init; } = [];
+
+    /// <summary>The view recipe (crop, jitter, per-view blur/solarize, multi-crop); null: SimCLR's for the image size.</summary>
+    public AugmentRecipe? Augment { get; init; }
 
     /// <summary>Serialises to YAML.</summary>
     public string ToYaml()

@@ -100,6 +100,14 @@ public sealed class Trainer : IDisposable
     public double LearningRateAt(long step) => Schedules.WarmupCosine(step, WarmupSteps, TotalSteps, PeakLr, Options.MinLr);
 
     /// <summary>
+    /// Weight decay of global step <paramref name="step"/>: constant <see cref="TrainerOptions.WeightDecay"/>, or the
+    /// cosine from it to <see cref="TrainerOptions.WeightDecayEnd"/> over the run when that is set (DINO 0.04 to 0.4).
+    /// </summary>
+    public double WeightDecayAt(long step) => Options.WeightDecayEnd is double end
+        ? Schedules.Cosine(step, TotalSteps, Options.WeightDecay, end)
+        : Options.WeightDecay;
+
+    /// <summary>
     /// Trains until all epochs (or <see cref="TrainerOptions.MaxSteps"/>) are done, resuming from
     /// <see cref="TrainerOptions.ResumeFrom"/> when set.
     /// </summary>
@@ -203,6 +211,12 @@ public sealed class Trainer : IDisposable
                             lr = LearningRateAt(step);
                             for (int g = 0; g < Groups.Count; g++)
                                 Optimizer.SetLearningRate(g, (Groups[g].FixedLr ? fixedLr : lr) * Groups[g].LrScale);
+                            if (Options.WeightDecayEnd is not null)
+                            {
+                                double wd = WeightDecayAt(step);
+                                for (int g = 0; g < Groups.Count; g++)
+                                    if (Groups[g].WeightDecay) Optimizer.SetWeightDecay(g, wd);
+                            }
                             _method.train();
                             var output = _method.call(batch);
                             loss = output.Loss.ToDouble();

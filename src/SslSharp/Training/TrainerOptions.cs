@@ -31,6 +31,13 @@ public sealed record TrainerOptions
     /// <summary>Weight decay (applied only to groups with <see cref="ParameterGroup.WeightDecay"/>).</summary>
     public double WeightDecay { get; init; } = 1e-4;
 
+    /// <summary>
+    /// Weight decay at the end of a per-step cosine schedule that starts at <see cref="WeightDecay"/>
+    /// (DINO: 0.04 to 0.4, METHODS.md section 7), or null for a constant weight decay. Applies to the
+    /// groups that have weight decay.
+    /// </summary>
+    public double? WeightDecayEnd { get; init; }
+
     /// <summary>Momentum of SGD and LARS.</summary>
     public double Momentum { get; init; } = 0.9;
 
@@ -83,6 +90,7 @@ public sealed record TrainerOptions
         if (!(BaseLr > 0) || !double.IsFinite(BaseLr)) throw Bad(nameof(BaseLr), $"must be a finite number > 0, got {BaseLr}");
         if (!Enum.IsDefined(LrScaling)) throw Bad(nameof(LrScaling), $"unknown value {LrScaling}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw Bad(nameof(WeightDecay), $"must be >= 0, got {WeightDecay}");
+        if (WeightDecayEnd is double wdEnd && (!(wdEnd >= 0) || !double.IsFinite(wdEnd))) throw Bad(nameof(WeightDecayEnd), $"must be >= 0, got {wdEnd}");
         if (!(Momentum >= 0 && Momentum < 1)) throw Bad(nameof(Momentum), $"must be in [0, 1), got {Momentum}");
         if (!(Betas.Beta1 >= 0 && Betas.Beta1 < 1 && Betas.Beta2 >= 0 && Betas.Beta2 < 1))
             throw Bad(nameof(Betas), $"must both be in [0, 1), got ({Betas.Beta1}, {Betas.Beta2})");

@@ -40,6 +40,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_weight_decay_end_gives_a_cosine_weight_decay_on_decayed_groups_only()
+    {
+        using var data = new StandInBatchSource();
+        using var method = new StandInMethod();
+        var options = Options() with { WeightDecay = 0.04, WeightDecayEnd = 0.4, MaxSteps = 5 };
+        using var trainer = new Trainer(method, data, options);
+        Assert.Equal(0.04, trainer.WeightDecayAt(0), 12);
+        Assert.Equal(0.4, trainer.WeightDecayAt(trainer.TotalSteps), 12);
+        Assert.Equal(0.22, trainer.WeightDecayAt(trainer.TotalSteps / 2), 12);
+        trainer.Fit();
+        for (int g = 0; g < trainer.Groups.Count; g++)
+            Assert.Equal(trainer.Groups[g].WeightDecay ? trainer.WeightDecayAt(4) : 0, trainer.Optimizer.GetWeightDecay(g), 12);
+        using var constant = new Trainer(method, data, Options());
+        Assert.Equal(1e-3, constant.WeightDecayAt(7), 12);
+    }
+
+    [Fact]
     public void Every_group_gets_the_scheduled_lr_times_its_scale_or_the_fixed_lr()
     {
         using var data = new StandInBatchSource();
