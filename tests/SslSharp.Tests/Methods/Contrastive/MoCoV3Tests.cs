@@ -108,6 +108,27 @@ public class MoCoV3Tests
     }
 
     [Fact]
+    public void Gather_hook_adds_the_other_processes_keys_as_negatives()
+    {
+        using var m = Tiny(seed: 8);
+        m.eval();
+        using var scope = torch.NewDisposeScope();
+        using var views = TwoViews(4, seed: 9);
+        float local = m.call(views).Loss.item<float>();
+        m.GatherKeys = k => (k, 0);
+        Assert.Equal(local, m.call(views).Loss.item<float>(), 5);
+        // Another process's keys placed first: this process's keys start at row 4.
+        var other = torch.randn(new long[] { 4, 16 }, generator: new Generator(3));
+        m.GatherKeys = k => (torch.cat(new[] { other, k }, 0), 4);
+        var output = m.call(views);
+        Assert.True(output.Loss.item<float>() > local, "more negatives should raise the loss");
+        output.Loss.backward();
+        foreach (var t in TeacherModules(m.MomentumEncoder)) AssertNoGradient(t, "momentum_encoder");
+        m.GatherKeys = k => (torch.cat(new[] { other, k }, 0), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.call(views));
+    }
+
+    [Fact]
     public void Bad_batches_fail_with_clear_messages()
     {
         using var m = Tiny();
