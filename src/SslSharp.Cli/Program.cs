@@ -55,9 +55,27 @@ public static class Program
         {
             eval.SetDescription("Evaluate a checkpoint's encoder.");
             eval.AddCommand<EvalKnnCommand>("knn")
-                .WithDescription("Weighted kNN (cosine, exp(sim/T) votes) of the held-out set against the training set.")
+                .WithDescription("kNN (weighted exp(sim/T) and majority votes, several k) of the held-out set against the training set.")
                 .WithExample("eval", "knn", "--checkpoint", "runs/simclr/last.ckpt");
+            eval.AddCommand<EvalLinearCommand>("linear")
+                .WithDescription("Linear probe: BN + linear layer on cached frozen features (SGD or LARS, cosine).")
+                .WithExample("eval", "linear", "--checkpoint", "runs/simclr/last.ckpt");
+            eval.AddCommand<EvalFineTuneCommand>("finetune")
+                .WithDescription("Fine-tune the encoder with a linear head end to end (crop + flip, SGD, cosine).")
+                .WithExample("eval", "finetune", "--checkpoint", "runs/simclr/last.ckpt", "--epochs", "5");
+            eval.AddCommand<EvalGuillotineCommand>("guillotine")
+                .WithDescription("kNN and linear probe on the backbone output and after every projector layer.")
+                .WithExample("eval", "guillotine", "--checkpoint", "runs/simclr/last.ckpt");
+            eval.AddCommand<EvalRankCommand>("rank")
+                .WithDescription("Label-free diagnostics (RankMe, alpha-ReQ, embedding std, alignment/uniformity, rotation score) of a checkpoint; writes rank.json and rank.md.")
+                .WithExample("eval", "rank", "--checkpoint", "runs/simclr/last.ckpt");
+            eval.AddCommand<EvalDecoderCommand>("decoder")
+                .WithDescription("Train a small decoder on the frozen features to redraw the images; writes reconstructions.png, decoder.json, decoder.md.")
+                .WithExample("eval", "decoder", "--checkpoint", "runs/simclr/last.ckpt");
         });
+        config.AddCommand<ReportCommand>("report")
+            .WithDescription("Write report.html and report.md for a run folder: curves, spectra, RankMe, PCA, reconstructions, final metrics.")
+            .WithExample("report", "runs/simclr");
         config.AddCommand<MethodsCommand>("methods")
             .WithDescription("List the self-supervised methods with their defaults.");
     }

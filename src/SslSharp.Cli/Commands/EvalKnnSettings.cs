@@ -5,23 +5,8 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp eval knn</c>.</summary>
-public sealed class EvalKnnSettings : CommandSettings
+public sealed class EvalKnnSettings : EvalSettings
 {
-    /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
-    public string Checkpoint { get; init; } = "";
-
-    /// <summary>Data set override.</summary>
-    [CommandOption("-d|--dataset <NAME>")]
-    [Description("Evaluate on this data set instead of the one the checkpoint was trained on.")]
-    public string? Dataset { get; init; }
-
-    /// <summary>Data folder override.</summary>
-    [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the data set files.")]
-    public string? DataDir { get; init; }
-
     /// <summary>Neighbour counts.</summary>
     [CommandOption("-k <K>")]
     [Description("Neighbour counts (repeat the option): default 20 and 200.")]
@@ -33,18 +18,20 @@ public sealed class EvalKnnSettings : CommandSettings
     [DefaultValue(0.07)]
     public double Temperature { get; init; } = 0.07;
 
-    /// <summary>Device.</summary>
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda.")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
+    /// <summary>Voting rule.</summary>
+    [CommandOption("--vote <RULE>")]
+    [Description("weighted (exp(sim/T)), majority (one vote per neighbour) or both.")]
+    [DefaultValue("both")]
+    public string Vote { get; init; } = "both";
 
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required.");
+        var basic = base.Validate();
+        if (!basic.Successful) return basic;
         if (K is not null && K.Any(k => k <= 0)) return ValidationResult.Error("-k values must be positive.");
         if (Temperature <= 0) return ValidationResult.Error("--temperature must be positive.");
+        if (Vote is not ("weighted" or "majority" or "both")) return ValidationResult.Error("--vote must be weighted, majority or both.");
         return ValidationResult.Success();
     }
 }

@@ -83,6 +83,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Seed = s.Resume is not null ? d.Seed : s.Seed,
             Device = s.Device,
             KnnEvery = s.KnnEvery,
+            DiagnosticsEvery = s.DiagnosticsEvery ?? d.DiagnosticsEvery,
             Options = WithSettings(d.Options, s.Set),
         };
     }

@@ -102,6 +102,11 @@ public sealed class PretrainSettings : CommandSettings
     [DefaultValue(0)]
     public int KnnEvery { get; init; }
 
+    /// <summary>Label-free diagnostics every N epochs.</summary>
+    [CommandOption("--diagnostics-every <N>")]
+    [Description("Label-free diagnostics (RankMe, alpha-ReQ, embedding std, alignment/uniformity; collapse warning) every N epochs; 0: only at the end. Default 5.")]
+    public int? DiagnosticsEvery { get; init; }
+
     /// <summary>Cap on steps.</summary>
     [CommandOption("--max-steps <N>", IsHidden = true)]
     public long? MaxSteps { get; init; }
@@ -120,6 +125,7 @@ public sealed class PretrainSettings : CommandSettings
             if (kv.IndexOf('=') is <= 0 || kv.EndsWith('='))
                 return ValidationResult.Error($"--set takes KEY=VALUE, got '{kv}'.");
         if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
+        if (DiagnosticsEvery < 0) return ValidationResult.Error("--diagnostics-every must be 0 or positive.");
         return ValidationResult.Success();
     }
 }

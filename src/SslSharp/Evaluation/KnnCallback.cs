@@ -64,7 +64,7 @@ public sealed class KnnCallback : ITrainerCallback
     /// <param name="seed">Seed of the generator handed to the transform for each batch (eval transforms normally draw nothing).</param>
     public KnnCallback(Tensor bankImages, Tensor bankLabels, Tensor queryImages, Tensor queryLabels,
         IBatchTransform evalTransform, long seed = 0)
-        : this(bankImages, bankLabels, queryImages, queryLabels, Preprocess(evalTransform, seed))
+        : this(bankImages, bankLabels, queryImages, queryLabels, EvalPreprocess.From(evalTransform, seed))
     {
     }
 
@@ -153,16 +153,6 @@ public sealed class KnnCallback : ITrainerCallback
             state.Log(Name(Prefix, "top1", s.K), s.Top1);
             state.Log(Name(Prefix, "top5", s.K), s.Top5);
         }
-    }
-
-    private static Func<Tensor, Tensor> Preprocess(IBatchTransform evalTransform, long seed)
-    {
-        ArgumentNullException.ThrowIfNull(evalTransform);
-        return batch =>
-        {
-            using var generator = new Generator((ulong)seed);
-            return evalTransform.Apply(batch, generator);
-        };
     }
 
     private bool EvaluatedAt(long step) => _history.Count > 0 && _history[^1].Step == step;

@@ -112,6 +112,31 @@ public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Runs the projector layer by layer and returns the output after every module of the MLP, in
+    /// order, named by position and kind (<c>"0 Linear"</c>, <c>"1 BatchNorm1d"</c>, <c>"2 ReLU"</c>, ...);
+    /// the last entry equals <see cref="forward"/>. Used by the guillotine probe
+    /// (<c>Evaluation.Guillotine</c>) to find the layer whose output holds the best features.
+    /// </summary>
+    /// <param name="features">Backbone features <c>[N, InputDim]</c>.</param>
+    /// <returns>One <c>(name, [N, width])</c> pair per module.</returns>
+    /// <exception cref="ArgumentException">The input is not <c>[N, InputDim]</c>.</exception>
+    public IReadOnlyList<(string Name, Tensor Output)> ForwardLayers(Tensor features)
+    {
+        if (features.dim() != 2 || features.shape[1] != InputDim)
+            throw new ArgumentException(
+                $"{GetName()} expects features [N, {InputDim}] but got [{string.Join(", ", features.shape)}]. " +
+                "Set the head's input width to the backbone's FeatureDim.", nameof(features));
+        var outputs = new List<(string, Tensor)>();
+        var x = features;
+        foreach (var (name, module) in layers.named_children())
+        {
+            x = ((nn.Module<Tensor, Tensor>)module).call(x);
+            outputs.Add(($"{name} {module.GetType().Name}", x));
+        }
+        return outputs;
+    }
+
+    /// <summary>
     /// SimCLR v1 projector: <c>Linear(in, hidden) - BN - ReLU - Linear(hidden, out)</c>, biases on.
     /// Paper: hidden = 2048 (the ResNet-50 feature width), out = 128.
     /// </summary>

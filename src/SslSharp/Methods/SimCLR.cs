@@ -24,7 +24,7 @@ namespace SslSharp.Methods;
 /// CIFAR-10 value, google's README; use 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR
 /// preset).</para>
 /// </remarks>
-public sealed class SimCLR : SslMethod
+public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly nn.Module<Tensor, Tensor> projector;

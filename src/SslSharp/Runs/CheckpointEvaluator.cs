@@ -1,7 +1,9 @@
 using System.Text.Json;
+using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Data;
 using SslSharp.Evaluation;
+using SslSharp.Methods;
 using SslSharp.Training;
 using TorchSharp;
 
@@ -9,7 +11,8 @@ namespace SslSharp.Runs;
 
 /// <summary>
 /// Evaluates the encoder stored in a pretraining checkpoint: rebuilds the method from the run
-/// configuration stored in the checkpoint, loads its weights and runs kNN on a data set.
+/// configuration stored in the checkpoint, loads its weights and runs kNN, a linear probe,
+/// fine-tuning or the guillotine probe on a data set (its training split to fit, its test split to score).
 /// </summary>
 public static class CheckpointEvaluator
 {
@@ -25,6 +28,10 @@ public static class CheckpointEvaluator
                ?? throw new InvalidDataException($"'{checkpoint}' holds an empty run configuration.");
     }
 
+    /// <summary>The folder of <paramref name="checkpoint"/> (the run folder): where evaluation files go by default.</summary>
+    public static string RunFolder(string checkpoint) =>
+        Path.GetDirectoryName(Path.GetFullPath(checkpoint)) ?? Directory.GetCurrentDirectory();
+
     /// <summary>
     /// kNN accuracy of the checkpoint's encoder: the data set's training images are the memory bank,
     /// its test (held-out) images the queries.
@@ -36,22 +43,140 @@ public static class CheckpointEvaluator
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
     public static KnnResult Knn(string checkpoint, string? dataset = null, string? dataDir = null, KnnOptions? options = null,
-        string device = "cpu", Action<long, long>? progress = null)
+        string device = "cpu", Action<long, long>? progress = null) =>
+        Knn(checkpoint, new[] { options ?? KnnOptions.Default }, dataset, dataDir, device, progress)[0];
+
+    /// <summary>
+    /// Several kNN evaluations (e.g. weighted and majority vote) from one feature extraction.
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
+    /// <param name="options">One kNN setting per result (each may ask for several k).</param>
+    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="device">Device to compute features on.</param>
+    /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
+    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, string? dataset = null,
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var scope = torch.NewDisposeScope();
+        var (bank, queries) = run.Features(run.Method.Encoder, progress);
+        return options.Select(o => Evaluation.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
+    }
+
+    /// <summary>Offline linear probe of the checkpoint's encoder (features cached once, see <see cref="LinearProbe"/>).</summary>
+    /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
+    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="device">Device to run on.</param>
+    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="options">Probe settings (null: <see cref="LinearProbeOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
+    /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
+    public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, string? dataset = null,
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+    {
+        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
+        return Evaluation.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
+            run.EvalTransform, o, progress);
+    }
+
+    /// <summary>Fine-tunes the checkpoint's encoder with a linear head (see <see cref="FineTune"/>); the checkpoint file is not changed.</summary>
+    /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
+    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="device">Device to run on.</param>
+    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="options">Fine-tuning settings (null: <see cref="FineTuneOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
+    /// <param name="progress">Reports (steps done, total steps).</param>
+    public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+    {
+        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
+        var augment = Evaluation.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std);
+        return Evaluation.FineTune.Run(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
+            augment, run.EvalTransform, o, progress);
+    }
+
+    /// <summary>
+    /// Guillotine probe of the checkpoint: kNN and a linear probe on the backbone output and on every
+    /// layer of the projector (when the method implements <see cref="IHasProjector"/>; else the backbone only).
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
+    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="device">Device to run on.</param>
+    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="knnOptions">kNN settings (null: default).</param>
+    /// <param name="probeOptions">Linear-probe settings (null: default).</param>
+    /// <param name="progress">Reports (work done, total).</param>
+    public static GuillotineResult Guillotine(string checkpoint, KnnOptions? knnOptions = null, LinearProbeOptions? probeOptions = null,
+        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+    {
+        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
+        return Evaluation.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
+            run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
+    }
+
+    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit)
+    {
+        if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
         var config = ReadConfig(checkpoint);
         var entry = DatasetCatalog.Find(dataset ?? config.Dataset);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
-        using var trainData = train;
-        using var testData = test;
-        using var method = PretrainRunner.CreateMethod(config, train.Channels);
-        Checkpoint.LoadWeights(checkpoint, method);
-        var dev = new torch.Device(device);
-        method.to(dev);
-        var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, SimCLRAugment.Eval(entry.Mean, entry.Std))
+        try
         {
-            Options = options ?? KnnOptions.Default,
-            Device = dev,
-        };
-        return knn.Evaluate(method.Encoder, progress);
+            var method = PretrainRunner.CreateMethod(config, train.Channels);
+            Checkpoint.LoadWeights(checkpoint, method);
+            var dev = new torch.Device(device);
+            method.to(dev);
+            return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), limit);
+        }
+        catch
+        {
+            train.Dispose();
+            test.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A loaded checkpoint: its method (weights loaded, on the device) and the data set's two splits.</summary>
+    private sealed class OpenedCheckpoint(RunConfig config, DatasetEntry entry, ImageDataset train, ImageDataset test, SslMethod method,
+        torch.Device device, IBatchTransform evalTransform, int? limit) : IDisposable
+    {
+        public RunConfig Config { get; } = config;
+        public DatasetEntry Entry { get; } = entry;
+        public SslMethod Method { get; } = method;
+        public torch.Device Device { get; } = device;
+        public IBatchTransform EvalTransform { get; } = evalTransform;
+        public torch.Tensor TrainImages { get; } = Limit(train.Images, limit);
+        public torch.Tensor TrainLabels { get; } = Limit(train.Labels, limit);
+        public torch.Tensor TestImages { get; } = Limit(test.Images, limit);
+        public torch.Tensor TestLabels { get; } = Limit(test.Labels, limit);
+
+        /// <summary>Encoder features of the training and test images (CPU, float32).</summary>
+        public (torch.Tensor Train, torch.Tensor Test) Features(torch.nn.Module<torch.Tensor, torch.Tensor> encoder, Action<long, long>? progress)
+        {
+            long nTrain = TrainImages.shape[0], total = nTrain + TestImages.shape[0];
+            using var generator = new torch.Generator(0);
+            torch.Tensor Pre(torch.Tensor b) => EvalTransform.Apply(b, generator);
+            var a = FeatureExtractor.Extract(encoder, TrainImages, Pre, 256, Device, progress is null ? null : (d, _) => progress(d, total));
+            var b = FeatureExtractor.Extract(encoder, TestImages, Pre, 256, Device, progress is null ? null : (d, _) => progress(nTrain + d, total));
+            return (a, b);
+        }
+
+        private static torch.Tensor Limit(torch.Tensor t, int? limit) =>
+            limit is int n && n < t.shape[0] ? t.narrow(0, 0, n).DetachFromDisposeScope() : t;
+
+        public void Dispose()
+        {
+            Method.Dispose();
+            train.Dispose();
+            test.Dispose();
+        }
     }
 }

@@ -4,6 +4,8 @@ using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
 using SslSharp.Data;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Diagnostics;
+using SslSharp.Evaluation.Spectral;
 using SslSharp.Methods;
 using SslSharp.Training;
 using SslSharp.Training.Logging;
@@ -45,11 +47,16 @@ public static class PretrainRunner
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
         var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
-        var loader = new Loader(train, config.BatchSize, views, config.Seed);
+        var loader = new Loader(train, config.BatchSize, views, config.Seed) { EvalTransform = evalTransform };
         var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
         {
             EveryEpochs = config.KnnEvery,
             EvaluateAtEnd = true,
+            Device = new torch.Device(config.Device),
+        };
+        using var diagnostics = new DiagnosticsCallback(train.Images, evalTransform, views, seed: config.Seed)
+        {
+            EveryEpochs = config.DiagnosticsEvery,
             Device = new torch.Device(config.Device),
         };
 
@@ -74,7 +81,7 @@ public static class PretrainRunner
         options.Validate();
 
         TrainResult result;
-        using (var trainer = new Trainer(method, loader, options, new ITrainerCallback[] { knn }))
+        using (var trainer = new Trainer(method, loader, options, new ITrainerCallback[] { knn, diagnostics }))
             result = trainer.Fit(ct);
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
@@ -82,6 +89,7 @@ public static class PretrainRunner
         files.Add(Path.Combine(runDirectory, MetricsCsv.MetricsFile));
         files.Add(Path.Combine(runDirectory, MetricsCsv.LoggedFile));
         files.AddRange(TrainingPlots.WriteAll(runDirectory));
+        files.AddRange(new[] { SpectrumCsv.BackboneFile, SpectrumCsv.EmbeddingFile }.Select(f => Path.Combine(runDirectory, f)).Where(File.Exists));
         if (result.LastCheckpoint is not null) files.Add(result.LastCheckpoint);
         var summary = new RunSummary
         {
@@ -122,6 +130,7 @@ public static class PretrainRunner
             throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
         if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
+        if (config.DiagnosticsEvery < 0) throw new ArgumentException($"diagnostics_every must be 0 (only at the end) or positive, got {config.DiagnosticsEvery}.");
         if (config.WidthMultiplier <= 0) throw new ArgumentException($"width multiplier must be positive, got {config.WidthMultiplier}.");
     }
 

@@ -65,6 +65,12 @@ public sealed record RunConfig
     /// <summary>Run the kNN evaluation every this many epochs (0: only at the end).</summary>
     public int KnnEvery { get; init; }
 
+    /// <summary>
+    /// Run the label-free diagnostics (RankMe, alpha-ReQ, embedding std, ...; <see cref="Evaluation.Diagnostics.DiagnosticsCallback"/>)
+    /// every this many epochs; 0: only at the end (they always run at the end).
+    /// </summary>
+    public int DiagnosticsEvery { get; init; } = 5;
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 

@@ -14,6 +14,14 @@ public interface ITrainerCallback
     /// <summary>Once, before the first step (after a resume, before the first resumed step).</summary>
     void OnTrainStart(TrainerState state) { }
 
+    /// <summary>
+    /// After every optimizer step, before <see cref="OnStepEnd"/>, with the step's batch (labels included
+    /// when the data has them) and the method's output (detached features of view 0). Runs inside the
+    /// step's dispose scope: both are disposed when it returns, so keep nothing without copying it.
+    /// Online probes train here.
+    /// </summary>
+    void OnStepOutput(TrainerState state, Methods.ViewBatch batch, Methods.StepOutput output) { }
+
     /// <summary>After every optimizer step.</summary>
     void OnStepEnd(TrainerState state, StepMetrics metrics) { }
 

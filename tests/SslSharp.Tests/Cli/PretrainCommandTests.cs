@@ -23,6 +23,24 @@ public class PretrainCommandTests
     }
 
     [Fact]
+    public void A_preset_file_replaces_the_built_in_preset()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sslsharp-preset-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "batch_size: 32\noptions:\n  temperature: 0.7\n");
+        try
+        {
+            var config = PretrainCommand.Resolve(new PretrainSettings { Preset = path });
+            Assert.Equal(32, config.BatchSize);
+            Assert.Equal("0.7", config.Options["temperature"]);
+            Assert.Throws<FileNotFoundException>(() => PretrainCommand.Resolve(new PretrainSettings { Preset = path + ".missing" }));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Default_warmup_shrinks_with_a_short_run_but_a_given_one_is_kept()
     {
         Assert.Equal(0.2, PretrainCommand.Resolve(new PretrainSettings { Epochs = 2 }).WarmupEpochs, 12);

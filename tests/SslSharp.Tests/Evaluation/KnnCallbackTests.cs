@@ -7,23 +7,12 @@ namespace SslSharp.Tests.Evaluation;
 
 public class KnnCallbackTests
 {
-    /// <summary>Images whose class c lights up row c of a 1 x 6 x 6 image, plus noise.</summary>
-    private static (Tensor Images, Tensor Labels) ClassImages(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var labels = randint(0, 6, [n], generator: g);
-        var images = rand([n, 1, 6, 6], generator: g).mul(60);
-        for (int i = 0; i < n; i++)
-            images[i, 0, labels[i].item<long>()] += 190;
-        return (images.to(ScalarType.Byte), labels);
-    }
-
     [Fact]
     public void Logs_knn_accuracy_every_n_epochs_and_at_the_end_and_keeps_the_last_result()
     {
         using var scope = NewDisposeScope();
-        var (bankImages, bankLabels) = ClassImages(120, 1);
-        var (queryImages, queryLabels) = ClassImages(40, 2);
+        var (bankImages, bankLabels) = ClassImages.Make(120, 1);
+        var (queryImages, queryLabels) = ClassImages.Make(40, 2);
         using var method = new StandInMethod(new StandInBackbone(1, 6, 6, 16, seed: 3));
         method.train();
         var logged = new List<(long Step, string Name, double Value)>();
@@ -63,7 +52,7 @@ public class KnnCallbackTests
     public void Does_not_evaluate_twice_at_the_same_step_and_can_evaluate_only_at_the_end()
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = ClassImages(30, 4);
+        var (images, labels) = ClassImages.Make(30, 4);
         using var method = new StandInMethod(new StandInBackbone(1, 6, 6, 8));
         var state = new TrainerState(method, null, 5, 10, 2, (_, _, _) => { });
         var onlyEnd = new KnnCallback(images, labels, images, labels) { EveryEpochs = 0, Options = new KnnOptions { Ks = [3] }, EvaluateAtStart = true };
@@ -87,7 +76,7 @@ public class KnnCallbackTests
     public void Eval_transform_is_applied_to_every_batch()
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = ClassImages(30, 6);
+        var (images, labels) = ClassImages.Make(30, 6);
         using var encoder = new StandInBackbone(1, 6, 6, 8);
         var transform = new ZeroTransform();
         var callback = new KnnCallback(images, labels, images[..20], labels[..20], transform) { BatchSize = 10, Options = new KnnOptions { Ks = [1] } };
@@ -100,7 +89,7 @@ public class KnnCallbackTests
     public void Mismatched_sets_fail_fast()
     {
         using var scope = NewDisposeScope();
-        var (images, labels) = ClassImages(10, 5);
+        var (images, labels) = ClassImages.Make(10, 5);
         Assert.Contains("one per image", Assert.Throws<ArgumentException>(() => new KnnCallback(images, labels[..5], images, labels)).Message);
         Assert.Contains("channel", Assert.Throws<ArgumentException>(() => new KnnCallback(images, labels, images.expand(10, 3, 6, 6), labels)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new KnnCallback(images, labels, images, labels) { EveryEpochs = -1 });

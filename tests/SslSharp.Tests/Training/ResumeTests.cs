@@ -69,6 +69,28 @@ public class ResumeTests
         Assert.Equal(straight, losses);
     }
 
+    [Fact]
+    public void Rows_logged_after_the_checkpoint_are_dropped_on_resume()
+    {
+        torch.set_num_threads(1);
+        using var dir = new TempDir();
+        var options = Options("sgd") with { RunDirectory = dir.Path };
+        using (var data = new StandInBatchSource())
+        using (var method = new StandInMethod())
+        using (var trainer = new Trainer(method, data, options with { MaxSteps = 5 }))
+            trainer.Fit();
+        // A run killed after its checkpoint had already logged steps 6 and 7.
+        var metrics = dir.File("metrics.csv");
+        File.AppendAllLines(metrics, new[] { "6,1,9.9,0.1,1.0", "7,1,9.9,0.1,1.0" });
+        using (var data = new StandInBatchSource())
+        using (var method = new StandInMethod())
+        using (var trainer = new Trainer(method, data, options with { ResumeFrom = dir.File("last.ckpt") }))
+            trainer.Fit();
+        var steps = File.ReadAllLines(metrics).Skip(1).Select(l => long.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), steps);
+        Assert.DoesNotContain(File.ReadAllLines(metrics), l => l.Contains(",9.9,", StringComparison.Ordinal));
+    }
+
     private static Dictionary<string, float[]> Weights(StandInMethod m) =>
         m.state_dict().Where(kv => kv.Value.dtype == ScalarType.Float32)
             .ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());

@@ -27,11 +27,37 @@ internal sealed class MetricsWriter : IDisposable
     private readonly StreamWriter _metrics;
     private readonly StreamWriter _logged;
 
-    public MetricsWriter(string runDirectory, bool append)
+    /// <param name="runDirectory">The run folder.</param>
+    /// <param name="append">Continue existing files (a resumed run).</param>
+    /// <param name="keepUpToStep">When appending: drop rows logged after this step (steps the stopped run
+    /// did after its checkpoint, which the resumed run does again); <c>metrics.csv</c> keeps rows with
+    /// <c>step &lt;= keepUpToStep</c>, <c>logged.csv</c> rows with <c>step &lt;= keepUpToStep</c> too.</param>
+    public MetricsWriter(string runDirectory, bool append, long? keepUpToStep = null)
     {
         Directory.CreateDirectory(runDirectory);
+        if (append && keepUpToStep is long keep)
+        {
+            DropRowsAfter(Path.Combine(runDirectory, MetricsFile), keep);
+            DropRowsAfter(Path.Combine(runDirectory, LoggedFile), keep);
+        }
         _metrics = Open(Path.Combine(runDirectory, MetricsFile), MetricsHeader, append);
         _logged = Open(Path.Combine(runDirectory, LoggedFile), LoggedHeader, append);
+    }
+
+    /// <summary>Rewrites a CSV whose first column is the step, keeping the header and rows with step &lt;= <paramref name="step"/>.</summary>
+    private static void DropRowsAfter(string path, long step)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0) return;
+        var kept = lines.Take(1).Concat(lines.Skip(1).Where(line =>
+        {
+            int comma = line.IndexOf(',');
+            return comma <= 0 || !long.TryParse(line.AsSpan(0, comma), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) || s <= step;
+        })).ToArray();
+        if (kept.Length == lines.Length) return;
+        File.WriteAllLines(path + ".tmp", kept);
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static StreamWriter Open(string path, string header, bool append)

@@ -1,0 +1,17 @@
+using SslSharp.Evaluation;
+using SslSharp.Runs;
+using Spectre.Console.Cli;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary><c>sslsharp eval finetune</c>: trains a checkpoint's encoder plus a linear head end to end with labels (the checkpoint is not changed).</summary>
+public sealed class EvalFineTuneCommand : Command<EvalFineTuneSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, EvalFineTuneSettings settings, CancellationToken cancellationToken)
+    {
+        var result = EvalConsole.WithProgress("fine-tuning", p =>
+            CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+        return EvalConsole.Finish(EvalReport.FromFineTune(result), settings);
+    }
+}

@@ -1,0 +1,22 @@
+using SslSharp.Evaluation;
+using SslSharp.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary><c>sslsharp eval guillotine</c>: kNN and linear probe at the backbone output and after every projector layer.</summary>
+public sealed class EvalGuillotineCommand : Command<EvalGuillotineSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, EvalGuillotineSettings settings, CancellationToken cancellationToken)
+    {
+        var knn = KnnOptions.Default with { Ks = [settings.K] };
+        var probe = LinearProbeOptions.Default with { Epochs = settings.Epochs, Seed = settings.Seed };
+        var result = EvalConsole.WithProgress("features + probes at every cut", p =>
+            CheckpointEvaluator.Guillotine(settings.Checkpoint, knn, probe, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+        if (result.Layers.Count == 1)
+            AnsiConsole.MarkupLine("[yellow]this method exposes no projector (IHasProjector): only the backbone output was scored.[/]");
+        return EvalConsole.Finish(EvalReport.FromGuillotine(result), settings);
+    }
+}

@@ -1,0 +1,17 @@
+using SslSharp.Evaluation;
+using SslSharp.Runs;
+using Spectre.Console.Cli;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary><c>sslsharp eval linear</c>: offline linear probe (cached features, BN + linear, cosine SGD/LARS) of a checkpoint's encoder.</summary>
+public sealed class EvalLinearCommand : Command<EvalLinearSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, EvalLinearSettings settings, CancellationToken cancellationToken)
+    {
+        var result = EvalConsole.WithProgress("features + linear probe", p =>
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+        return EvalConsole.Finish(EvalReport.FromLinearProbe(result), settings);
+    }
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using SslSharp.Evaluation;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary>Options of <c>sslsharp eval linear</c>.</summary>
+public sealed class EvalLinearSettings : EvalTrainingSettings
+{
+    /// <summary>Optimizer.</summary>
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd or lars.")]
+    [DefaultValue("sgd")]
+    public string Optimizer { get; init; } = "sgd";
+
+    /// <summary>The probe options these settings describe.</summary>
+    public LinearProbeOptions ToOptions()
+    {
+        var d = LinearProbeOptions.Default;
+        return d with
+        {
+            Epochs = Epochs ?? d.Epochs, BatchSize = BatchSize ?? d.BatchSize, LearningRate = Lr ?? d.LearningRate,
+            WeightDecay = WeightDecay ?? d.WeightDecay, Optimizer = Optimizer.ToLowerInvariant(), Seed = Seed,
+        };
+    }
+
+    /// <inheritdoc />
+    protected override void ValidateOptions() => ToOptions().Validate();
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SslSharp.Cli.Commands;
+
+/// <summary>Options every <c>sslsharp eval</c> command shares: the checkpoint, the data, the device and where results go.</summary>
+public class EvalSettings : CommandSettings
+{
+    /// <summary>Checkpoint file.</summary>
+    [CommandOption("-c|--checkpoint <CKPT>")]
+    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
+    public string Checkpoint { get; init; } = "";
+
+    /// <summary>Data set override.</summary>
+    [CommandOption("-d|--dataset <NAME>")]
+    [Description("Evaluate on this data set instead of the one the checkpoint was trained on.")]
+    public string? Dataset { get; init; }
+
+    /// <summary>Data folder override.</summary>
+    [CommandOption("--data-dir <DIR>")]
+    [Description("Folder with the data set files.")]
+    public string? DataDir { get; init; }
+
+    /// <summary>Device.</summary>
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu or cuda.")]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Output folder.</summary>
+    [CommandOption("-o|--out <DIR>")]
+    [Description("Folder for the result files (<name>.json, <name>.md); default: the checkpoint's run folder.")]
+    public string? Out { get; init; }
+
+    /// <summary>Use only the first N training and test images (smoke runs and tests).</summary>
+    [CommandOption("--limit <N>", IsHidden = true)]
+    public int? Limit { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required.");
+        if (Limit is < 2) return ValidationResult.Error("--limit must be at least 2.");
+        return ValidationResult.Success();
+    }
+}

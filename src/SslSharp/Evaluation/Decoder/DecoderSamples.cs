@@ -1,0 +1,16 @@
+namespace SslSharp.Evaluation.Decoder;
+
+/// <summary>
+/// Held-out images next to their decoder reconstructions, as pixel values in [0, 1] (the
+/// normalisation undone and clamped), ready to draw with <see cref="DecoderGrid"/>.
+/// </summary>
+/// <param name="Channels">Channels <c>C</c> (1 grey, 3 RGB).</param>
+/// <param name="Height">Image height <c>H</c>.</param>
+/// <param name="Width">Image width <c>W</c>.</param>
+/// <param name="Originals">One array of <c>C x H x W</c> values (channel-major) per image.</param>
+/// <param name="Reconstructions">The matching reconstructions, same layout.</param>
+public sealed record DecoderSamples(int Channels, int Height, int Width, IReadOnlyList<float[]> Originals, IReadOnlyList<float[]> Reconstructions)
+{
+    /// <summary>Number of image pairs.</summary>
+    public int Count => Originals.Count;
+}

@@ -1,0 +1,86 @@
+using SslSharp.Data;
+using SslSharp.Methods;
+using SslSharp.Runs;
+using SslSharp.Training;
+using TorchSharp;
+
+namespace SslSharp.Reporting;
+
+/// <summary>
+/// A pretraining checkpoint made usable for evaluation: its run configuration, its data set (train
+/// and held-out images), and the method rebuilt with the checkpoint's weights on a device.
+/// Disposing it frees the data and the method.
+/// </summary>
+public sealed class LoadedCheckpoint : IDisposable
+{
+    private LoadedCheckpoint(string path, RunConfig config, DatasetEntry entry, ImageDataset train, ImageDataset test, SslMethod method,
+        torch.Device device)
+    {
+        Path = path;
+        Config = config;
+        Entry = entry;
+        Train = train;
+        Test = test;
+        Method = method;
+        Device = device;
+    }
+
+    /// <summary>The checkpoint file.</summary>
+    public string Path { get; }
+
+    /// <summary>The run configuration stored in the checkpoint.</summary>
+    public RunConfig Config { get; }
+
+    /// <summary>The data set evaluated on (its normalisation statistics included).</summary>
+    public DatasetEntry Entry { get; }
+
+    /// <summary>Training images and labels.</summary>
+    public ImageDataset Train { get; }
+
+    /// <summary>Held-out images and labels.</summary>
+    public ImageDataset Test { get; }
+
+    /// <summary>The method with the checkpoint's weights, on <see cref="Device"/>.</summary>
+    public SslMethod Method { get; }
+
+    /// <summary>Where the method runs.</summary>
+    public torch.Device Device { get; }
+
+    /// <summary>Loads <paramref name="checkpoint"/> and its data.</summary>
+    /// <param name="checkpoint">A checkpoint written by <c>sslsharp pretrain</c>.</param>
+    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's (or the data set's default).</param>
+    /// <param name="device">Device to run on.</param>
+    /// <exception cref="FileNotFoundException">The checkpoint does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint written by <c>sslsharp pretrain</c>.</exception>
+    public static LoadedCheckpoint Open(string checkpoint, string? dataset = null, string? dataDir = null, string device = "cpu")
+    {
+        var config = CheckpointEvaluator.ReadConfig(checkpoint);
+        var entry = DatasetCatalog.Find(dataset ?? config.Dataset);
+        var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
+        SslMethod? method = null;
+        try
+        {
+            method = PretrainRunner.CreateMethod(config, train.Channels);
+            Checkpoint.LoadWeights(checkpoint, method);
+            var dev = new torch.Device(device);
+            method.to(dev);
+            return new LoadedCheckpoint(checkpoint, config, entry, train, test, method, dev);
+        }
+        catch
+        {
+            method?.Dispose();
+            train.Dispose();
+            test.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Frees the method and the data.</summary>
+    public void Dispose()
+    {
+        Method.Dispose();
+        Train.Dispose();
+        Test.Dispose();
+    }
+}
