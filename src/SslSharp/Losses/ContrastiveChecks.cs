@@ -4,7 +4,7 @@ namespace SslSharp.Losses;
 
 /// <summary>
 /// Input checks shared by the queue and momentum contrastive losses (<see cref="MoCoLoss"/>,
-/// <see cref="MoCoV3Loss"/>, <see cref="NNCLRLoss"/>, <see cref="CrossViewInfoNCE"/>), so that every
+/// <see cref="MoCoV3Loss"/>, <see cref="NNCLRLoss"/>, <see cref="CrossViewInfoNCELoss.OneDirection"/>), so that every
 /// one fails with the same clear messages.
 /// </summary>
 internal static class ContrastiveChecks

@@ -13,7 +13,7 @@ namespace SslSharp.Losses;
 /// 2021), Algorithm 1; reference code facebookresearch/moco-v3 <c>moco/builder.py</c>
 /// (<c>contrastive_loss</c>, <c>forward</c>). METHODS.md section 1.</para>
 /// <para>The factor 2T is the reference's (it makes the gradient scale independent of T); leaving it
-/// out is the pitfall METHODS.md warns about. Each direction is <see cref="CrossViewInfoNCE"/>.</para>
+/// out is the pitfall METHODS.md warns about. Each direction is <see cref="CrossViewInfoNCELoss.OneDirection"/>.</para>
 /// <para>Multi-process (<see cref="Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>): keys are
 /// all-gathered <i>without</i> gradient and the labels are <c>arange(B) + B x rank</c>.</para>
 /// </remarks>
@@ -30,7 +30,7 @@ public static class MoCoV3Loss
     public static Tensor Contrast(Tensor queries, Tensor keys, double temperature = 1.0, long offset = 0)
     {
         using var scope = torch.NewDisposeScope();
-        var ce = CrossViewInfoNCE.Compute(queries, keys, temperature, offset, Name);
+        var ce = CrossViewInfoNCELoss.OneDirection(queries, keys, temperature, offset, Name);
         return ce.mul(2 * temperature).MoveToOuterDisposeScope();
     }
 

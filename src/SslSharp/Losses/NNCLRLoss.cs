@@ -16,7 +16,7 @@ namespace SslSharp.Losses;
 /// <para><c>NN(z)</c> is the support row with the largest cosine similarity to <c>norm(z)</c>; the
 /// support rows are used as stored (the method keeps them L2-normalised). No gradient flows through
 /// the lookup: the loss depends on <c>z</c> only through which row is chosen, and on the predictions
-/// <c>p</c> with gradient. Each direction is <see cref="CrossViewInfoNCE"/>.</para>
+/// <c>p</c> with gradient. Each direction is <see cref="CrossViewInfoNCELoss.OneDirection"/>.</para>
 /// </remarks>
 public static class NNCLRLoss
 {
@@ -38,7 +38,7 @@ public static class NNCLRLoss
         ContrastiveChecks.Finite(Name, z, support);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var zn = nn.functional.normalize(z.detach(), p: 2, dim: 1, eps: CrossViewInfoNCE.NormEps);
+        var zn = nn.functional.normalize(z.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var similarity = torch.mm(zn, support.detach().to_type(zn.dtype).t());   // [N, K]
         return similarity.argmax(1).MoveToOuterDisposeScope();
     }
@@ -90,8 +90,8 @@ public static class NNCLRLoss
         ContrastiveChecks.SameShape(Name, "nn1", nn1, "p1", p1);
         ContrastiveChecks.SameShape(Name, "nn1", nn1, "p2", p2);
         using var scope = torch.NewDisposeScope();
-        var a = CrossViewInfoNCE.Compute(nn1, p2, temperature, 0, Name);
-        var b = CrossViewInfoNCE.Compute(nn2, p1, temperature, 0, Name);
+        var a = CrossViewInfoNCELoss.OneDirection(nn1, p2, temperature, 0, Name);
+        var b = CrossViewInfoNCELoss.OneDirection(nn2, p1, temperature, 0, Name);
         return a.add(b).mul(0.5).MoveToOuterDisposeScope();
     }
 }

@@ -100,7 +100,7 @@ public sealed class NNCLR : SslMethod
         var p1 = predictor.call(z1);
         var p2 = predictor.call(z2);
         var loss = NNCLRLoss.Compute(z1, z2, p1, p2, queue.Items, Temperature);
-        pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: CrossViewInfoNCE.NormEps));
+        pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps));
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
     }
 

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace SslSharp.Tests.Losses;
 
-public class CrossViewInfoNCETests
+public class CrossViewInfoNCEOneDirectionTests
 {
     [Fact]
     public void Is_half_of_a_moco_v3_direction_divided_by_T()
@@ -18,7 +18,7 @@ public class CrossViewInfoNCETests
         var q2 = Matrix(c, "q2", 4, 8);
         var k1 = Matrix(c, "k1", 4, 8);
         var k2 = Matrix(c, "k2", 4, 8);
-        double sum = CrossViewInfoNCE.Compute(q1, k2, t).item<double>() + CrossViewInfoNCE.Compute(q2, k1, t).item<double>();
+        double sum = CrossViewInfoNCELoss.OneDirection(q1, k2, t).item<double>() + CrossViewInfoNCELoss.OneDirection(q2, k1, t).item<double>();
         AssertClose(c.GetProperty("loss").GetDouble(), 2 * t * sum, 1e-5, "2T x (InfoNCE + InfoNCE)");
     }
 
@@ -29,11 +29,11 @@ public class CrossViewInfoNCETests
         var g = new Generator(9);
         var candidates = torch.randn(new long[] { 6, 4 }, ScalarType.Float64, generator: g);
         var anchors = candidates.narrow(0, 2, 2).clone();
-        double right = CrossViewInfoNCE.Compute(anchors, candidates, 0.1, offset: 2).item<double>();
-        double wrong = CrossViewInfoNCE.Compute(anchors, candidates, 0.1, offset: 0).item<double>();
+        double right = CrossViewInfoNCELoss.OneDirection(anchors, candidates, 0.1, offset: 2).item<double>();
+        double wrong = CrossViewInfoNCELoss.OneDirection(anchors, candidates, 0.1, offset: 0).item<double>();
         Assert.True(right < wrong, $"offset 2 (the anchors' own rows) should give a lower loss: {right} vs {wrong}");
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossViewInfoNCE.Compute(anchors, candidates, 0.1, offset: 5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CrossViewInfoNCE.Compute(anchors, candidates, 0.1, offset: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossViewInfoNCELoss.OneDirection(anchors, candidates, 0.1, offset: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossViewInfoNCELoss.OneDirection(anchors, candidates, 0.1, offset: -1));
     }
 
     [Fact]
@@ -43,6 +43,6 @@ public class CrossViewInfoNCETests
         var g = new Generator(10);
         var a = torch.randn(new long[] { 16, 4096 }, ScalarType.Float64, generator: g);
         var b = torch.randn(new long[] { 16, 4096 }, ScalarType.Float64, generator: g);
-        Assert.InRange(CrossViewInfoNCE.Compute(a, b, 1.0).item<double>(), Math.Log(16) - 0.05, Math.Log(16) + 0.05);
+        Assert.InRange(CrossViewInfoNCELoss.OneDirection(a, b, 1.0).item<double>(), Math.Log(16) - 0.05, Math.Log(16) + 0.05);
     }
 }
