@@ -41,4 +41,39 @@ public static class CrossViewInfoNCELoss
         var loss = (nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets)) * 0.5;
         return loss.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// One direction only (MoCo v3, NNCLR): mean over the N anchors of the cross-entropy of their cosine similarities to the M candidates
+    /// divided by <paramref name="temperature"/>, with candidate <c>offset + i</c> as the target of anchor i.
+    /// </summary>
+    /// <param name="anchors">Anchors <c>[N, D]</c> (normalised here).</param>
+    /// <param name="candidates">Candidates <c>[M, D]</c> (normalised here), M &gt;= 2.</param>
+    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c>.</param>
+    /// <param name="offset">Index of the positive of anchor 0 among the candidates.</param>
+    /// <param name="loss">Name of the calling loss, for error messages.</param>
+    /// <returns>The scalar loss (0-d tensor), differentiable w.r.t. both inputs.</returns>
+    /// <exception cref="ArgumentException">Shapes are not <c>[N, D]</c> / <c>[M, D]</c>, the rows
+    /// <c>[offset, offset + N)</c> do not exist, M &lt; 2, or an input is not finite.</exception>
+    public static Tensor OneDirection(Tensor anchors, Tensor candidates, double temperature, long offset = 0, string loss = "InfoNCE")
+    {
+        ContrastiveChecks.Temperature(loss, temperature, "MoCo v3 1.0 ResNet / 0.2 ViT, NNCLR 0.1");
+        ContrastiveChecks.Matrix(loss, "anchors", anchors);
+        ContrastiveChecks.Matrix(loss, "candidates", candidates);
+        long n = anchors.shape[0], m = candidates.shape[0];
+        if (candidates.shape[1] != anchors.shape[1])
+            throw new ArgumentException(
+                $"{loss} needs anchors and candidates of one width but got [{string.Join(", ", anchors.shape)}] and [{string.Join(", ", candidates.shape)}].");
+        if (m < 2)
+            throw new ArgumentException($"{loss} needs a batch of at least 2 images (a batch of {m} has no negatives). Increase the batch size.");
+        if (offset < 0 || offset + n > m)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                $"The positives [{offset}, {offset + n}) must lie inside the {m} candidates; pass offset = rank x local batch size.");
+        ContrastiveChecks.Finite(loss, anchors, candidates);
+        using var scope = torch.NewDisposeScope();
+        var a = nn.functional.normalize(anchors, p: 2, dim: 1, eps: NTXentLoss.NormEps);
+        var c = nn.functional.normalize(candidates, p: 2, dim: 1, eps: NTXentLoss.NormEps);
+        var logits = torch.mm(a, c.t()).div(temperature);                                   // [N, M]
+        var labels = torch.arange(offset, offset + n, dtype: ScalarType.Int64, device: anchors.device);
+        return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
+    }
 }

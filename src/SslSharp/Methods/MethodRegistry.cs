@@ -16,6 +16,9 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
+            ["mocov2"] = Contrastive.MoCoV2.Create,
+            ["mocov3"] = Contrastive.MoCoV3.Create,
+            ["nnclr"] = Contrastive.NNCLR.Create,
             ["dcl"] = Contrastive.DCL.Create,
             ["dclw"] = Contrastive.DCL.CreateWeighted,
             ["triplet"] = Contrastive.DeepMetricLearning.CreateTriplet,
@@ -35,6 +38,12 @@ public static class MethodRegistry
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["mocov2"] = new("contrastive", "Chen et al. 2020, Improved Baselines with Momentum Contrastive Learning (MoCo v2)",
+            "temperature=0.2 queue_size=65536 hidden_dim=<backbone width> output_dim=128 base_momentum=0.999 final_momentum=<base> symmetric=false"),
+        ["mocov3"] = new("contrastive", "Chen, Xie, He 2021, An Empirical Study of Training Self-Supervised Vision Transformers (MoCo v3)",
+            "temperature=1.0 hidden_dim=4096 output_dim=256 predictor_hidden_dim=<hidden_dim> projector_layers=2 base_momentum=0.99 final_momentum=1.0"),
+        ["nnclr"] = new("contrastive", "Dwibedi et al. 2021, With a Little Help from My Friends: Nearest-Neighbor Contrastive Learning (NNCLR)",
+            "temperature=0.1 queue_size=65536 hidden_dim=2048 output_dim=256 predictor_hidden_dim=4096"),
         ["dcl"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCL)",
             "temperature=0.1 hidden_dim=<backbone width> output_dim=128"),
         ["dclw"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCLW, von Mises-Fisher weighted positives)",

@@ -1,0 +1,172 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Contrastive;
+
+/// <summary>
+/// MoCo v2: a query encoder (backbone + MLP head) trained so that each query picks out the key of
+/// its other view, computed by a momentum encoder, among a large queue of keys from earlier batches.
+/// </summary>
+/// <remarks>
+/// <para>He, Fan, Wu, Xie, Girshick, "Momentum Contrast for Unsupervised Visual Representation
+/// Learning" (CVPR 2020); Chen, Fan, Girshick, He, "Improved Baselines with Momentum Contrastive
+/// Learning" (2020). Reference code: facebookresearch/moco <c>moco/builder.py</c>, <c>main_moco.py</c>
+/// (<c>--mlp --moco-t 0.2 --aug-plus --cos</c>). METHODS.md section 1.</para>
+/// <para>One step (<see cref="OnStepStart"/>, forward, optimizer step, <see cref="OnAfterOptimizerStep"/>):
+/// the key encoder follows <c>k &lt;- m k + (1 - m) q</c> before the keys are computed (as the
+/// reference's <c>_momentum_update_key_encoder</c> at the top of <c>forward</c>); queries
+/// <c>q = head(backbone(x1))</c>; keys <c>k = norm(key_encoder(x2))</c> without gradient;
+/// loss = <see cref="MoCoLoss.Compute"/> with the queue as negatives; after the optimizer step the
+/// keys are enqueued (FIFO). The queue is initialised with normalised noise. Symmetric variant
+/// (<c>symmetric</c>, off in the paper; facebookresearch/moco's CIFAR demo): the mean of
+/// <c>L(q1, k2)</c> and <c>L(q2, k1)</c> (the demo sums them, twice this value), both key sets enqueued.</para>
+/// <para>Defaults: head <c>Linear(D, D) - ReLU - Linear(D, 128)</c> (no BN), T 0.2, K 65536, m 0.999
+/// constant (<c>final_momentum</c> different from <c>base_momentum</c> gives a cosine schedule, as
+/// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
+/// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
+/// </remarks>
+public sealed class MoCoV2 : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly MomentumEncoder momentumEncoder;
+    private readonly MemoryQueue queue;
+    private readonly PendingEnqueue pending = new();
+
+    /// <summary>Creates MoCo v2 around <paramref name="backbone"/>.</summary>
+    /// <param name="backbone">The query encoder; MoCo v2 takes ownership (its key twin is made with <c>CreateTwin()</c>).</param>
+    /// <param name="hiddenDim">Head hidden width (default: the backbone's <c>FeatureDim</c>, 2048 for ResNet-50).</param>
+    /// <param name="outputDim">Head output width = key width (paper: 128).</param>
+    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (v2: 0.2).</param>
+    /// <param name="queueSize">Number of negative keys <c>K</c> (paper: 65536); a multiple of the keys per step.</param>
+    /// <param name="baseMomentum">Key-encoder momentum at step 0 (paper: 0.999).</param>
+    /// <param name="finalMomentum">Momentum at the last step (null: <paramref name="baseMomentum"/>, constant as in the paper).</param>
+    /// <param name="symmetric">Symmetrised loss (both views as queries).</param>
+    /// <param name="seed">Seed of the head initialisation and of the queue noise.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
+    public MoCoV2(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.2, int queueSize = 65536,
+        double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0)
+        : base(nameof(MoCoV2))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
+        if (queueSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
+        MomentumChecks.Check("MoCo v2", baseMomentum, finalMomentum ?? baseMomentum);
+        this.backbone = backbone;
+        projector = ContrastiveHeads.MoCoV2Projector(backbone.FeatureDim, hiddenDim ?? backbone.FeatureDim, outputDim, seed);
+        momentumEncoder = new MomentumEncoder(backbone, projector);
+        queue = new MemoryQueue(queueSize, outputDim, QueueInitialization.NormalizedNoise, seed + 1);
+        Temperature = temperature;
+        BaseMomentum = baseMomentum;
+        FinalMomentum = finalMomentum ?? baseMomentum;
+        Symmetric = symmetric;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("momentum_encoder", momentumEncoder);
+        register_module("queue", queue);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The query head (features to query embeddings).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The key encoder (EMA of backbone + head).</summary>
+    public MomentumEncoder MomentumEncoder => momentumEncoder;
+
+    /// <summary>The queue of negative keys <c>[K, outputDim]</c>.</summary>
+    public MemoryQueue Queue => queue;
+
+    /// <summary>The softmax temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>Key-encoder momentum at step 0.</summary>
+    public double BaseMomentum { get; }
+
+    /// <summary>Key-encoder momentum at the last step (equal to <see cref="BaseMomentum"/>: constant).</summary>
+    public double FinalMomentum { get; }
+
+    /// <summary>Whether the loss is symmetrised over the two views.</summary>
+    public bool Symmetric { get; }
+
+    /// <summary>Keys enqueued per step for a batch of <paramref name="batchSize"/> images.</summary>
+    public long KeysPerStep(long batchSize) => Symmetric ? 2 * batchSize : batchSize;
+
+    /// <summary>Throws a clear error when the queue size is not a multiple of the keys of a batch of <paramref name="batchSize"/>.</summary>
+    /// <exception cref="ArgumentException">The queue size is not a multiple of the keys per step.</exception>
+    public void CheckBatchSize(long batchSize) => QueueChecks.Divisible("MoCo v2", queue.Size, KeysPerStep(batchSize), batchSize, Symmetric);
+
+    /// <summary>Updates the key encoder with the momentum of this step (cosine from base to final; constant by default).</summary>
+    public override void OnStepStart(TrainingProgress progress) =>
+        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum, FinalMomentum));
+
+    /// <summary>Enqueues the keys of the last forward pass.</summary>
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => pending.Flush(queue);
+
+    /// <summary>
+    /// Queries of view 0, keys of view 1 (and the swapped pair when symmetric); returns the MoCo loss,
+    /// view 0's features <c>[N, D]</c> and query embeddings <c>[N, E]</c> (detached). The keys are held
+    /// for <see cref="OnAfterOptimizerStep"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or images, or a batch the queue size is not a multiple of.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        QueueChecks.TwoGlobalViews("MoCo v2", views);
+        CheckBatchSize(views.BatchSize);
+
+        using var scope = torch.NewDisposeScope();
+        var x1 = views.Views[0];
+        var x2 = views.Views[1];
+        var h1 = backbone.call(x1);
+        var q1 = projector.call(h1);
+        var k2 = Normalize(momentumEncoder.call(x2));
+        var items = queue.Items;
+        var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
+        Tensor keys = k2;
+        if (Symmetric)
+        {
+            var q2 = projector.call(backbone.call(x2));
+            var k1 = Normalize(momentumEncoder.call(x1));
+            loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
+            keys = torch.cat(new[] { k1, k2 }, 0);
+        }
+        pending.Set(keys);
+        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), q1.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Builds MoCo v2 from settings: <c>temperature</c>, <c>queue_size</c>, <c>hidden_dim</c>, <c>output_dim</c>,
+    /// <c>base_momentum</c>, <c>final_momentum</c>, <c>symmetric</c>, <c>seed</c>.
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        double temperature = settings.GetDouble("temperature", 0.2);
+        int queueSize = settings.GetInt("queue_size", 65536);
+        int? hidden = settings.GetInt("hidden_dim", (int?)null);
+        int output = settings.GetInt("output_dim", 128);
+        double baseMomentum = settings.GetDouble("base_momentum", 0.999);
+        double finalMomentum = settings.GetDouble("final_momentum", baseMomentum);
+        bool symmetric = settings.GetBool("symmetric", false);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("mocov2", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "base_momentum", "final_momentum", "symmetric", "seed" });
+        return new MoCoV2(backbone, hidden, output, temperature, queueSize, baseMomentum, finalMomentum, symmetric, seed);
+    }
+
+    /// <summary>Frees the pending keys and the modules.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) pending.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private static Tensor Normalize(Tensor x) => nn.functional.normalize(x, p: 2, dim: 1, eps: MoCoLoss.NormEps);
+}

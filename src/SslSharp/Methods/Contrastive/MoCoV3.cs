@@ -1,0 +1,158 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Contrastive;
+
+/// <summary>
+/// MoCo v3: a query encoder (backbone + projector + predictor) trained so that each view's query picks
+/// out the momentum encoder's key of the other view among the batch's keys; no queue.
+/// </summary>
+/// <remarks>
+/// <para>Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers" (ICCV
+/// 2021). Reference code: facebookresearch/moco-v3 <c>moco/builder.py</c> (<c>MoCo_ResNet</c>,
+/// <c>contrastive_loss</c>), <c>main_moco.py</c> (<c>adjust_moco_momentum</c>, <c>--moco-t</c> 1.0,
+/// <c>--moco-m</c> 0.99, <c>--moco-m-cos</c>). METHODS.md section 1.</para>
+/// <para>One step: <see cref="OnStepStart"/> moves the momentum encoder with
+/// <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c> (the reference updates at the top of
+/// <c>forward</c> with the momentum of iteration t, which is what this does); then
+/// <c>q_v = predictor(projector(backbone(x_v)))</c> for both views (one backbone call per view, as the
+/// reference, so BatchNorm statistics are per view), <c>k_v = momentum_encoder(x_v)</c> without gradient,
+/// loss = <see cref="MoCoV3Loss.Compute(Tensor, Tensor, Tensor, Tensor, double)"/>
+/// (<c>ctr(q1, k2) + ctr(q2, k1)</c>, each x 2T).</para>
+/// <para>Defaults (ResNet): projector 2 layers <c>D-4096-256</c> ending in <c>BN(affine=False)</c>,
+/// predictor <c>256-4096-256</c>, no biases (<see cref="ContrastiveHeads"/>), T 1.0 (0.2 for ViTs and
+/// solo-learn's CIFAR preset), m0 0.99 to 1.</para>
+/// </remarks>
+public sealed class MoCoV3 : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly ProjectionHead predictor;
+    private readonly MomentumEncoder momentumEncoder;
+
+    /// <summary>Creates MoCo v3 around <paramref name="backbone"/>.</summary>
+    /// <param name="backbone">The query encoder; MoCo v3 takes ownership (its momentum twin is made with <c>CreateTwin()</c>).</param>
+    /// <param name="hiddenDim">Projector and predictor hidden width (paper: 4096).</param>
+    /// <param name="outputDim">Projector/predictor output width (paper: 256).</param>
+    /// <param name="predictorHiddenDim">Predictor hidden width (null: <paramref name="hiddenDim"/>).</param>
+    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (1.0 ResNet, 0.2 ViT).</param>
+    /// <param name="baseMomentum">Momentum at step 0 (paper: 0.99).</param>
+    /// <param name="finalMomentum">Momentum at the last step (paper: 1.0).</param>
+    /// <param name="projectorLayers">Projector Linear layers (2 ResNet, 3 ViT).</param>
+    /// <param name="seed">Seed of the heads' initialisation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
+    public MoCoV3(Backbone backbone, int hiddenDim = 4096, int outputDim = 256, int? predictorHiddenDim = null, double temperature = 1.0,
+        double baseMomentum = 0.99, double finalMomentum = 1.0, int projectorLayers = 2, long seed = 0)
+        : base(nameof(MoCoV3))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
+        MomentumChecks.Check("MoCo v3", baseMomentum, finalMomentum);
+        this.backbone = backbone;
+        projector = ContrastiveHeads.MoCoV3Projector(backbone.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
+        predictor = ContrastiveHeads.MoCoV3Predictor(outputDim, predictorHiddenDim ?? hiddenDim, seed + 1);
+        momentumEncoder = new MomentumEncoder(backbone, projector);
+        Temperature = temperature;
+        BaseMomentum = baseMomentum;
+        FinalMomentum = finalMomentum;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
+        register_module("momentum_encoder", momentumEncoder);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The projector (features to embeddings).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The predictor (embeddings to queries).</summary>
+    public ProjectionHead Predictor => predictor;
+
+    /// <summary>The momentum encoder (EMA of backbone + projector).</summary>
+    public MomentumEncoder MomentumEncoder => momentumEncoder;
+
+    /// <summary>The softmax temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>Momentum at step 0.</summary>
+    public double BaseMomentum { get; }
+
+    /// <summary>Momentum at the last step.</summary>
+    public double FinalMomentum { get; }
+
+    /// <summary>
+    /// Multi-process training: all-gathers this process's keys <c>[B, E]</c> <i>without</i> gradient and
+    /// returns all processes' keys <c>[W x B, E]</c> in rank order with this process's first row
+    /// (rank x B). Null (the default): one process, the negatives are the local batch's keys.
+    /// </summary>
+    /// <remarks>facebookresearch/moco-v3 <c>contrastive_loss</c>: <c>concat_all_gather(k)</c> and labels
+    /// <c>arange(N) + N x rank</c>; see <see cref="MoCoV3Loss.Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>.</remarks>
+    public Func<Tensor, (Tensor All, long Offset)>? GatherKeys { get; set; }
+
+    /// <summary>Moves the momentum encoder with this step's cosine momentum.</summary>
+    public override void OnStepStart(TrainingProgress progress) =>
+        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum, FinalMomentum));
+
+    /// <summary>
+    /// The symmetric MoCo v3 loss of the first two global views, with view 0's features <c>[N, D]</c> and
+    /// projector embeddings <c>[N, E]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        QueueChecks.TwoGlobalViews("MoCo v3", views);
+        using var scope = torch.NewDisposeScope();
+        var x1 = views.Views[0];
+        var x2 = views.Views[1];
+        var h1 = backbone.call(x1);
+        var z1 = projector.call(h1);
+        var q1 = predictor.call(z1);
+        var q2 = predictor.call(projector.call(backbone.call(x2)));
+        var k1 = momentumEncoder.call(x1);
+        var k2 = momentumEncoder.call(x2);
+        Tensor loss;
+        if (GatherKeys is null)
+        {
+            loss = MoCoV3Loss.Compute(q1, q2, k1, k2, Temperature);
+        }
+        else
+        {
+            var (k1All, offset) = GatherKeys(k1);
+            var (k2All, offset2) = GatherKeys(k2);
+            if (offset != offset2)
+                throw new InvalidOperationException($"MoCoV3.GatherKeys returned offsets {offset} and {offset2} for the two views; they must be equal.");
+            loss = MoCoV3Loss.Compute(q1, q2, k1All.detach(), k2All.detach(), offset, Temperature);
+        }
+        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Builds MoCo v3 from settings: <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>,
+    /// <c>predictor_hidden_dim</c>, <c>projector_layers</c>, <c>base_momentum</c>, <c>final_momentum</c>, <c>seed</c>.
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        double temperature = settings.GetDouble("temperature", 1.0);
+        int hidden = settings.GetInt("hidden_dim", 4096);
+        int output = settings.GetInt("output_dim", 256);
+        int? predictorHidden = settings.GetInt("predictor_hidden_dim", (int?)null);
+        int layers = settings.GetInt("projector_layers", 2);
+        double baseMomentum = settings.GetDouble("base_momentum", 0.99);
+        double finalMomentum = settings.GetDouble("final_momentum", 1.0);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("mocov3", new[]
+        {
+            "temperature", "hidden_dim", "output_dim", "predictor_hidden_dim", "projector_layers", "base_momentum", "final_momentum", "seed",
+        });
+        return new MoCoV3(backbone, hidden, output, predictorHidden, temperature, baseMomentum, finalMomentum, layers, seed);
+    }
+}

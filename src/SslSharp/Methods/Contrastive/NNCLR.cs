@@ -1,0 +1,130 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Contrastive;
+
+/// <summary>
+/// NNCLR: contrastive learning where each view's embedding is replaced by its nearest neighbour in a
+/// support queue of earlier embeddings, which must then pick out the other view's prediction.
+/// </summary>
+/// <remarks>
+/// <para>Dwibedi, Aytar, Tompson, Sermanet, Zisserman, "With a Little Help from My Friends:
+/// Nearest-Neighbor Contrastive Learning of Visual Representations" (ICCV 2021), Algorithm 1. No
+/// official code; reference implementations solo-learn <c>solo/methods/nnclr.py</c> and lightly
+/// <c>examples/pytorch/nnclr.py</c>. METHODS.md section 1.</para>
+/// <para>One step: <c>z_v = projector(backbone(x_v))</c>, <c>p_v = predictor(z_v)</c> for both views (one
+/// backbone call per view); loss = <see cref="NNCLRLoss.Compute(Tensor, Tensor, Tensor, Tensor, Tensor, double)"/>
+/// against the support queue (no gradient through the neighbours); after the optimizer step
+/// <c>norm(z1)</c> (detached) is enqueued. The queue starts as normalised noise.</para>
+/// <para>Defaults: projector 3 layers 2048 hidden, 256 out, BN after every layer; predictor
+/// 256-4096-256 (<see cref="ContrastiveHeads"/>); T 0.1 (solo-learn CIFAR 0.2); queue 65536 (98304 in
+/// the paper's ImageNet runs). The queue size must be a multiple of the batch.</para>
+/// </remarks>
+public sealed class NNCLR : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly ProjectionHead predictor;
+    private readonly MemoryQueue queue;
+    private readonly PendingEnqueue pending = new();
+
+    /// <summary>Creates NNCLR around <paramref name="backbone"/>.</summary>
+    /// <param name="backbone">The encoder; NNCLR takes ownership.</param>
+    /// <param name="hiddenDim">Projector hidden width (paper: 2048).</param>
+    /// <param name="outputDim">Projector/predictor output width = support width (paper: 256).</param>
+    /// <param name="predictorHiddenDim">Predictor hidden width (paper: 4096).</param>
+    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (paper: 0.1).</param>
+    /// <param name="queueSize">Support-set size (paper: 98304 ImageNet; 65536 default); a multiple of the batch.</param>
+    /// <param name="seed">Seed of the heads' initialisation and of the queue noise.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
+    public NNCLR(Backbone backbone, int hiddenDim = 2048, int outputDim = 256, int predictorHiddenDim = 4096, double temperature = 0.1,
+        int queueSize = 65536, long seed = 0)
+        : base(nameof(NNCLR))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ContrastiveChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
+        if (queueSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The NNCLR support-queue size must be >= 1 and a multiple of the batch size (paper: 98304, default 65536).");
+        this.backbone = backbone;
+        projector = ContrastiveHeads.NNCLRProjector(backbone.FeatureDim, hiddenDim, outputDim, seed);
+        predictor = ContrastiveHeads.NNCLRPredictor(outputDim, predictorHiddenDim, seed + 1);
+        queue = new MemoryQueue(queueSize, outputDim, QueueInitialization.NormalizedNoise, seed + 2);
+        Temperature = temperature;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
+        register_module("queue", queue);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The projector (features to embeddings).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The predictor (embeddings to predictions).</summary>
+    public ProjectionHead Predictor => predictor;
+
+    /// <summary>The support queue of normalised embeddings <c>[K, outputDim]</c>.</summary>
+    public MemoryQueue Queue => queue;
+
+    /// <summary>The softmax temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>Throws a clear error when the queue size is not a multiple of <paramref name="batchSize"/>.</summary>
+    /// <exception cref="ArgumentException">The queue size is not a multiple of the batch.</exception>
+    public void CheckBatchSize(long batchSize) => QueueChecks.Divisible("NNCLR", queue.Size, batchSize, batchSize, symmetric: false);
+
+    /// <summary>Enqueues view 0's normalised embeddings of the last forward pass.</summary>
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => pending.Flush(queue);
+
+    /// <summary>
+    /// The NNCLR loss of the first two global views, with view 0's features <c>[N, D]</c> and projector
+    /// embeddings <c>[N, E]</c> (detached); <c>norm(z1)</c> is held for <see cref="OnAfterOptimizerStep"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or images, or a batch the queue size is not a multiple of.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        QueueChecks.TwoGlobalViews("NNCLR", views);
+        CheckBatchSize(views.BatchSize);
+        using var scope = torch.NewDisposeScope();
+        var h1 = backbone.call(views.Views[0]);
+        var z1 = projector.call(h1);
+        var z2 = projector.call(backbone.call(views.Views[1]));
+        var p1 = predictor.call(z1);
+        var p2 = predictor.call(z2);
+        var loss = NNCLRLoss.Compute(z1, z2, p1, p2, queue.Items, Temperature);
+        pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps));
+        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Builds NNCLR from settings: <c>temperature</c>, <c>queue_size</c>, <c>hidden_dim</c>, <c>output_dim</c>,
+    /// <c>predictor_hidden_dim</c>, <c>seed</c>.
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        double temperature = settings.GetDouble("temperature", 0.1);
+        int queueSize = settings.GetInt("queue_size", 65536);
+        int hidden = settings.GetInt("hidden_dim", 2048);
+        int output = settings.GetInt("output_dim", 256);
+        int predictorHidden = settings.GetInt("predictor_hidden_dim", 4096);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("nnclr", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "predictor_hidden_dim", "seed" });
+        return new NNCLR(backbone, hidden, output, predictorHidden, temperature, queueSize, seed);
+    }
+
+    /// <summary>Frees the pending embeddings and the modules.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) pending.Dispose();
+        base.Dispose(disposing);
+    }
+}
