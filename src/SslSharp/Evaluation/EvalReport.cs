@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 
 namespace SslSharp.Evaluation;
 

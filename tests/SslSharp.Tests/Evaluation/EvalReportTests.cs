@@ -1,5 +1,7 @@
 using System.Text.Json;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Tests.Training;
 
 namespace SslSharp.Tests.Evaluation;

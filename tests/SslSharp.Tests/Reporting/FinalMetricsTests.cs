@@ -1,4 +1,6 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Reporting;
 using SslSharp.Tests.Logging;

@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>How <see cref="Knn"/> measures closeness between a query and the memory bank.</summary>
 public enum KnnMetric

@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// The linear-evaluation head: an optional <c>BatchNorm1d(D, affine=False)</c> followed by

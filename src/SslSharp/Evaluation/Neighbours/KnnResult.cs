@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>The outcome of a kNN evaluation: one <see cref="KnnScore"/> per neighbourhood size.</summary>
 /// <param name="Scores">Accuracies, one per requested <c>k</c>, in the order requested.</param>

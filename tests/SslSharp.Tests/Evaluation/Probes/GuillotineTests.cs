@@ -1,10 +1,12 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Heads;
 using SslSharp.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Tests.Evaluation;
+namespace SslSharp.Tests.Evaluation.Probes;
 
 public class GuillotineTests
 {

@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>How the <c>k</c> neighbours of a query vote for its class.</summary>
 public enum KnnWeighting

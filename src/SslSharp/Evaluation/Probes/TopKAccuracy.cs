@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>Top-k accuracy of class logits, and of a classifier over a whole feature set.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>Settings of an offline <see cref="LinearProbe"/>. Defaults follow the linear-evaluation protocol of METHODS.md section 8.</summary>
 /// <remarks>

@@ -2,11 +2,12 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace SslSharp.Tests.Evaluation;
+namespace SslSharp.Tests.Evaluation.Neighbours;
 
 /// <summary>
 /// Raw-pixel kNN on the full Fashion-MNIST (60k bank, 10k queries, pixels / 255 flattened) must

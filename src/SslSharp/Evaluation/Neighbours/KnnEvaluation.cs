@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>One kNN evaluation made during training.</summary>
 /// <param name="Epoch">Epoch (0-based) after which the evaluation ran; -1 before training.</param>

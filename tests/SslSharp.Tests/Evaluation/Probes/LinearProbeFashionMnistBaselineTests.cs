@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using SslSharp.Data;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Probes;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace SslSharp.Tests.Evaluation;
+namespace SslSharp.Tests.Evaluation.Probes;
 
 /// <summary>
 /// The linear probe on raw pixels of the full Fashion-MNIST (60k train, 10k test; pixels / 255,

@@ -1,4 +1,6 @@
-namespace SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>The outcome of a <see cref="Guillotine"/> probe: one entry per cut, backbone first.</summary>
 /// <param name="Layers">Scores per cut, from the backbone output through every projector layer.</param>

@@ -4,7 +4,7 @@ using SslSharp.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// Online linear probe: a <see cref="LinearClassifier"/> trained alongside self-supervised

@@ -1,4 +1,6 @@
-namespace SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>The scores of one cut of the guillotine probe.</summary>
 /// <param name="Name">Where the network was cut: <c>backbone</c>, or <c>projector.&lt;index&gt; &lt;module&gt;</c> (output after that module).</param>

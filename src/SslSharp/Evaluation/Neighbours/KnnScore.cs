@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>kNN accuracy for one neighbourhood size.</summary>
 /// <param name="K">Number of neighbours that voted.</param>

@@ -7,7 +7,7 @@ using SslSharp.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// Full fine-tuning: the backbone plus a linear head trained end to end with labels (cross-entropy,

@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>Settings of a <see cref="Knn"/> evaluation. Defaults follow the SSL convention.</summary>
 /// <remarks>

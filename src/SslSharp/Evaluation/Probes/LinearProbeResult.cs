@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>The outcome of a <see cref="LinearProbe"/>.</summary>
 /// <param name="Top1">Test top-1 accuracy in [0, 1].</param>

@@ -1,4 +1,4 @@
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>The classes a kNN classifier predicts for every query at one neighbourhood size.</summary>
 /// <param name="K">Number of neighbours that voted.</param>

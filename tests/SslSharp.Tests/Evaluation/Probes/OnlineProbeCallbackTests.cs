@@ -2,11 +2,12 @@ using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Data;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Tests.Evaluation;
+namespace SslSharp.Tests.Evaluation.Probes;
 
 public class OnlineProbeCallbackTests
 {

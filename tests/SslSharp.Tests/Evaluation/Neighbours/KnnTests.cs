@@ -1,9 +1,10 @@
 using System.Text.Json;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Tests.Evaluation;
+namespace SslSharp.Tests.Evaluation.Neighbours;
 
 public class KnnTests
 {

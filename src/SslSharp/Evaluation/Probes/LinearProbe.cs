@@ -5,7 +5,7 @@ using SslSharp.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// Offline linear evaluation: features of a frozen encoder are computed once (eval mode, no

@@ -5,7 +5,7 @@ using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Neighbours;
 
 /// <summary>
 /// Periodic kNN evaluation during training: extracts features of a labelled bank set (training
@@ -18,12 +18,11 @@ namespace SslSharp.Evaluation;
 /// <c>KNNCallback</c>. The images stay on the CPU; batches move to <see cref="Device"/> (default:
 /// the encoder's device). The encoder's train/eval modes are restored after each evaluation.
 /// </remarks>
-public sealed class KnnCallback : ITrainerCallback
+public sealed class KnnCallback : PeriodicEvaluationCallback
 {
     private readonly Tensor _bankImages, _bankLabels, _queryImages, _queryLabels;
     private readonly Func<Tensor, Tensor>? _preprocess;
     private readonly List<KnnEvaluation> _history = [];
-    private readonly int _everyEpochs;
     private readonly int _batchSize = 256;
 
     /// <summary>Creates the callback. The tensors are referenced, not copied: keep them alive for the run.</summary>
@@ -49,7 +48,6 @@ public sealed class KnnCallback : ITrainerCallback
         _queryImages = queryImages;
         _queryLabels = queryLabels;
         _preprocess = preprocess;
-        _everyEpochs = 1;
     }
 
     /// <summary>
@@ -67,19 +65,6 @@ public sealed class KnnCallback : ITrainerCallback
         : this(bankImages, bankLabels, queryImages, queryLabels, EvalPreprocess.From(evalTransform, seed))
     {
     }
-
-    /// <summary>Evaluate after every this many epochs (default 1); 0 evaluates only at the end of training.</summary>
-    public int EveryEpochs
-    {
-        get => _everyEpochs;
-        init => _everyEpochs = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(EveryEpochs), value, "EveryEpochs must be >= 0 (0 = only at the end).");
-    }
-
-    /// <summary>Whether to evaluate at the end of training when the last epoch was not evaluated (default true).</summary>
-    public bool EvaluateAtEnd { get; init; } = true;
-
-    /// <summary>Whether to evaluate once before the first step (the random-init baseline; default false).</summary>
-    public bool EvaluateAtStart { get; init; }
 
     /// <summary>kNN settings (default: cosine, exp(sim / 0.07), k = 20 and 200).</summary>
     public KnnOptions Options { get; init; } = KnnOptions.Default;
@@ -110,25 +95,6 @@ public sealed class KnnCallback : ITrainerCallback
     public static IEnumerable<string> MetricNames(KnnOptions options, string prefix = "knn") =>
         options.Ks.SelectMany(k => new[] { Name(prefix, "top1", k), Name(prefix, "top5", k) });
 
-    /// <inheritdoc />
-    public void OnTrainStart(TrainerState state)
-    {
-        if (EvaluateAtStart && !EvaluatedAt(state.Step)) EvaluateAndLog(state, epoch: -1);
-    }
-
-    /// <inheritdoc />
-    public void OnEpochEnd(TrainerState state)
-    {
-        if (EveryEpochs > 0 && (state.Epoch + 1) % EveryEpochs == 0 && !EvaluatedAt(state.Step))
-            EvaluateAndLog(state, state.Epoch);
-    }
-
-    /// <inheritdoc />
-    public void OnTrainEnd(TrainerState state)
-    {
-        if (EvaluateAtEnd && !EvaluatedAt(state.Step)) EvaluateAndLog(state, state.Epoch);
-    }
-
     /// <summary>Extracts bank and query features with <paramref name="encoder"/> and runs kNN (no logging).</summary>
     /// <param name="encoder">Maps images <c>[B, C, H, W]</c> to features <c>[B, D]</c>.</param>
     /// <param name="progress">Called after every batch with (images done, bank + query images); null for none.</param>
@@ -143,7 +109,8 @@ public sealed class KnnCallback : ITrainerCallback
         return Knn.Evaluate(bank, _bankLabels, queries, _queryLabels, Options);
     }
 
-    private void EvaluateAndLog(TrainerState state, int epoch)
+    /// <inheritdoc />
+    protected override void EvaluateAndLog(TrainerState state, int epoch)
     {
         var sw = Stopwatch.StartNew();
         var result = Evaluate(state.Method.Encoder);
@@ -155,7 +122,8 @@ public sealed class KnnCallback : ITrainerCallback
         }
     }
 
-    private bool EvaluatedAt(long step) => _history.Count > 0 && _history[^1].Step == step;
+    /// <inheritdoc />
+    protected override long? LastEvaluatedStep => _history.Count > 0 ? _history[^1].Step : null;
 
     private static string Name(string prefix, string which, int k) =>
         string.Create(CultureInfo.InvariantCulture, $"{prefix}_{which}_k{k}");

@@ -1,10 +1,11 @@
 using SslSharp.Augment;
+using SslSharp.Evaluation.Neighbours;
 using SslSharp.Heads;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// The guillotine probe: kNN and a linear probe on the backbone output and on the output of every

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using SslSharp.Backbones;
 using SslSharp.Training;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Evaluation.Probes;
 
 /// <summary>Settings of <see cref="FineTune"/>.</summary>
 /// <remarks>
