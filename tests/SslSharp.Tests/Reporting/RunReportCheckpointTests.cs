@@ -29,7 +29,7 @@ public class RunReportCheckpointTests
         var result = RunReport.Write(temp.Path, options, (phase, _, _) => phases.Add(phase));
 
         var html = ReportFolderChecks.AssertComplete(temp.Path, result);
-        Assert.Equal(new[] { "loss_lr.png", "knn.png", "spectrum.png", "rankme.png", "collapse.png", "pca.png", "reconstructions.png" }, result.Images);
+        Assert.Equal(new[] { "loss_lr.png", "knn.png", "probe.png", "spectrum.png", "rankme.png", "collapse.png", "pca.png", "reconstructions.png" }, result.Images);
         Assert.Contains("Spectra shown: backbone features (computed, 300 held-out images); embeddings (computed, 300 held-out images).", html);
         Assert.Contains("Decoder trained for this report: held-out MSE", html);
         Assert.Equal((1000, 700), PngFile.AssertValid(temp.File("pca.png")));
