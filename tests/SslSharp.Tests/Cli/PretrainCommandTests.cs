@@ -1,4 +1,5 @@
 using SslSharp.Cli.Commands;
+using SslSharp.Runs;
 
 namespace SslSharp.Tests.Cli;
 
