@@ -19,7 +19,9 @@ namespace SslSharp.Data;
 /// by <c>(seed, e)</c>, and batch <c>k</c>'s augmentations draw from a <c>torch.Generator</c>
 /// seeded by <c>(seed, e, k)</c> (seeds mixed with <see cref="SplitMix64.Mix"/>). Batch <c>k</c> of
 /// epoch <c>e</c> is therefore the same whether the epoch ran from the start or resumed at
-/// <c>k</c> (<c>skipBatches</c>), and the same with prefetching on or off.
+/// <c>k</c> (<c>skipBatches</c>), and the same with prefetching on or off. With a
+/// <see cref="Sampler"/> set, the sampler gives the order of each epoch instead of the permutation
+/// (it must be just as deterministic); the augmentation seeds stay the same.
 /// </para>
 /// <para>
 /// Ownership: every <see cref="ViewBatch"/> yielded belongs to the caller, who must dispose it.
@@ -27,7 +29,8 @@ namespace SslSharp.Data;
 /// are made on the worker thread), so they live until disposed. Breaking out of
 /// <see cref="Epoch"/> early stops the worker and disposes the batches it had prepared but not
 /// handed out. An exception on the worker reaches the consumer, with its type, message and stack,
-/// after the batches made before it.
+/// after the batches made before it. Every batch carries the data-set index of its images
+/// (<see cref="ViewBatch.Indices"/>).
 /// </para>
 /// <para>
 /// The role of PyTorch's <c>DataLoader</c> with <c>num_workers</c> and <c>prefetch_factor</c>
@@ -35,7 +38,7 @@ namespace SslSharp.Data;
 /// are batched tensor operations that libtorch parallelises internally.
 /// </para>
 /// </remarks>
-public sealed class Loader : IBatchSource
+public sealed class Loader : ISampledBatchSource
 {
     // Domain separation between the two uses of the seed.
     private const long PermutationStream = 0x5045524D; // "PERM"
@@ -91,15 +94,31 @@ public sealed class Loader : IBatchSource
     /// <summary>Batches prepared ahead on the background thread (0: none, no thread).</summary>
     public int Prefetch { get; }
 
+    /// <summary>
+    /// The order of each epoch, read when an epoch starts (<see cref="Epoch"/>, <see cref="EpochOrder"/>);
+    /// null (the default) for the seeded permutation (or data-set order without <see cref="Shuffle"/>).
+    /// DeepCluster sets its uniform-over-clusters sampler here before every epoch.
+    /// </summary>
+    public IIndexSampler? Sampler { get; set; }
+
+    /// <summary>
+    /// The deterministic transform for whole-set feature passes (the eval transform of the augmentation
+    /// preset); null for none. The loader itself never applies it.
+    /// </summary>
+    public IBatchTransform? EvalTransform { get; init; }
+
     /// <summary>Batches in one epoch: <c>floor(N / B)</c> with <see cref="DropLast"/>, <c>ceil(N / B)</c> without.</summary>
     public long BatchesPerEpoch => DropLast ? Data.Count / BatchSize : (Data.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the images (indices into <see cref="Data"/>).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
-    /// <returns>A permutation of <c>0 .. N-1</c> (the identity without <see cref="Shuffle"/>).</returns>
+    /// <returns>A permutation of <c>0 .. N-1</c> (the identity without <see cref="Shuffle"/>), or the
+    /// <see cref="Sampler"/>'s order when one is set.</returns>
+    /// <exception cref="InvalidOperationException">The sampler returned the wrong number of indices or an index out of range.</exception>
     public long[] EpochOrder(int epoch)
     {
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
+        if (Sampler is { } sampler) return CheckedOrder(sampler, epoch);
         if (Shuffle) return SplitMix64.Permutation(Data.Count, SplitMix64.Mix(Seed, PermutationStream, epoch));
         var order = new long[Data.Count];
         for (long i = 0; i < order.Length; i++) order[i] = i;
@@ -137,6 +156,19 @@ public sealed class Loader : IBatchSource
         if (batchIndex < 0 || batchIndex >= BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(batchIndex), $"The batch index must lie in [0, {BatchesPerEpoch}), got {batchIndex}.");
         return MakeBatch(epoch, EpochOrder(epoch), batchIndex);
+    }
+
+    private long[] CheckedOrder(IIndexSampler sampler, int epoch)
+    {
+        var order = sampler.EpochOrder(epoch, Data.Count)
+            ?? throw new InvalidOperationException($"{sampler.GetType().Name}.EpochOrder returned null for epoch {epoch}.");
+        if (order.LongLength != Data.Count)
+            throw new InvalidOperationException(
+                $"{sampler.GetType().Name} returned {order.LongLength} indices for epoch {epoch}; a sampler must return exactly one per image ({Data.Count}).");
+        foreach (long i in order)
+            if (i < 0 || i >= Data.Count)
+                throw new InvalidOperationException($"{sampler.GetType().Name} returned index {i}, outside [0, {Data.Count}) of data set '{Data.Name}'.");
+        return order;
     }
 
     private IEnumerable<ViewBatch> Synchronous(int epoch, long start)
@@ -218,9 +250,10 @@ public sealed class Loader : IBatchSource
         if (batch.BatchSize != count)
             throw new InvalidOperationException(
                 $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
-        if (batch.Labels is null) batch = new ViewBatch(batch.Views, batch.GlobalCount, labels);
+        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labels, torch.tensor(indices, ScalarType.Int64));
         foreach (var v in batch.Views) v.DetachFromDisposeScope();
         batch.Labels?.DetachFromDisposeScope();
+        batch.Indices!.DetachFromDisposeScope();
         return batch;
     }
 }

@@ -16,12 +16,49 @@ public static class MethodRegistry
         new(StringComparer.Ordinal)
         {
             ["simclr"] = CreateSimCLR,
+            ["dcl"] = Contrastive.DCL.Create,
+            ["dclw"] = Contrastive.DCL.CreateWeighted,
+            ["triplet"] = Contrastive.DeepMetricLearning.CreateTriplet,
+            ["contrastive-margin"] = Contrastive.DeepMetricLearning.CreateContrastive,
+            ["directclr"] = Contrastive.DirectCLR.Create,
+            ["wmse"] = Correlation.WMSE.Create,
+            ["deepcluster"] = Clustering.DeepCluster.Create,
+            ["byol"] = SelfDistillation.BYOL.Create,
+            ["simsiam"] = SelfDistillation.SimSiam.Create,
+            ["dino"] = SelfDistillation.DINO.Create,
+            ["vicreg"] = Correlation.VICReg.Create,
+            ["barlowtwins"] = Correlation.BarlowTwins.Create,
+            ["swav"] = Clustering.SwAV.Create,
         };
 
     private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
     {
         ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
             "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
+        ["dcl"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCL)",
+            "temperature=0.1 hidden_dim=<backbone width> output_dim=128"),
+        ["dclw"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCLW, von Mises-Fisher weighted positives)",
+            "temperature=0.1 sigma=0.5 hidden_dim=<backbone width> output_dim=128"),
+        ["triplet"] = new("contrastive", "Weinberger & Saul 2009 / Schroff et al. 2015 (FaceNet), triplet margin loss on two views with in-batch negatives",
+            "margin=1.0 hard_negatives=true normalize=true hidden_dim=<backbone width> output_dim=128"),
+        ["contrastive-margin"] = new("contrastive", "Hadsell, Chopra & LeCun 2006, Dimensionality Reduction by Learning an Invariant Mapping (contrastive margin loss)",
+            "margin=1.0 hard_negatives=true normalize=true hidden_dim=<backbone width> output_dim=128"),
+        ["directclr"] = new("contrastive", "Jing et al. 2022, Understanding Dimensional Collapse in Contrastive Self-supervised Learning (DirectCLR)",
+            "subvector_dim=360 temperature=0.1 (no projector)"),
+        ["wmse"] = new("correlation", "Ermolov et al. 2021, Whitening for Self-Supervised Representation Learning (W-MSE)",
+            "hidden_dim=1024 output_dim=64 whitening_size=128 iterations=1 whitening_eps=0"),
+        ["deepcluster"] = new("clustering", "Caron et al. 2018, Deep Clustering for Unsupervised Learning of Visual Features (DeepCluster)",
+            "num_clusters=10000 pca_dim=256 kmeans_iterations=20 kmeans_plus_plus=false hidden_dim=4096 projector_layers=2 batch_norm=false top_layer_std=0.01"),
+        ["byol"] = new("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)",
+            "projector_hidden_dim=4096 output_dim=256 predictor_hidden_dim=4096 base_momentum=0.99"),
+        ["simsiam"] = new("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)",
+            "projector_hidden_dim=2048 output_dim=2048 predictor_hidden_dim=512 stop_gradient=true (false: collapse experiments only)"),
+        ["dino"] = new("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)",
+            "out_dim=65536 hidden_dim=2048 bottleneck_dim=256 student_temp=0.1 teacher_temp=0.04 warmup_teacher_temp=0.04 " +
+            "warmup_teacher_temp_epochs=30 center_momentum=0.9 base_momentum=0.996 freeze_last_layer=1 clip_grad=3.0"),
+        ["vicreg"] = Correlation.VICReg.Description,
+        ["barlowtwins"] = Correlation.BarlowTwins.Description,
+        ["swav"] = Clustering.SwAV.Description,
     };
 
     /// <summary>The registered method names, sorted.</summary>

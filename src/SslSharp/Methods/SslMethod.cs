@@ -10,7 +10,8 @@ namespace SslSharp.Methods;
 /// EMA teacher, a memory queue or prototypes), composed rather than inherited.
 /// </summary>
 /// <remarks>
-/// <para>The training loop (<c>Trainer</c>) knows nothing about any method. A step is:</para>
+/// <para>The training loop (<c>Trainer</c>) knows nothing about any method. Before the batches of each
+/// epoch it calls <see cref="OnEpochStart"/> (also for the epoch a resumed run continues in). A step is:</para>
 /// <list type="number">
 /// <item><see cref="OnStepStart"/> (schedules: EMA momentum, teacher temperature, ...)</item>
 /// <item><c>forward(views)</c> returns a <see cref="StepOutput"/>; the trainer back-propagates its loss</item>
@@ -40,6 +41,14 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
     /// biases and norm parameters get no weight decay and no LARS adaptation.
     /// </summary>
     public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => Training.ParameterGroups.SplitDecay(this);
+
+    /// <summary>
+    /// Called before the first batch of every epoch, including the epoch a resumed run continues in
+    /// (then <see cref="EpochContext.SkipBatches"/> &gt; 0). Default: nothing.
+    /// </summary>
+    /// <remarks>For methods that work on the whole training set between epochs (DeepCluster: cluster the
+    /// features of every image, set the sampler of the epoch, re-initialise the classifier).</remarks>
+    public virtual void OnEpochStart(EpochContext context) { }
 
     /// <summary>Called before the forward pass of every step.</summary>
     public virtual void OnStepStart(TrainingProgress progress) { }

@@ -6,7 +6,9 @@ namespace SslSharp.Methods;
 /// <summary>
 /// The augmented views of one batch of images: <c>V</c> tensors, each <c>[N, C, H_v, W_v]</c>,
 /// where the first <see cref="GlobalCount"/> are the global (large) crops and the rest are local
-/// crops (multi-crop, Caron et al. 2020). Labels <c>[N]</c> travel along when a probe needs them.
+/// crops (multi-crop, Caron et al. 2020). Labels <c>[N]</c> travel along when a probe needs them, and
+/// the data-set index of each image <c>[N]</c> when the source knows it (<c>Data.Loader</c> does), for
+/// methods that keep per-image state such as DeepCluster's pseudo-labels.
 /// </summary>
 /// <remarks>
 /// The batch owns its tensors: disposing it disposes the views and labels. Views of the same
@@ -19,7 +21,8 @@ public sealed class ViewBatch : IDisposable
     /// <param name="views">Views, each <c>[N, C, H, W]</c> float; all share <c>N</c> and <c>C</c>.</param>
     /// <param name="globalCount">How many of the leading views are global crops (default: all).</param>
     /// <param name="labels">Class labels <c>[N]</c> int64, or null.</param>
-    public ViewBatch(IReadOnlyList<Tensor> views, int? globalCount = null, Tensor? labels = null)
+    /// <param name="indices">Data-set index of each image <c>[N]</c> int64, or null.</param>
+    public ViewBatch(IReadOnlyList<Tensor> views, int? globalCount = null, Tensor? labels = null, Tensor? indices = null)
     {
         if (views.Count == 0) throw new ArgumentException("A ViewBatch needs at least one view.", nameof(views));
         long n = views[0].shape[0];
@@ -48,9 +51,13 @@ public sealed class ViewBatch : IDisposable
                     nameof(views));
         if (labels is not null && (labels.dim() != 1 || labels.shape[0] != n))
             throw new ArgumentException($"Labels must be [{n}] but have shape [{string.Join(", ", labels.shape)}].", nameof(labels));
+        if (indices is not null && (indices.dim() != 1 || indices.shape[0] != n || indices.dtype != ScalarType.Int64))
+            throw new ArgumentException(
+                $"Indices must be int64 [{n}] but are {indices.dtype} [{string.Join(", ", indices.shape)}].", nameof(indices));
         Views = views;
         GlobalCount = g;
         Labels = labels;
+        Indices = indices;
     }
 
     /// <summary>All views, global crops first; each <c>[N, C, H, W]</c>.</summary>
@@ -61,6 +68,12 @@ public sealed class ViewBatch : IDisposable
 
     /// <summary>Class labels <c>[N]</c> (int64), or null for unlabelled data.</summary>
     public Tensor? Labels { get; }
+
+    /// <summary>
+    /// The data-set index of each image <c>[N]</c> (int64), or null when the source does not say. Methods
+    /// that keep state per image (DeepCluster's cluster assignments) look it up by these indices.
+    /// </summary>
+    public Tensor? Indices { get; }
 
     /// <summary>Images per view, <c>N</c>.</summary>
     public long BatchSize => Views[0].shape[0];
@@ -102,7 +115,7 @@ public sealed class ViewBatch : IDisposable
     public ViewBatch To(Device device)
     {
         if (Views[0].device == device) return this;
-        var moved = new ViewBatch(Views.Select(v => v.to(device)).ToArray(), GlobalCount, Labels?.to(device));
+        var moved = new ViewBatch(Views.Select(v => v.to(device)).ToArray(), GlobalCount, Labels?.to(device), Indices?.to(device));
         Dispose();
         return moved;
     }
@@ -112,14 +125,16 @@ public sealed class ViewBatch : IDisposable
     {
         foreach (var v in Views) v.MoveToOuterDisposeScope();
         Labels?.MoveToOuterDisposeScope();
+        Indices?.MoveToOuterDisposeScope();
         return this;
     }
 
-    /// <summary>Disposes the views and labels.</summary>
+    /// <summary>Disposes the views, labels and indices.</summary>
     public void Dispose()
     {
         foreach (var v in Views) v.Dispose();
         Labels?.Dispose();
+        Indices?.Dispose();
     }
 
     private static bool SameSize(Tensor a, Tensor b) => a.shape[2] == b.shape[2] && a.shape[3] == b.shape[3];

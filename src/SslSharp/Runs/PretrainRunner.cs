@@ -50,7 +50,7 @@ public static class PretrainRunner
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
         var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
-        var loader = new Loader(train, config.BatchSize, views, config.Seed);
+        var loader = new Loader(train, config.BatchSize, views, config.Seed) { EvalTransform = evalTransform };
         var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
         {
             EveryEpochs = config.KnnEvery,

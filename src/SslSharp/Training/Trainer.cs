@@ -188,6 +188,8 @@ public sealed class Trainer : IDisposable
         {
             state.Epoch = epoch;
             long epochEnd = (epoch + 1) * StepsPerEpoch;
+            _method.OnEpochStart(new EpochContext(epoch, skip, new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch), _data, _device,
+                state.Log, ResetOptimizerState));
             using (var batches = _data.Epoch(epoch, skip).GetEnumerator())
             {
                 while (step < epochEnd && step < endStep)
@@ -280,6 +282,19 @@ public sealed class Trainer : IDisposable
             File.Move(periodic + ".tmp", periodic, overwrite: true);
             reporter?.Message($"checkpoint {periodic}");
         }
+    }
+
+    /// <summary>Zeros the optimizer state tensors (named <c>g{group}.p{index}.*</c>) of <paramref name="parameters"/>.</summary>
+    private void ResetOptimizerState(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        var handles = parameters.Select(p => p.Handle).ToHashSet();
+        var prefixes = new List<string>();
+        for (int g = 0; g < Groups.Count; g++)
+            for (int i = 0; i < Groups[g].Parameters.Count; i++)
+                if (handles.Contains(Groups[g].Parameters[i].Handle)) prefixes.Add($"g{g}.p{i}.");
+        using var noGrad = torch.no_grad();
+        foreach (var (name, tensor) in Optimizer.StateTensors())
+            if (prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))) tensor.zero_();
     }
 
     /// <summary>Disposes the optimizer state (not the method).</summary>

@@ -27,7 +27,8 @@ public class MethodRegistryTests
         using var backbone = new ConvNet(1, new[] { 8 });
         var ex = Assert.Throws<ArgumentException>(() => MethodRegistry.Create("simclrr", backbone));
         Assert.Contains("simclrr", ex.Message);
-        Assert.Contains("Known methods: simclr", ex.Message);
+        Assert.Contains("Known methods: " + string.Join(", ", MethodRegistry.Names), ex.Message);
+        Assert.Contains("simclr", MethodRegistry.Names);
     }
 
     [Fact]

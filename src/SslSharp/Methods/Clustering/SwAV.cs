@@ -1,0 +1,247 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Clustering;
+
+/// <summary>
+/// SwAV: online clustering with swapped prediction. The crops' normalised embeddings are scored
+/// against trainable prototypes; the Sinkhorn codes of each global crop are predicted from every other
+/// crop's scores. Multi-crop (2 global + N local views), an optional embedding queue for small batches.
+/// </summary>
+/// <remarks>
+/// <para>Caron, Misra, Mairal, Goyal, Bojanowski, Joulin, "Unsupervised Learning of Visual Features by
+/// Contrasting Cluster Assignments" (NeurIPS 2020). Reference code: facebookresearch/swav
+/// <c>main_swav.py</c> and <c>src/resnet50.py</c>; solo-learn <c>solo/methods/swav.py</c>. METHODS.md section 4.</para>
+/// <para>One step, as the reference: <see cref="OnStepStart"/> L2-normalises the prototype rows (no
+/// gradient); the backbone runs once per resolution group; the projector (<c>Linear - BN - ReLU - Linear</c>,
+/// biases on) runs once on all crops; embeddings are L2-normalised and scored against the prototypes;
+/// <see cref="SwAVLoss.Compute"/> gives the loss, with each global crop's queue of past embeddings
+/// prepended to the Sinkhorn input once that queue is full. <see cref="OnAfterBackward"/> drops the
+/// prototypes' gradient during the first <see cref="FreezePrototypesSteps"/> steps (so the optimizer
+/// leaves them untouched, as <c>p.grad = None</c> does in the reference); <see cref="OnAfterOptimizerStep"/>
+/// enqueues this step's global embeddings from epoch <see cref="QueueStartEpoch"/> on.</para>
+/// <para>The queue: one <see cref="MemoryQueue"/> per global crop (zeros, <see cref="QueueLength"/> rows),
+/// filled from epoch <see cref="QueueStartEpoch"/> and used once full (the reference tests that its
+/// last row is non-zero). Its length must be a multiple of the batch. SwAV runs in fp32: the
+/// Sinkhorn exponentials of <c>scores / 0.05</c> are not safe in half precision.</para>
+/// <para>Defaults (paper / reference arguments): projector 2048 - 128, 3000 prototypes, temperature 0.1,
+/// Sinkhorn eps 0.05 with 3 iterations, no queue (<c>--queue_length 0</c>; the small-batch recipe uses
+/// 3840 from epoch 15), prototypes frozen for 313 iterations.</para>
+/// </remarks>
+public sealed class SwAV : SslMethod
+{
+    /// <summary>Global crops that get codes (the reference's <c>crops_for_assign = [0, 1]</c>).</summary>
+    public const int AssignedCrops = 2;
+
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly Prototypes prototypes;
+    private readonly MemoryQueue[] queueList;
+    private Tensor[]? pending;
+
+    /// <summary>Creates SwAV.</summary>
+    /// <param name="backbone">The encoder; SwAV takes ownership.</param>
+    /// <param name="hiddenDim">Projector hidden width (reference: 2048).</param>
+    /// <param name="outputDim">Embedding / prototype width (reference: 128).</param>
+    /// <param name="prototypeCount">Number of prototypes <c>K</c> (reference: 3000).</param>
+    /// <param name="temperature">Softmax temperature (0.1).</param>
+    /// <param name="epsilon">Sinkhorn entropy regularisation (0.05).</param>
+    /// <param name="sinkhornIterations">Sinkhorn-Knopp iterations (3).</param>
+    /// <param name="queueLength">Rows per global-crop queue (0: no queue; 3840 for batch 256 in the reference).</param>
+    /// <param name="queueStartEpoch">First epoch whose embeddings are enqueued (reference: 15).</param>
+    /// <param name="freezePrototypesSteps">Steps during which the prototypes get no update (reference: 313).</param>
+    /// <param name="seed">Seed of the projector and prototype initialisation.</param>
+    /// <exception cref="ArgumentException">A size or hyper-parameter is invalid.</exception>
+    public SwAV(Backbone backbone, int hiddenDim = 2048, int outputDim = 128, int prototypeCount = 3000,
+        double temperature = SwAVLoss.DefaultTemperature, double epsilon = Sinkhorn.DefaultEpsilon,
+        int sinkhornIterations = Sinkhorn.DefaultIterations, int queueLength = 0, int queueStartEpoch = 15,
+        int freezePrototypesSteps = 313, long seed = 0)
+        : base(nameof(SwAV))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The SwAV temperature must be a finite number > 0 (0.1).");
+        if (!(epsilon > 0) || double.IsInfinity(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The Sinkhorn epsilon must be a finite number > 0 (0.05).");
+        if (sinkhornIterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(sinkhornIterations), sinkhornIterations, "Sinkhorn needs at least 1 iteration (3).");
+        if (queueLength < 0)
+            throw new ArgumentOutOfRangeException(nameof(queueLength), queueLength, "The SwAV queue length must be >= 0 (0 turns the queue off; 3840 for batch 256).");
+        if (queueStartEpoch < 0)
+            throw new ArgumentOutOfRangeException(nameof(queueStartEpoch), queueStartEpoch, "The queue start epoch must be >= 0 (reference: 15).");
+        if (freezePrototypesSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(freezePrototypesSteps), freezePrototypesSteps, "The prototype freeze must be >= 0 steps (reference: 313).");
+        this.backbone = backbone;
+        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, hiddenBias: true,
+            lastBias: true, seed: seed, name: "SwAVProjectionHead");
+        prototypes = new Prototypes(outputDim, prototypeCount, seed + 1);
+        prototypes.NormalizeRows();
+        Temperature = temperature;
+        Epsilon = epsilon;
+        SinkhornIterations = sinkhornIterations;
+        QueueLength = queueLength;
+        QueueStartEpoch = queueStartEpoch;
+        FreezePrototypesSteps = freezePrototypesSteps;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("prototypes", prototypes);
+        if (queueLength > 0)
+        {
+            queueList = Enumerable.Range(0, AssignedCrops)
+                .Select(i => new MemoryQueue(queueLength, outputDim, QueueInitialization.Zeros, name: $"queue{i}")).ToArray();
+            register_module("queue", nn.ModuleList(queueList));
+        }
+        else
+        {
+            queueList = Array.Empty<MemoryQueue>();
+        }
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The projection head (features to embeddings, before normalisation).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The prototypes <c>C</c> (<c>[K, D]</c>).</summary>
+    public Prototypes Prototypes => prototypes;
+
+    /// <summary>The per-global-crop embedding queues (empty when <see cref="QueueLength"/> is 0).</summary>
+    public IReadOnlyList<MemoryQueue> Queues => queueList;
+
+    /// <summary>Softmax temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>Sinkhorn entropy regularisation.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Sinkhorn-Knopp iterations.</summary>
+    public int SinkhornIterations { get; }
+
+    /// <summary>Rows per global-crop queue (0: no queue).</summary>
+    public int QueueLength { get; }
+
+    /// <summary>First epoch whose embeddings are enqueued.</summary>
+    public int QueueStartEpoch { get; }
+
+    /// <summary>Steps (from step 0) during which the prototypes' gradient is dropped.</summary>
+    public int FreezePrototypesSteps { get; }
+
+    /// <summary>L2-normalises the prototype rows (no gradient), as the reference does before every step.</summary>
+    public override void OnStepStart(TrainingProgress progress) => prototypes.NormalizeRows();
+
+    /// <summary>Drops the prototypes' gradient during the first <see cref="FreezePrototypesSteps"/> steps.</summary>
+    public override void OnAfterBackward(TrainingProgress progress)
+    {
+        if (progress.Step >= FreezePrototypesSteps) return;
+        var grad = prototypes.Weight.grad;
+        if (grad is null) return;
+        prototypes.Weight.grad = null;
+        grad.Dispose();
+    }
+
+    /// <summary>Enqueues the last forward's global-crop embeddings (from epoch <see cref="QueueStartEpoch"/> on).</summary>
+    public override void OnAfterOptimizerStep(TrainingProgress progress)
+    {
+        if (pending is null) return;
+        if (progress.Epoch >= QueueStartEpoch)
+            for (int i = 0; i < queueList.Length; i++) queueList[i].Enqueue(pending[i]);
+        DisposePending();
+    }
+
+    /// <summary>
+    /// Encodes all crops (one backbone call per resolution group, one projector call), scores the
+    /// normalised embeddings against the prototypes and returns the SwAV loss with global view 0's
+    /// features <c>[N, F]</c> and normalised embeddings <c>[N, D]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views, fewer than 2 images, or a queue length
+    /// that is not a multiple of the batch.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        if (views.GlobalCount < AssignedCrops)
+            throw new ArgumentException(
+                $"SwAV needs {AssignedCrops} global views (plus optional local crops) but the batch has {views.GlobalCount} global view(s). " +
+                "Use a two-view or multi-crop augmentation with the global crops first.", nameof(views));
+        long b = views.BatchSize;
+        if (QueueLength > 0 && QueueLength % b != 0)
+            throw new ArgumentException(
+                $"The SwAV queue length {QueueLength} is not a multiple of the batch size {b}. " +
+                $"Set queue_length to a multiple of the batch (e.g. {Math.Max(1, QueueLength / b) * b}).", nameof(views));
+
+        using var scope = torch.NewDisposeScope();
+        var features = views.EncodeByResolution(backbone.call);                           // V x [B, F]
+        var z = projector.call(torch.cat(features.ToArray(), 0));                          // [V*B, D]
+        var embeddings = nn.functional.normalize(z, p: 2, dim: 1);                         // [V*B, D]
+        var scores = prototypes.call(embeddings).chunk(views.Count, 0);                    // V x [B, K]
+        var crops = embeddings.chunk(views.Count, 0);
+
+        IReadOnlyList<Tensor?>? queueScores = null;
+        if (queueList.Length > 0)
+        {
+            using var noGrad = torch.no_grad();
+            queueScores = queueList.Select(q => q.IsFull ? prototypes.call(q.Items) : null).ToArray();
+        }
+        var loss = SwAVLoss.Compute(scores, Temperature, Epsilon, SinkhornIterations, AssignedCrops, queueScores);
+
+        if (queueList.Length > 0)
+        {
+            DisposePending();
+            pending = Enumerable.Range(0, AssignedCrops).Select(i => crops[i].detach().clone().DetachFromDisposeScope()).ToArray();
+        }
+        return new StepOutput(loss.MoveToOuterDisposeScope(), features[0].detach().MoveToOuterDisposeScope(),
+            crops[0].detach().MoveToOuterDisposeScope());
+    }
+
+    private void DisposePending()
+    {
+        if (pending is null) return;
+        foreach (var t in pending) t.Dispose();
+        pending = null;
+    }
+
+    /// <summary>Disposes the pending queue entries with the module.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposePending();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Builds SwAV from settings: <c>hidden_dim</c> (2048), <c>output_dim</c> (128), <c>prototypes</c> (3000),
+    /// <c>temperature</c> (0.1), <c>epsilon</c> (0.05), <c>sinkhorn_iterations</c> (3), <c>queue_length</c> (0),
+    /// <c>queue_start_epoch</c> (15), <c>freeze_prototypes_steps</c> (313), <c>seed</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is invalid or unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int hidden = settings.GetInt("hidden_dim", 2048);
+        int output = settings.GetInt("output_dim", 128);
+        int k = settings.GetInt("prototypes", 3000);
+        double temperature = settings.GetDouble("temperature", SwAVLoss.DefaultTemperature);
+        double epsilon = settings.GetDouble("epsilon", Sinkhorn.DefaultEpsilon);
+        int iterations = settings.GetInt("sinkhorn_iterations", Sinkhorn.DefaultIterations);
+        int queueLength = settings.GetInt("queue_length", 0);
+        int queueStart = settings.GetInt("queue_start_epoch", 15);
+        int freeze = settings.GetInt("freeze_prototypes_steps", 313);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("swav", new[]
+        {
+            "hidden_dim", "output_dim", "prototypes", "temperature", "epsilon", "sinkhorn_iterations", "queue_length",
+            "queue_start_epoch", "freeze_prototypes_steps", "seed",
+        });
+        return new SwAV(backbone, hidden, output, k, temperature, epsilon, iterations, queueLength, queueStart, freeze, seed);
+    }
+
+    /// <summary>What <c>sslsharp methods</c> shows.</summary>
+    public static MethodDescription Description { get; } = new("clustering",
+        "Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting Cluster Assignments (SwAV)",
+        "hidden_dim=2048 output_dim=128 prototypes=3000 temperature=0.1 epsilon=0.05 sinkhorn_iterations=3 " +
+        "queue_length=0 queue_start_epoch=15 freeze_prototypes_steps=313");
+}

@@ -1,0 +1,88 @@
+using SslSharp.Backbones;
+using SslSharp.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Contrastive;
+
+/// <summary>
+/// DirectCLR: contrastive learning without a trainable projector; the InfoNCE loss is applied directly
+/// to the first <c>d0</c> dimensions of the backbone representation.
+/// </summary>
+/// <remarks>
+/// <para>Jing, Vincent, LeCun, Tian, "Understanding Dimensional Collapse in Contrastive Self-supervised
+/// Learning" (ICLR 2022); reference code facebookresearch/directclr <c>main.py</c>
+/// (<c>--mode directclr --dim 360</c>: <c>z = r[:, :dim]</c>, loss
+/// <c>infoNCE(z1, z2)/2 + infoNCE(z2, z1)/2</c> with T 0.1); lightly's example uses 64 dimensions.
+/// METHODS.md section 1. Loss: <see cref="CrossViewInfoNCELoss"/>.</para>
+/// <para>The paper's point (and the cookbook's): a loss on a fixed sub-vector of the representation,
+/// with no projector at all, beats SimCLR with a linear projector; the whole representation still
+/// learns because the gradient reaches the rest of it through the backbone's last layers.</para>
+/// <para>Defaults: <c>d0 = 360</c> (official, for a 2048-wide ResNet-50), temperature 0.1. <c>d0</c> must
+/// not exceed the backbone's <c>FeatureDim</c>; small backbones need a smaller value (the small preset
+/// uses 64).</para>
+/// </remarks>
+public sealed class DirectCLR : SslMethod
+{
+    /// <summary>The official sub-vector size.</summary>
+    public const int DefaultSubvectorDim = 360;
+
+    private readonly Backbone backbone;
+
+    /// <summary>Creates DirectCLR around a backbone.</summary>
+    /// <param name="backbone">The encoder; DirectCLR takes ownership.</param>
+    /// <param name="subvectorDim">How many leading dimensions of the representation the loss sees,
+    /// <c>1 &lt;= d0 &lt;= FeatureDim</c> (official: 360).</param>
+    /// <param name="temperature">InfoNCE temperature <c>T &gt; 0</c> (official: 0.1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="subvectorDim"/> is out of range or the temperature is invalid.</exception>
+    public DirectCLR(Backbone backbone, int subvectorDim = DefaultSubvectorDim, double temperature = CrossViewInfoNCELoss.DefaultTemperature)
+        : base(nameof(DirectCLR))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (subvectorDim < 1 || subvectorDim > backbone.FeatureDim)
+            throw new ArgumentOutOfRangeException(nameof(subvectorDim), subvectorDim,
+                $"DirectCLR's sub-vector size d0 = {subvectorDim} must be between 1 and the backbone's FeatureDim ({backbone.FeatureDim}). " +
+                $"Set subvector_dim to at most {backbone.FeatureDim} (e.g. --set subvector_dim={Math.Max(1, Math.Min(64, backbone.FeatureDim))}) or use a wider backbone.");
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DirectCLR temperature must be a finite number > 0 (official: 0.1).");
+        this.backbone = backbone;
+        SubvectorDim = subvectorDim;
+        Temperature = temperature;
+        register_module("backbone", backbone);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The sub-vector size <c>d0</c>.</summary>
+    public int SubvectorDim { get; }
+
+    /// <summary>The InfoNCE temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>
+    /// Encodes the first two global views and returns the symmetric cross-view InfoNCE of
+    /// <c>r[:, :d0]</c>, with view 0's features <c>[N, D]</c> and sub-vectors <c>[N, d0]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        using var scope = torch.NewDisposeScope();
+        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, r => r.narrow(1, 0, SubvectorDim), GetName());
+        var loss = CrossViewInfoNCELoss.Compute(z[0], z[1], Temperature);
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
+    }
+
+    /// <summary>Registry factory of <c>directclr</c>; settings <c>subvector_dim</c> (d0), <c>temperature</c>, <c>seed</c> (unused: no head).</summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int d0 = settings.GetInt("subvector_dim", DefaultSubvectorDim);
+        double temperature = settings.GetDouble("temperature", CrossViewInfoNCELoss.DefaultTemperature);
+        settings.GetLong("seed", 0);   // accepted for uniformity; DirectCLR has no randomly initialised head
+        settings.ThrowIfUnused("directclr", new[] { "subvector_dim", "temperature", "seed" });
+        return new DirectCLR(backbone, d0, temperature);
+    }
+}

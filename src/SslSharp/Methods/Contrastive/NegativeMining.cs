@@ -1,0 +1,13 @@
+namespace SslSharp.Methods.Contrastive;
+
+/// <summary>How the deep-metric-learning methods pick each anchor's negative among the other images of the batch.</summary>
+/// <remarks>Hermans, Beyer, Leibe, "In Defense of the Triplet Loss for Person Re-Identification" (2017):
+/// batch-hard mining; random negatives are the classic baseline (METHODS.md section 1: "hardest or random").</remarks>
+public enum NegativeMining
+{
+    /// <summary>The nearest embedding (either view) of another image.</summary>
+    Hardest,
+
+    /// <summary>A uniformly drawn embedding (either view) of another image, from a seeded generator.</summary>
+    Random,
+}

@@ -1,0 +1,134 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Methods.Contrastive;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.Correlation;
+
+/// <summary>
+/// W-MSE: a backbone and projector trained to make the whitened embeddings of an image's views agree
+/// (<c>2 - 2 cos</c>); whitening within sub-batches scatters the embeddings over the unit sphere, so no
+/// negatives are needed and collapse is impossible.
+/// </summary>
+/// <remarks>
+/// <para>Ermolov, Siarohin, Sangineto, Sebe, "Whitening for Self-Supervised Representation Learning"
+/// (ICML 2021); reference code htdt/self-supervised (<c>methods/w_mse.py</c>, <c>cfg.py</c>,
+/// <c>model.py</c> <c>get_head</c>), solo-learn <c>solo/methods/wmse.py</c>. METHODS.md section 3.
+/// Loss: <see cref="WMSELoss.Compute"/>.</para>
+/// <para>Defaults (official CIFAR): projector <c>Linear(D, 1024) - BN - ReLU - Linear(1024, 64)</c>,
+/// whitening sub-batch w = 128, one whitening iteration, shrinkage eps 0; Adam lr 3e-3, weight decay
+/// 1e-6, batch 256 (presets). Each step draws a new permutation of the batch from a seeded generator
+/// (official: <c>randperm</c>); with <c>iterations &gt; 1</c> the loss is averaged over that many
+/// permutations (official <c>w_iter</c>). All global views are used (W-MSE 2 with two views, W-MSE 4
+/// with four), encoded in one backbone call.</para>
+/// <para>Requirements: w &gt; output dimension (the covariance of w rows must have full rank; the paper
+/// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is not part of a
+/// checkpoint.</para>
+/// </remarks>
+public sealed class WMSE : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly Generator generator;
+
+    /// <summary>Creates W-MSE.</summary>
+    /// <param name="backbone">The encoder; W-MSE takes ownership.</param>
+    /// <param name="hiddenDim">Projector hidden width (official: 1024).</param>
+    /// <param name="outputDim">Embedding dimension D (official CIFAR: 64).</param>
+    /// <param name="whiteningSize">Whitening sub-batch w &gt; D (official CIFAR: 128).</param>
+    /// <param name="iterations">Permutations per step (official <c>w_iter</c>: 1).</param>
+    /// <param name="eps">Covariance shrinkage in [0, 1) (official <c>w_eps</c>: 0).</param>
+    /// <param name="seed">Seed of the projector initialisation and of the sub-batch permutations.</param>
+    /// <exception cref="ArgumentException">A width is invalid, or w &lt;= D.</exception>
+    public WMSE(Backbone backbone, int hiddenDim = 1024, int outputDim = 64, int whiteningSize = 128, int iterations = 1,
+        double eps = 0, long seed = 0)
+        : base(nameof(WMSE))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (whiteningSize <= outputDim)
+            throw new ArgumentOutOfRangeException(nameof(whiteningSize), whiteningSize,
+                $"W-MSE's whitening sub-batch ({whiteningSize}) must be larger than the embedding dimension ({outputDim}) so that " +
+                "the covariance has full rank; the paper uses twice the dimension (D 64, w 128). Raise whitening_size or lower output_dim.");
+        if (iterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "W-MSE needs at least 1 whitening iteration (official: 1).");
+        if (!(eps >= 0) || !(eps < 1))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "The W-MSE whitening shrinkage must be in [0, 1) (official: 0).");
+        this.backbone = backbone;
+        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, seed: seed, name: "WMSEProjectionHead");
+        WhiteningSize = whiteningSize;
+        Iterations = iterations;
+        Eps = eps;
+        generator = new Generator((ulong)seed);
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The per-process batch must hold at least one whitening sub-batch.</summary>
+    public override int MinimumBatchSize => WhiteningSize;
+
+    /// <summary>The projector MLP.</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The whitening sub-batch size w.</summary>
+    public int WhiteningSize { get; }
+
+    /// <summary>Permutations per step.</summary>
+    public int Iterations { get; }
+
+    /// <summary>Covariance shrinkage.</summary>
+    public double Eps { get; }
+
+    /// <summary>
+    /// Encodes and projects all global views and returns the W-MSE loss with view 0's features
+    /// <c>[N, D]</c> and embeddings <c>[N, E]</c> (detached, before whitening).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views, a batch smaller than w or not a multiple of it.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        if (views.BatchSize < WhiteningSize || views.BatchSize % WhiteningSize != 0)
+            throw new ArgumentException(
+                $"W-MSE whitens sub-batches of {WhiteningSize} images, so the per-process batch must be a positive multiple of " +
+                $"{WhiteningSize} but it is {views.BatchSize}. Set --batch-size to k x {WhiteningSize}, or whitening_size to a divisor " +
+                $"of the batch larger than output_dim ({projector.OutputDim}).", nameof(views));
+        CheckViews(views);
+        using var scope = torch.NewDisposeScope();
+        var (h0, z) = GlobalViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), backbone, projector.call, GetName());
+        Tensor? total = null;
+        for (int i = 0; i < Iterations; i++)
+        {
+            var permutation = torch.randperm(views.BatchSize, generator: generator).to(z[0].device);
+            var term = WMSELoss.Compute(z, WhiteningSize, permutation, Eps);
+            total = total is null ? term : total + term;
+        }
+        var loss = Iterations == 1 ? total! : total!.div(Iterations);
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
+    }
+
+    /// <summary>Registry factory of <c>wmse</c>; settings <c>hidden_dim</c>, <c>output_dim</c>,
+    /// <c>whitening_size</c>, <c>iterations</c>, <c>whitening_eps</c>, <c>seed</c>.</summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int hidden = settings.GetInt("hidden_dim", 1024);
+        int output = settings.GetInt("output_dim", 64);
+        int w = settings.GetInt("whitening_size", 128);
+        int iterations = settings.GetInt("iterations", 1);
+        double eps = settings.GetDouble("whitening_eps", 0);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("wmse", new[] { "hidden_dim", "output_dim", "whitening_size", "iterations", "whitening_eps", "seed" });
+        return new WMSE(backbone, hidden, output, w, iterations, eps, seed);
+    }
+
+    /// <summary>Disposes the modules and the permutation generator.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) generator.Dispose();
+        base.Dispose(disposing);
+    }
+}

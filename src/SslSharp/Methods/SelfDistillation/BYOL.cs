@@ -1,0 +1,134 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.SelfDistillation;
+
+/// <summary>
+/// BYOL: an online network (backbone, projector, predictor) learns to predict the projection that a slowly
+/// moving target network (an EMA of backbone and projector) gives to another view of the same image.
+/// </summary>
+/// <remarks>
+/// <para>Grill et al., "Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning"
+/// (NeurIPS 2020); reference code deepmind-research <c>byol/</c> (<c>byol_experiment.py</c>,
+/// <c>utils/networks.py</c> <c>MLP</c>), solo-learn <c>solo/methods/byol.py</c>. METHODS.md section 2.</para>
+/// <para>One step: the first two global views are concatenated and encoded by one online call (BatchNorm
+/// statistics cover both views) and one target call without gradient; the loss is
+/// <see cref="BYOLLoss.Compute"/> (the two directions summed). After the optimizer step the target
+/// follows <c>xi &lt;- tau xi + (1 - tau) theta</c> with
+/// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaTeacher.CosineMomentum"/>).</para>
+/// <para>Projector and predictor are deepmind's MLP: <c>Linear(bias) - BN - ReLU - Linear(no bias)</c>,
+/// 4096 hidden, 256 out. The target is two <see cref="EmaTeacher"/>s (state-dict keys
+/// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
+/// it is saved in every checkpoint.</para>
+/// </remarks>
+public sealed class BYOL : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly ProjectionHead predictor;
+    private readonly EmaTeacher momentum_backbone;
+    private readonly EmaTeacher momentum_projector;
+
+    /// <summary>Creates BYOL around <paramref name="backbone"/>.</summary>
+    /// <param name="backbone">The encoder; BYOL takes ownership.</param>
+    /// <param name="projectorHiddenDim">Projector hidden width (4096).</param>
+    /// <param name="outputDim">Projection (and prediction) width (256).</param>
+    /// <param name="predictorHiddenDim">Predictor hidden width (4096).</param>
+    /// <param name="baseMomentum">Target EMA momentum <c>tau0</c> at step 0, in [0, 1] (0.99; 0.996 for 1000 epochs).</param>
+    /// <param name="seed">Seed of the heads' weight initialisation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A width is not positive or the momentum is outside [0, 1].</exception>
+    public BYOL(Backbone backbone, int projectorHiddenDim = 4096, int outputDim = 256, int predictorHiddenDim = 4096,
+        double baseMomentum = 0.99, long seed = 0) : base(nameof(BYOL))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (!(baseMomentum >= 0 && baseMomentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The BYOL target momentum must be in [0, 1] (paper: 0.99 or 0.996).");
+        this.backbone = backbone;
+        projector = Mlp(backbone.FeatureDim, projectorHiddenDim, outputDim, seed, "BYOLProjectionHead");
+        predictor = Mlp(outputDim, predictorHiddenDim, outputDim, seed + 1, "BYOLPredictionHead");
+        momentum_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "momentum_backbone");
+        momentum_projector = new EmaTeacher(projector, projector.CreateTwin(), "momentum_projector");
+        BaseMomentum = baseMomentum;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
+        register_module("momentum_backbone", momentum_backbone);
+        register_module("momentum_projector", momentum_projector);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The online projector (features to <c>[N, OutputDim]</c>).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The online predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
+    public ProjectionHead Predictor => predictor;
+
+    /// <summary>The target backbone (EMA of <see cref="Encoder"/>).</summary>
+    public EmaTeacher TargetBackbone => momentum_backbone;
+
+    /// <summary>The target projector (EMA of <see cref="Projector"/>).</summary>
+    public EmaTeacher TargetProjector => momentum_projector;
+
+    /// <summary>Target momentum at step 0, <c>tau0</c>.</summary>
+    public double BaseMomentum { get; }
+
+    /// <summary>
+    /// Encodes the first two global views with the online and the target network and returns the BYOL loss
+    /// with view 0's features <c>[N, D]</c> and online projections <c>[N, E]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        using var scope = torch.NewDisposeScope();
+        var pass = TwoViewPass.Run(this, views, backbone, projector, x => momentum_projector.call(momentum_backbone.call(x)));
+        var p = predictor.call(pass.Z);                                            // [2N, E]
+        var (p1, p2) = TwoViewPass.Halves(p);
+        var (t1, t2) = TwoViewPass.Halves(pass.Target!);
+        var loss = BYOLLoss.Compute(p1, p2, t1, t2);
+        return pass.Output(loss);
+    }
+
+    /// <summary>Moves the target towards the online network with the cosine momentum of this step.</summary>
+    public override void OnAfterOptimizerStep(TrainingProgress progress)
+    {
+        double m = EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum);
+        momentum_backbone.Update(m);
+        momentum_projector.Update(m);
+    }
+
+    /// <summary>BYOL's MLP: <c>Linear(in, hidden, bias) - BN - ReLU - Linear(hidden, out, no bias)</c> (deepmind <c>networks.MLP</c>).</summary>
+    /// <param name="inputDim">Input width.</param>
+    /// <param name="hiddenDim">Hidden width (4096).</param>
+    /// <param name="outputDim">Output width (256).</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    /// <param name="name">Module name.</param>
+    public static ProjectionHead Mlp(int inputDim, int hiddenDim = 4096, int outputDim = 256, long seed = 0, string name = "BYOLProjectionHead") =>
+        new(inputDim, new[] { hiddenDim }, outputDim, batchNorm: true, hiddenBias: true, lastBias: false, seed: seed, name: name);
+
+    /// <summary>
+    /// The <see cref="MethodRegistry"/> factory. Settings: <c>projector_hidden_dim</c> (4096), <c>output_dim</c>
+    /// (256), <c>predictor_hidden_dim</c> (4096), <c>base_momentum</c> (0.99), <c>seed</c> (0).
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int projectorHidden = settings.GetInt("projector_hidden_dim", 4096);
+        int output = settings.GetInt("output_dim", 256);
+        int predictorHidden = settings.GetInt("predictor_hidden_dim", 4096);
+        double momentum = settings.GetDouble("base_momentum", 0.99);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("byol", SettingNames);
+        return new BYOL(backbone, projectorHidden, output, predictorHidden, momentum, seed);
+    }
+
+    /// <summary>The settings <see cref="Create"/> understands.</summary>
+    public static IReadOnlyList<string> SettingNames { get; } =
+        new[] { "projector_hidden_dim", "output_dim", "predictor_hidden_dim", "base_momentum", "seed" };
+}

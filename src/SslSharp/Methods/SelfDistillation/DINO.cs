@@ -1,0 +1,299 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.SelfDistillation;
+
+/// <summary>
+/// DINO: self-distillation with no labels. A student (backbone + <see cref="DINOHead"/>) sees every crop
+/// and matches the centred, sharpened output distribution that an EMA teacher gives to the global crops.
+/// </summary>
+/// <remarks>
+/// <para>Caron et al., "Emerging Properties in Self-Supervised Vision Transformers" (ICCV 2021); reference
+/// code facebookresearch/dino <c>main_dino.py</c> (<c>train_one_epoch</c>, <c>DINOLoss</c>),
+/// <c>utils.py</c> (<c>clip_gradients</c>, <c>cancel_gradients_last_layer</c>, <c>cosine_scheduler</c>).
+/// METHODS.md section 2.</para>
+/// <para>One step: the teacher encodes the <c>G</c> global crops in one call (no gradient); the student
+/// encodes all crops with one call per resolution (<see cref="ViewBatch.EncodeByResolution"/>); the loss is
+/// <see cref="DINOLoss.Compute"/> with the current teacher temperature; then (in training mode) the center
+/// <c>c &lt;- m c + (1 - m) mean(g_t)</c> (buffer <c>center</c>, saved in checkpoints). After backward:
+/// per-tensor gradient clipping (<see cref="ClipGradients"/>), and during the first
+/// <see cref="FreezeLastLayerEpochs"/> epochs the last layer's gradients are dropped. After the optimizer
+/// step: teacher EMA with <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>, m0 0.996.</para>
+/// <para>Teacher temperature: <see cref="TeacherTemperatureAt"/>, DINO's per-epoch linear warm-up from
+/// <c>warmup_teacher_temp</c> to <c>teacher_temp</c> over <c>warmup_teacher_temp_epochs</c> (numpy
+/// <c>linspace</c>: the final value is reached at epoch <c>W - 1</c>), a pure function of the step.</para>
+/// <para>Recipe values that live in the trainer, not here: AdamW, lr 5e-4 x N/256 with 10 warm-up
+/// epochs, cosine weight decay 0.04 to 0.4 (see the presets). The student's drop-path 0.1 applies to
+/// ViT backbones only. Single process: the center's batch mean is local (the reference all-reduces it).</para>
+/// </remarks>
+public sealed class DINO : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly DINOHead head;
+    private readonly EmaTeacher teacher_backbone;
+    private readonly EmaTeacher teacher_head;
+    private readonly Tensor center;
+
+    /// <summary>Creates DINO around <paramref name="backbone"/> with a <see cref="DINOHead"/>.</summary>
+    /// <param name="backbone">The student encoder; DINO takes ownership.</param>
+    /// <param name="outputDim">Prototypes <c>K</c> (65536).</param>
+    /// <param name="hiddenDim">Head hidden width (2048).</param>
+    /// <param name="bottleneckDim">Head bottleneck width (256).</param>
+    /// <param name="headLayers">Linear layers of the head MLP (3).</param>
+    /// <param name="normLastLayer">Freeze the last layer's weight-norm scale at 1 (true).</param>
+    /// <param name="studentTemperature">Student temperature (0.1).</param>
+    /// <param name="teacherTemperature">Teacher temperature after the warm-up (0.04; up to 0.07, above is unstable).</param>
+    /// <param name="warmupTeacherTemperature">Teacher temperature at epoch 0 (0.04).</param>
+    /// <param name="warmupTeacherTemperatureEpochs">Epochs of the linear teacher-temperature warm-up (30).</param>
+    /// <param name="centerMomentum">Center momentum (0.9).</param>
+    /// <param name="baseMomentum">Teacher EMA momentum at step 0 (0.996), cosine to 1.</param>
+    /// <param name="freezeLastLayerEpochs">Epochs during which the head's last layer does not train (1).</param>
+    /// <param name="clipGradient">Per-tensor gradient norm limit (3.0; 0 turns clipping off).</param>
+    /// <param name="seed">Seed of the head's weight initialisation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A width, temperature, momentum or count is out of range.</exception>
+    public DINO(Backbone backbone, int outputDim = 65536, int hiddenDim = 2048, int bottleneckDim = 256, int headLayers = 3,
+        bool normLastLayer = true, double studentTemperature = 0.1, double teacherTemperature = 0.04,
+        double warmupTeacherTemperature = 0.04, int warmupTeacherTemperatureEpochs = 30, double centerMomentum = 0.9,
+        double baseMomentum = 0.996, int freezeLastLayerEpochs = 1, double clipGradient = 3.0, long seed = 0) : base(nameof(DINO))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        CheckTemperature(studentTemperature, nameof(studentTemperature), "student temperature (paper: 0.1)");
+        CheckTemperature(teacherTemperature, nameof(teacherTemperature), "teacher temperature (0.04 - 0.07)");
+        CheckTemperature(warmupTeacherTemperature, nameof(warmupTeacherTemperature), "warm-up teacher temperature (0.04)");
+        if (warmupTeacherTemperatureEpochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(warmupTeacherTemperatureEpochs), warmupTeacherTemperatureEpochs, "The teacher-temperature warm-up must be >= 0 epochs (paper: 30).");
+        if (!(centerMomentum >= 0 && centerMomentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(centerMomentum), centerMomentum, "The DINO center momentum must be in [0, 1] (paper: 0.9).");
+        if (!(baseMomentum >= 0 && baseMomentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The DINO teacher momentum must be in [0, 1] (paper: 0.996).");
+        if (freezeLastLayerEpochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(freezeLastLayerEpochs), freezeLastLayerEpochs, "freeze_last_layer must be >= 0 epochs (paper: 1).");
+        if (!(clipGradient >= 0) || double.IsInfinity(clipGradient))
+            throw new ArgumentOutOfRangeException(nameof(clipGradient), clipGradient, "The gradient clip must be a finite number >= 0 (paper: 3.0; 0 turns it off).");
+
+        this.backbone = backbone;
+        head = new DINOHead(backbone.FeatureDim, outputDim, hiddenDim, bottleneckDim, headLayers, normLastLayer, seed: seed);
+        teacher_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "teacher_backbone");
+        teacher_head = new EmaTeacher(head, head.CreateTwin(), "teacher_head");
+        center = torch.zeros(1, outputDim);
+        StudentTemperature = studentTemperature;
+        TeacherTemperature = teacherTemperature;
+        WarmupTeacherTemperature = warmupTeacherTemperature;
+        WarmupTeacherTemperatureEpochs = warmupTeacherTemperatureEpochs;
+        CenterMomentum = centerMomentum;
+        BaseMomentum = baseMomentum;
+        FreezeLastLayerEpochs = freezeLastLayerEpochs;
+        ClipGradient = clipGradient;
+        CurrentTeacherTemperature = warmupTeacherTemperatureEpochs > 0 ? warmupTeacherTemperature : teacherTemperature;
+        register_module("backbone", backbone);
+        register_module("head", head);
+        register_module("teacher_backbone", teacher_backbone);
+        register_module("teacher_head", teacher_head);
+        register_buffer("center", center);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The student's head.</summary>
+    public DINOHead Head => head;
+
+    /// <summary>The teacher backbone (EMA of <see cref="Encoder"/>).</summary>
+    public EmaTeacher TeacherBackbone => teacher_backbone;
+
+    /// <summary>The teacher head (EMA of <see cref="Head"/>).</summary>
+    public EmaTeacher TeacherHead => teacher_head;
+
+    /// <summary>The center <c>[1, K]</c> subtracted from the teacher's outputs (a buffer; live tensor, do not modify).</summary>
+    public Tensor Center => center;
+
+    /// <summary>Student temperature.</summary>
+    public double StudentTemperature { get; }
+
+    /// <summary>Teacher temperature after the warm-up.</summary>
+    public double TeacherTemperature { get; }
+
+    /// <summary>Teacher temperature at epoch 0.</summary>
+    public double WarmupTeacherTemperature { get; }
+
+    /// <summary>Epochs of the teacher-temperature warm-up.</summary>
+    public int WarmupTeacherTemperatureEpochs { get; }
+
+    /// <summary>Center momentum.</summary>
+    public double CenterMomentum { get; }
+
+    /// <summary>Teacher EMA momentum at step 0.</summary>
+    public double BaseMomentum { get; }
+
+    /// <summary>Epochs during which the last layer of the head gets no gradient.</summary>
+    public int FreezeLastLayerEpochs { get; }
+
+    /// <summary>Per-tensor gradient norm limit (0: off).</summary>
+    public double ClipGradient { get; }
+
+    /// <summary>The teacher temperature the next forward uses (set by <see cref="OnStepStart"/>).</summary>
+    public double CurrentTeacherTemperature { get; private set; }
+
+    /// <summary>DINO needs two global crops; local crops are optional.</summary>
+    public override int MinimumViews => 2;
+
+    /// <summary>
+    /// DINO's teacher temperature at a step: epoch <c>e = step / stepsPerEpoch</c>; during the warm-up
+    /// (<c>e &lt; W</c>) <c>warmup + (final - warmup) e / (W - 1)</c> (numpy <c>linspace(warmup, final, W)[e]</c>),
+    /// afterwards <c>final</c>.
+    /// </summary>
+    /// <param name="step">Global step (0-based).</param>
+    /// <param name="stepsPerEpoch">Steps per epoch (&gt;= 1).</param>
+    /// <param name="warmupTemperature">Temperature at epoch 0.</param>
+    /// <param name="finalTemperature">Temperature from epoch <c>W - 1</c> on.</param>
+    /// <param name="warmupEpochs">Warm-up epochs <c>W</c> (0: <paramref name="finalTemperature"/> throughout).</param>
+    public static double TeacherTemperatureAt(long step, long stepsPerEpoch, double warmupTemperature, double finalTemperature, int warmupEpochs)
+    {
+        if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "The step must be >= 0.");
+        if (stepsPerEpoch < 1) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, "Steps per epoch must be >= 1.");
+        long epoch = step / stepsPerEpoch;
+        if (epoch >= warmupEpochs) return finalTemperature;
+        if (warmupEpochs == 1) return warmupTemperature;
+        return warmupTemperature + (finalTemperature - warmupTemperature) * epoch / (warmupEpochs - 1);
+    }
+
+    /// <summary>
+    /// DINO's <c>clip_gradients</c>: for every parameter with a gradient, <c>coef = clip / (||grad|| + 1e-6)</c>
+    /// and the gradient is multiplied by <c>coef</c> when <c>coef &lt; 1</c> (each tensor on its own, not a
+    /// global norm).
+    /// </summary>
+    /// <param name="parameters">The parameters whose gradients to clip.</param>
+    /// <param name="clip">The per-tensor norm limit (&gt; 0).</param>
+    /// <returns>The gradient norms before clipping, in order (parameters without gradient are skipped).</returns>
+    public static IReadOnlyList<double> ClipGradients(IEnumerable<Parameter> parameters, double clip)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(clip > 0) || double.IsInfinity(clip))
+            throw new ArgumentOutOfRangeException(nameof(clip), clip, "The gradient clip must be a finite number > 0 (DINO: 3.0).");
+        var norms = new List<double>();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var p in parameters)
+        {
+            var grad = p.grad;
+            if (grad is null) continue;
+            double norm = grad.norm().ToDouble();
+            norms.Add(norm);
+            double coef = clip / (norm + 1e-6);
+            if (coef < 1)
+            {
+                using Scalar c = coef;
+                grad.mul_(c);
+            }
+        }
+        return norms;
+    }
+
+    /// <summary>Sets the teacher temperature of this step.</summary>
+    public override void OnStepStart(TrainingProgress progress) =>
+        CurrentTeacherTemperature = TeacherTemperatureAt(progress.Step, Math.Max(1, progress.StepsPerEpoch), WarmupTeacherTemperature,
+            TeacherTemperature, WarmupTeacherTemperatureEpochs);
+
+    /// <summary>Clips every gradient tensor, then drops the last layer's gradients during the first epochs.</summary>
+    public override void OnAfterBackward(TrainingProgress progress)
+    {
+        if (ClipGradient > 0) ClipGradients(parameters(), ClipGradient);
+        if (progress.Epoch < FreezeLastLayerEpochs)
+            foreach (var p in head.LastLayer.parameters())
+            {
+                var grad = p.grad;
+                if (grad is null) continue;
+                p.grad = null;   // as DINO's cancel_gradients_last_layer: the optimizer skips the tensor
+                grad.Dispose();
+            }
+    }
+
+    /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
+    public override void OnAfterOptimizerStep(TrainingProgress progress)
+    {
+        double m = EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum);
+        teacher_backbone.Update(m);
+        teacher_head.Update(m);
+    }
+
+    /// <summary>
+    /// Teacher on the global crops, student on all crops, DINO loss; in training mode the center then moves.
+    /// Returns the loss, the student's features of view 0 <c>[N, D]</c> and its head output <c>[N, K]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global crops or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views);
+        if (views.GlobalCount < 2)
+            throw new ArgumentException(
+                $"DINO needs at least 2 global crops of one size (the teacher's views) but the batch has {views.GlobalCount}. " +
+                "Use a multi-crop augmentation with 2 global crops first, then the local crops.", nameof(views));
+        using var scope = torch.NewDisposeScope();
+        int g = views.GlobalCount;
+        long n = views.BatchSize;
+        var globals = cat(views.Global.ToArray(), 0);                                   // [G N, C, H, W]
+        var teacherOut = teacher_head.call(teacher_backbone.call(globals)).detach();    // [G N, K]
+        Tensor? features = null;
+        var studentOut = views.EncodeByResolution(x =>
+        {
+            var h = backbone.call(x);
+            features ??= h;                     // the global group comes first
+            return head.call(h);
+        });
+        var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
+        if (training)
+            using (no_grad())
+                center.copy_(DINOLoss.UpdatedCenter(center, teacherOut, CenterMomentum));
+        return new StepOutput(loss.MoveToOuterDisposeScope(), features!.narrow(0, 0, n).detach().MoveToOuterDisposeScope(),
+            studentOut[0].detach().MoveToOuterDisposeScope());
+    }
+
+    private static void CheckTemperature(double t, string name, string what)
+    {
+        if (!(t > 0) || double.IsInfinity(t))
+            throw new ArgumentOutOfRangeException(name, t, $"The DINO {what} must be a finite number > 0.");
+    }
+
+    /// <summary>
+    /// The <see cref="MethodRegistry"/> factory. Settings: <c>out_dim</c> (65536), <c>hidden_dim</c> (2048),
+    /// <c>bottleneck_dim</c> (256), <c>head_layers</c> (3), <c>norm_last_layer</c> (true), <c>student_temp</c> (0.1),
+    /// <c>teacher_temp</c> (0.04), <c>warmup_teacher_temp</c> (0.04), <c>warmup_teacher_temp_epochs</c> (30),
+    /// <c>center_momentum</c> (0.9), <c>base_momentum</c> (0.996), <c>freeze_last_layer</c> (1), <c>clip_grad</c> (3.0),
+    /// <c>seed</c> (0).
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int outDim = settings.GetInt("out_dim", 65536);
+        int hidden = settings.GetInt("hidden_dim", 2048);
+        int bottleneck = settings.GetInt("bottleneck_dim", 256);
+        int layers = settings.GetInt("head_layers", 3);
+        bool normLast = settings.GetBool("norm_last_layer", true);
+        double studentTemp = settings.GetDouble("student_temp", 0.1);
+        double teacherTemp = settings.GetDouble("teacher_temp", 0.04);
+        double warmupTemp = settings.GetDouble("warmup_teacher_temp", 0.04);
+        int warmupEpochs = settings.GetInt("warmup_teacher_temp_epochs", 30);
+        double centerMomentum = settings.GetDouble("center_momentum", 0.9);
+        double momentum = settings.GetDouble("base_momentum", 0.996);
+        int freeze = settings.GetInt("freeze_last_layer", 1);
+        double clip = settings.GetDouble("clip_grad", 3.0);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("dino", SettingNames);
+        return new DINO(backbone, outDim, hidden, bottleneck, layers, normLast, studentTemp, teacherTemp, warmupTemp, warmupEpochs,
+            centerMomentum, momentum, freeze, clip, seed);
+    }
+
+    /// <summary>The settings <see cref="Create"/> understands.</summary>
+    public static IReadOnlyList<string> SettingNames { get; } = new[]
+    {
+        "out_dim", "hidden_dim", "bottleneck_dim", "head_layers", "norm_last_layer", "student_temp", "teacher_temp",
+        "warmup_teacher_temp", "warmup_teacher_temp_epochs", "center_momentum", "base_momentum", "freeze_last_layer",
+        "clip_grad", "seed",
+    };
+}

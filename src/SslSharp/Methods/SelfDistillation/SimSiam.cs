@@ -1,0 +1,123 @@
+using SslSharp.Backbones;
+using SslSharp.Heads;
+using SslSharp.Losses;
+using SslSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Methods.SelfDistillation;
+
+/// <summary>
+/// SimSiam: one network (backbone, projector, predictor) predicts its own projection of another view of
+/// the image, with a stop-gradient on the target and no negatives and no momentum encoder.
+/// </summary>
+/// <remarks>
+/// <para>Chen &amp; He, "Exploring Simple Siamese Representation Learning" (CVPR 2021); reference code
+/// facebookresearch/simsiam (<c>simsiam/builder.py</c>, <c>main_simsiam.py</c>). METHODS.md section 2.</para>
+/// <para>Projector: 3 layers, <c>[Linear(no bias) - BN - ReLU] x 2 - Linear - BN(affine=False)</c> (the
+/// reference's last Linear has a frozen bias that the BN cancels; here it has none). Predictor:
+/// <c>Linear(no bias) - BN - ReLU - Linear(bias)</c>, 2048-512-2048. Loss <see cref="SimSiamLoss"/>.</para>
+/// <para>The predictor keeps a constant learning rate (the paper's "fix-pred-lr", section 4.2 and the
+/// <c>--fix-pred-lr</c> option): <see cref="ParameterGroups"/> marks its groups <c>FixedLr</c>. The
+/// reference applies weight decay to every parameter; SslSharp's groups exclude biases and norm
+/// parameters as for every other method.</para>
+/// <para><see cref="StopGradient"/> = false removes the stop-gradient: the paper's section 4.1 shows that
+/// this collapses to a constant output. It exists for collapse experiments (diagnostics tests); never
+/// train a real model with it.</para>
+/// </remarks>
+public sealed class SimSiam : SslMethod
+{
+    private readonly Backbone backbone;
+    private readonly ProjectionHead projector;
+    private readonly ProjectionHead predictor;
+
+    /// <summary>Creates SimSiam around <paramref name="backbone"/>.</summary>
+    /// <param name="backbone">The encoder; SimSiam takes ownership.</param>
+    /// <param name="projectorHiddenDim">Projector hidden width (2048).</param>
+    /// <param name="outputDim">Projection width (2048).</param>
+    /// <param name="predictorHiddenDim">Predictor bottleneck width (512).</param>
+    /// <param name="stopGradient">Detach the targets (true). False is only for collapse experiments.</param>
+    /// <param name="seed">Seed of the heads' weight initialisation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A width is not positive.</exception>
+    public SimSiam(Backbone backbone, int projectorHiddenDim = 2048, int outputDim = 2048, int predictorHiddenDim = 512,
+        bool stopGradient = true, long seed = 0) : base(nameof(SimSiam))
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        this.backbone = backbone;
+        projector = new ProjectionHead(backbone.FeatureDim, new[] { projectorHiddenDim, projectorHiddenDim }, outputDim,
+            batchNorm: true, hiddenBias: false, lastBias: false, lastBatchNorm: true, lastBatchNormAffine: false, seed: seed,
+            name: "SimSiamProjectionHead");
+        predictor = new ProjectionHead(outputDim, new[] { predictorHiddenDim }, outputDim,
+            batchNorm: true, hiddenBias: false, lastBias: true, seed: seed + 1, name: "SimSiamPredictionHead");
+        StopGradient = stopGradient;
+        register_module("backbone", backbone);
+        register_module("projector", projector);
+        register_module("predictor", predictor);
+    }
+
+    /// <inheritdoc />
+    public override Backbone Encoder => backbone;
+
+    /// <summary>The projector (features to <c>[N, OutputDim]</c>).</summary>
+    public ProjectionHead Projector => projector;
+
+    /// <summary>The predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
+    public ProjectionHead Predictor => predictor;
+
+    /// <summary>Whether the targets are detached (true except in collapse experiments).</summary>
+    public bool StopGradient { get; }
+
+    /// <summary>
+    /// The default groups (no weight decay on biases and norms), with the predictor's parameters in groups
+    /// of their own (<c>predictor_*</c>) that keep a constant learning rate (<c>FixedLr</c>).
+    /// </summary>
+    public override IReadOnlyList<ParameterGroup> ParameterGroups()
+    {
+        var inPredictor = predictor.parameters().Select(p => p.Handle).ToHashSet();
+        var groups = new List<ParameterGroup>();
+        foreach (var g in Training.ParameterGroups.SplitDecay(this))
+        {
+            var rest = g.Parameters.Where(p => !inPredictor.Contains(p.Handle)).ToList();
+            if (rest.Count > 0) groups.Add(g with { Parameters = rest });
+        }
+        foreach (var g in Training.ParameterGroups.SplitDecay(predictor, "predictor_"))
+            groups.Add(g with { FixedLr = true });
+        return groups;
+    }
+
+    /// <summary>
+    /// Encodes and projects the first two global views (one call on <c>[2N, C, H, W]</c>), predicts, and returns
+    /// the SimSiam loss with view 0's features <c>[N, D]</c> and projections <c>[N, E]</c> (detached).
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
+    public override StepOutput forward(ViewBatch views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        using var scope = torch.NewDisposeScope();
+        var pass = TwoViewPass.Run(this, views, backbone, projector, target: null);
+        var (z1, z2) = TwoViewPass.Halves(pass.Z);
+        var (p1, p2) = TwoViewPass.Halves(predictor.call(pass.Z));
+        return pass.Output(SimSiamLoss.Compute(p1, p2, z1, z2, StopGradient));
+    }
+
+    /// <summary>
+    /// The <see cref="MethodRegistry"/> factory. Settings: <c>projector_hidden_dim</c> (2048), <c>output_dim</c>
+    /// (2048), <c>predictor_hidden_dim</c> (512), <c>stop_gradient</c> (true; false only for collapse
+    /// experiments), <c>seed</c> (0).
+    /// </summary>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int projectorHidden = settings.GetInt("projector_hidden_dim", 2048);
+        int output = settings.GetInt("output_dim", 2048);
+        int predictorHidden = settings.GetInt("predictor_hidden_dim", 512);
+        bool stopGradient = settings.GetBool("stop_gradient", true);
+        long seed = settings.GetLong("seed", 0);
+        settings.ThrowIfUnused("simsiam", SettingNames);
+        return new SimSiam(backbone, projectorHidden, output, predictorHidden, stopGradient, seed);
+    }
+
+    /// <summary>The settings <see cref="Create"/> understands.</summary>
+    public static IReadOnlyList<string> SettingNames { get; } =
+        new[] { "projector_hidden_dim", "output_dim", "predictor_hidden_dim", "stop_gradient", "seed" };
+}
