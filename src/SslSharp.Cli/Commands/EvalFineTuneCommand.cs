@@ -1,4 +1,5 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Runs;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Probes;
 
 namespace SslSharp.Cli.Commands;
 

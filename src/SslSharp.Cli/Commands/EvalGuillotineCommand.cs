@@ -1,4 +1,6 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Probes;
 
 namespace SslSharp.Cli.Commands;
 

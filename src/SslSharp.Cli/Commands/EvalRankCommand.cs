@@ -104,18 +104,16 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
         var metrics = result.Metrics().ToList();
         if (rotation is not null) metrics.Add(new("rotation_accuracy", rotation.Accuracy));
         var c = CultureInfo.InvariantCulture;
-        var infoColumns = new List<KeyValuePair<string, string>>
-        {
-            new("checkpoint", s.Checkpoint),
-            new("method", config.Method),
-            new("backbone", config.Backbone),
-            new("dataset", entry.Name),
-            new("step", info.Step.ToString(c)),
-            new("samples", diagnostics.Samples.ToString(c)),
-            new("seed", seed.ToString(c)),
-        };
+        var report = EvalReport.FromDiagnostics(metrics, OutputName)
+            .With("checkpoint", s.Checkpoint)
+            .With("method", config.Method)
+            .With("backbone", config.Backbone)
+            .With("dataset", entry.Name)
+            .With("step", info.Step.ToString(c))
+            .With("samples", diagnostics.Samples.ToString(c))
+            .With("seed", seed.ToString(c));
         var outDir = s.Out ?? Path.GetDirectoryName(Path.GetFullPath(s.Checkpoint))!;
-        var (json, md) = EvalOutput.Write(outDir, OutputName, infoColumns, metrics);
+        var (json, md) = report.Write(outDir);
         return new RankOutcome(result, rotation, entry.Name, diagnostics.Samples, json, md);
     }
 }

@@ -84,6 +84,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Device = s.Device,
             KnnEvery = s.KnnEvery,
             DiagnosticsEvery = s.DiagnosticsEvery ?? d.DiagnosticsEvery,
+            OnlineProbe = s.OnlineProbe ?? d.OnlineProbe,
             Options = WithSettings(d.Options, s.Set),
         };
     }

@@ -107,6 +107,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Label-free diagnostics (RankMe, alpha-ReQ, embedding std, alignment/uniformity; collapse warning) every N epochs; 0: only at the end. Default 5.")]
     public int? DiagnosticsEvery { get; init; }
 
+    /// <summary>Online linear probe on or off.</summary>
+    [CommandOption("--online-probe <BOOL>")]
+    [Description("Train a linear probe on the detached features alongside pretraining (logs online_probe_top1 per epoch; needs labels). Default: true.")]
+    public bool? OnlineProbe { get; init; }
+
     /// <summary>Cap on steps.</summary>
     [CommandOption("--max-steps <N>", IsHidden = true)]
     public long? MaxSteps { get; init; }

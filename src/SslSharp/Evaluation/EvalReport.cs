@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 
 namespace SslSharp.Evaluation;
 
@@ -11,13 +13,20 @@ namespace SslSharp.Evaluation;
 /// (columns and rows of text) and the full result object. <see cref="Write"/> puts it in a folder as
 /// <c>&lt;name&gt;.json</c> (everything, machine-readable) and <c>&lt;name&gt;.md</c> (title, metadata and
 /// the table as Markdown). The one place that formats evaluation output for files; the
-/// <c>From*</c> factories build the report of each evaluation.
+/// <c>From*</c> factories build the report of each evaluation (<c>sslsharp eval knn | linear | finetune |
+/// guillotine | rank | decoder</c>).
 /// </summary>
+/// <remarks>
+/// JSON layout: <c>{"name", "title", "created_utc", "metadata": {key: text}, "columns": [...], "rows": [[...]],
+/// "result": {...}}</c>; the result's properties are snake_case (<c>top1</c>, <c>test_mse</c>, ...), which is
+/// what <c>sslsharp report</c> reads back (<see cref="SslSharp.Reporting.FinalMetrics"/>).
+/// </remarks>
 public sealed class EvalReport
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
     };
@@ -176,6 +185,60 @@ public sealed class EvalReport
         foreach (var l in result.Layers)
             report.AddRow(l.Name, l.Width.ToString(CultureInfo.InvariantCulture), Percent(l.Knn.Scores[0].Top1), Percent(l.Linear.Top1), Percent(l.Linear.Top5));
         return report.With("best linear", result.BestLinear.Name).With("best kNN", result.BestKnn.Name);
+    }
+
+    /// <summary>
+    /// The report of the label-free diagnostics (<c>sslsharp eval rank</c>): one column per metric and
+    /// one row of values (4 significant digits, <c>n/a</c> when not finite), so rows of several
+    /// checkpoints can be pasted under one header. The JSON result maps each metric name to its value
+    /// (null when not finite).
+    /// </summary>
+    /// <param name="metrics">(name, value) pairs in table order, e.g. <see cref="Diagnostics.DiagnosticsResult.Metrics"/>.</param>
+    /// <param name="name">File stem.</param>
+    public static EvalReport FromDiagnostics(IReadOnlyList<KeyValuePair<string, double>> metrics, string name = "rank")
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (metrics.Count == 0) throw new ArgumentException("The diagnostics report needs at least one metric.", nameof(metrics));
+        var values = new Dictionary<string, double?>(StringComparer.Ordinal);
+        foreach (var (k, v) in metrics) values[k] = double.IsFinite(v) ? v : null;
+        return new EvalReport(name, "Label-free diagnostics", metrics.Select(m => m.Key).ToArray(), values)
+            .AddRow(metrics.Select(m => double.IsFinite(m.Value) ? m.Value.ToString("G4", CultureInfo.InvariantCulture) : "n/a").ToArray());
+    }
+
+    /// <summary>
+    /// The report of a decoder evaluation (<c>sslsharp eval decoder</c>): one row (held-out MSE,
+    /// mean-image MSE, fraction of its error removed, epochs). The JSON result holds the numbers
+    /// (<c>test_mse</c>, <c>mean_image_mse</c> on normalised pixels, per-epoch curves) and the settings.
+    /// </summary>
+    /// <param name="result">The evaluation.</param>
+    /// <param name="options">The settings used.</param>
+    /// <param name="name">File stem.</param>
+    public static EvalReport FromDecoder(Decoder.DecoderResult result, Decoder.DecoderOptions options, string name = "decoder")
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        var ci = CultureInfo.InvariantCulture;
+        var numbers = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["test_mse"] = result.TestMse,
+            ["mean_image_mse"] = result.MeanImageMse,
+            ["explained_fraction"] = double.IsFinite(result.ExplainedFraction) ? result.ExplainedFraction : null,
+            ["train_mse_per_epoch"] = result.TrainMsePerEpoch,
+            ["test_mse_per_epoch"] = result.TestMsePerEpoch,
+            ["train_images"] = result.TrainCount,
+            ["test_images"] = result.TestCount,
+            ["feature_dim"] = result.FeatureDim,
+            ["epochs"] = options.Epochs,
+            ["batch_size"] = options.BatchSize,
+            ["learning_rate"] = options.LearningRate,
+            ["seed"] = options.Seed,
+            ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
+            ["grid"] = Decoder.DecoderGrid.FileName,
+        };
+        return new EvalReport(name, "Decoder on frozen features", ["decoder test MSE", "mean-image MSE", "explained (%)", "epochs"], numbers)
+            .AddRow(result.TestMse.ToString("F4", ci), result.MeanImageMse.ToString("F4", ci),
+                double.IsFinite(result.ExplainedFraction) ? (100 * result.ExplainedFraction).ToString("F1", ci) : "n/a",
+                options.Epochs.ToString(ci));
     }
 
     private static string Escape(string cell) => cell.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

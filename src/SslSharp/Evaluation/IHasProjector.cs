@@ -1,3 +1,4 @@
+using SslSharp.Evaluation.Probes;
 using static TorchSharp.torch;
 
 namespace SslSharp.Evaluation;

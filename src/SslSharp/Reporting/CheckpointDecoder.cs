@@ -1,3 +1,4 @@
+using SslSharp.Evaluation;
 using SslSharp.Evaluation.Decoder;
 
 namespace SslSharp.Reporting;
@@ -5,10 +6,38 @@ namespace SslSharp.Reporting;
 /// <summary>
 /// The decoder visual evaluation of a checkpoint's encoder (what <c>sslsharp eval decoder</c>
 /// runs): <see cref="DecoderEvaluation.Run"/> on the checkpoint's data set, written with
-/// <see cref="DecoderReportFiles"/>.
+/// <see cref="Write"/> (the grid, and <see cref="EvalReport.FromDecoder"/> as <c>decoder.json</c> / <c>decoder.md</c>).
 /// </summary>
 public static class CheckpointDecoder
 {
+    /// <summary>File stem of the decoder report (<c>decoder.json</c>, <c>decoder.md</c>).</summary>
+    public const string ReportName = "decoder";
+
+    /// <summary>File name of the JSON result, read back by <c>sslsharp report</c> (<c>result.test_mse</c>, <c>result.mean_image_mse</c>).</summary>
+    public const string JsonFileName = ReportName + ".json";
+
+    /// <summary>Writes the grid (<see cref="DecoderGrid.FileName"/>), <c>decoder.json</c> and <c>decoder.md</c> into
+    /// <paramref name="folder"/> (created if needed) and returns their paths.</summary>
+    /// <param name="result">The evaluation.</param>
+    /// <param name="folder">Output folder.</param>
+    /// <param name="label">Where the representation came from (e.g. the checkpoint file).</param>
+    /// <param name="method">Method name, or null.</param>
+    /// <param name="dataset">Data set name, or null.</param>
+    /// <param name="options">The settings used, recorded in the JSON.</param>
+    public static IReadOnlyList<string> Write(DecoderResult result, string folder, string label, string? method, string? dataset, DecoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        Directory.CreateDirectory(folder);
+        var png = Path.Combine(folder, DecoderGrid.FileName);
+        DecoderGrid.Write(result.Samples, png);
+        var report = EvalReport.FromDecoder(result, options, ReportName).With("source", label);
+        if (method is not null) report.With("method", method);
+        if (dataset is not null) report.With("dataset", dataset);
+        var (json, md) = report.Write(folder);
+        return [png, json, md];
+    }
+
     /// <summary>Evaluates the loaded checkpoint and writes <c>reconstructions.png</c>, <c>decoder.json</c>, <c>decoder.md</c>.</summary>
     /// <param name="loaded">The checkpoint with its data.</param>
     /// <param name="outputFolder">Folder for the three files.</param>
@@ -21,7 +50,7 @@ public static class CheckpointDecoder
         options ??= DecoderOptions.Default;
         var result = DecoderEvaluation.Run(loaded.Method.Encoder, loaded.Train.Images, loaded.Test.Images, loaded.Entry.Mean, loaded.Entry.Std,
             options, loaded.Device, progress);
-        var files = DecoderReportFiles.Write(result, outputFolder, Path.GetFileName(loaded.Path), loaded.Config.Method, loaded.Entry.Name, options);
+        var files = Write(result, outputFolder, Path.GetFileName(loaded.Path), loaded.Config.Method, loaded.Entry.Name, options);
         return (result, files);
     }
 

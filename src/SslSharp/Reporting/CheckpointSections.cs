@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using SslSharp.Augment;
 using SslSharp.Evaluation.Decoder;
+using SslSharp.Evaluation.Spectral;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,8 +32,8 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
     /// <summary>Backbone and embedding spectra: from the CSV files when present, else computed.</summary>
     public void Spectrum(ReportSection section)
     {
-        section.Paragraphs.Add("Singular values of the centred representations of held-out images, divided by the largest, on a log scale " +
-                               "(Jing et al., 2022). A spectrum that plunges after a few values shows dimensional collapse: the " +
+        section.Paragraphs.Add("Singular values of the uncentred representation matrix (the spectrum RankMe is computed from, " +
+                               "Garrido et al., 2023), divided by the largest, on a log scale (as in Jing et al., 2022). A spectrum that plunges after a few values shows dimensional collapse: the " +
                                "representation uses only a few directions.");
         var spectra = new List<(string, double[])>();
         foreach (var (file, label, embedding) in new[] { (SpectrumCsv.BackboneFile, "backbone features", false), (SpectrumCsv.EmbeddingFile, "embeddings", true) })
@@ -52,7 +53,7 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
             }
             var z = embedding ? Embeddings(section) : Features(section);
             if (z is not null)
-                spectra.Add(($"{label} (computed, {z.shape[0]} held-out images)", EmbeddingAnalysis.CentredSingularValues(z)));
+                spectra.Add(($"{label} (computed, {z.shape[0]} held-out images)", SpectralMetrics.SingularValues(z)));
         }
         if (spectra.Count > 0) section.Paragraphs.Add("Spectra shown: " + string.Join("; ", spectra.Select(s => s.Item1)) + ".");
         if (ReportPlots.Spectrum(spectra, Path.Combine(runDirectory, SpectrumPlotFile)))
@@ -83,7 +84,7 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
         section.Paragraphs.Add("A small decoder trained on the frozen backbone features to redraw the pixels (MSE on normalised pixels). " +
                                "Top rows: held-out originals; bottom rows: their reconstructions. What the decoder cannot redraw, the " +
                                "representation has discarded.");
-        var json = Path.Combine(runDirectory, DecoderReportFiles.JsonFileName);
+        var json = Path.Combine(runDirectory, CheckpointDecoder.JsonFileName);
         if (!File.Exists(Path.Combine(runDirectory, DecoderGrid.FileName)))
         {
             if (!options.RunDecoder) { section.Notes.Add($"{DecoderGrid.FileName} is missing and the decoder evaluation was switched off."); return; }
@@ -92,9 +93,9 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
             section.Paragraphs.Add("Decoder trained for this report: " + Scores(result.TestMse, result.MeanImageMse));
         }
         else if (ReadScores(json) is { } scores)
-            section.Paragraphs.Add($"From {DecoderReportFiles.JsonFileName} (an earlier 'sslsharp eval decoder'): " + Scores(scores.Test, scores.Mean));
+            section.Paragraphs.Add($"From {CheckpointDecoder.JsonFileName} (an earlier 'sslsharp eval decoder'): " + Scores(scores.Test, scores.Mean));
         else
-            section.Notes.Add($"{DecoderGrid.FileName} exists but {DecoderReportFiles.JsonFileName} is missing or unreadable: the decoder's error is unknown.");
+            section.Notes.Add($"{DecoderGrid.FileName} exists but {CheckpointDecoder.JsonFileName} is missing or unreadable: the decoder's error is unknown.");
         section.Images.Add(new ReportImage(DecoderGrid.FileName, "Held-out images (top row of each pair) and their reconstructions from frozen features (bottom row)."));
     }
 
@@ -108,6 +109,10 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(jsonPath));
             var root = doc.RootElement;
+            // EvalReport keeps the numbers under "result"; decoder.json files of older versions had them at the top.
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("result", out var result)
+                && result.ValueKind == System.Text.Json.JsonValueKind.Object)
+                root = result;
             return root.TryGetProperty("test_mse", out var t) && root.TryGetProperty("mean_image_mse", out var m) &&
                    t.TryGetDouble(out double test) && m.TryGetDouble(out double mean) ? (test, mean) : null;
         }

@@ -7,16 +7,15 @@ using static TorchSharp.torch;
 namespace SslSharp.Reporting;
 
 /// <summary>
-/// Spectra and a 2-D PCA of a method's representations on a fixed set of held-out images:
+/// Representations and a 2-D PCA of a method's representations on a fixed set of held-out images:
 /// backbone features (<see cref="SslMethod.Encoder"/>) and the embeddings its loss sees
 /// (<see cref="StepOutput.Embeddings"/>, e.g. the projector output).
 /// </summary>
 /// <remarks>
-/// <para>Singular values are those of the centred matrix <c>Z - mean(Z)</c> <c>[N, D]</c>, i.e. the
-/// square roots of the covariance eigenvalues times <c>sqrt(N - 1)</c>: the log-spectrum plot of
-/// Jing et al. (2022), "Understanding Dimensional Collapse in Contrastive Self-supervised Learning"
-/// (their Fig. 2 plots the covariance spectrum of the embeddings on the validation set).</para>
-/// <para>The PCA projection is <c>U[:, :2] S[:2]</c> of the same SVD, with signs fixed so that the
+/// <para>The spectrum is <see cref="SslSharp.Evaluation.Spectral.SpectralMetrics.SingularValues"/> (uncentred
+/// <c>Z</c> <c>[N, D]</c>), the same function the run's diagnostics write to <c>spectrum_*.csv</c>, so a
+/// computed spectrum and a logged one are comparable.</para>
+/// <para>The PCA projection is <c>U[:, :2] S[:2]</c> of the SVD of the centred <c>Z - mean(Z)</c>, with signs fixed so that the
 /// largest loading of each component is positive (scikit-learn's <c>svd_flip</c>), so the picture
 /// does not flip between runs.</para>
 /// <para>Embeddings are obtained by a forward pass of the method on two identical copies of each
@@ -73,15 +72,6 @@ public static class EmbeddingAnalysis
         {
             FeatureExtractor.RestoreModes(method, modes);
         }
-    }
-
-    /// <summary>Singular values of the centred <paramref name="z"/> <c>[N, D]</c>, descending (float64).</summary>
-    public static double[] CentredSingularValues(Tensor z)
-    {
-        CheckMatrix(z);
-        using var scope = NewDisposeScope();
-        var centred = z.to(ScalarType.Float64).sub(z.to(ScalarType.Float64).mean(new long[] { 0 }, keepdim: true));
-        return linalg.svdvals(centred).data<double>().ToArray();
     }
 
     /// <summary>

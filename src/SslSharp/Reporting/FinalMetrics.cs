@@ -50,7 +50,8 @@ public static class FinalMetrics
     /// <summary>
     /// Rows (file, metric, value) for every number in an evaluation JSON file: nested objects give
     /// dotted names; arrays are summarised by their last element; strings, booleans and the
-    /// <see cref="SettingNames"/> are skipped.
+    /// <see cref="SettingNames"/> are skipped. In a file written by <see cref="Evaluation.EvalReport"/> only its
+    /// <c>result</c> object is read (its names without the <c>result.</c> prefix).
     /// </summary>
     /// <exception cref="JsonException">The file is not JSON.</exception>
     public static IReadOnlyList<IReadOnlyList<string>> FromJson(string jsonPath)
@@ -78,7 +79,10 @@ public static class FinalMetrics
                     break;
             }
         }
-        Visit(doc.RootElement, "");
+        var root = doc.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("columns", out _) && root.TryGetProperty("result", out var result))
+            root = result;   // EvalReport layout: the table and metadata repeat the result as text
+        Visit(root, "");
         return rows;
     }
 

@@ -61,10 +61,10 @@ internal static class MetricSections
         else section.Notes.Add("No kNN accuracy was logged (knn_top1_k*).");
         var probes = ProbeNames(metrics);
         bool fractions = probes.SelectMany(metrics.Series).All(p => !double.IsFinite(p.Value) || Math.Abs(p.Value) <= 1);
-        if (probes.Count > 0 && ReportPlots.OverEpochs(metrics, probes, [], "Probe accuracy on held-out images", "accuracy (%)", "",
+        if (probes.Count > 0 && ReportPlots.OverEpochs(metrics, probes, [], "Probe accuracy", "accuracy (%)", "",
                 Path.Combine(runDirectory, ProbePlotFile), fractions ? 100 : 1))
             section.Images.Add(new ReportImage(ProbePlotFile,
-                "Probe accuracy over epochs. An online probe trains alongside the SSL loss on detached features: a cheap signal that can mislead (Balestriero et al., 2023)."));
+                "Probe accuracy over epochs. The online probe (online_probe_top1) trains alongside the SSL loss on detached features and is scored on the augmented training batches before each update: a cheap signal that can mislead (Balestriero et al., 2023)."));
         else section.Notes.Add("No probe accuracy was logged (e.g. online_probe_top1).");
     }
 

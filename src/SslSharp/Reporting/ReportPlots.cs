@@ -80,7 +80,7 @@ public static class ReportPlots
         if (usable.Count == 0) return false;
         var palette = new ScottPlot.Palettes.Category10();
         using var plot = new Plot();
-        plot.Title("Singular-value spectrum (log scale)");
+        plot.Title("Singular values of the uncentred representations (log scale)");
         plot.XLabel("singular value index i");
         plot.YLabel("log10(σ_i / σ_1)");
         for (int k = 0; k < usable.Count; k++)

@@ -3,6 +3,8 @@ using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Data;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Methods;
 using SslSharp.Training;
 using TorchSharp;
@@ -63,7 +65,7 @@ public static class CheckpointEvaluator
         using var run = Open(checkpoint, dataset, dataDir, device, limit);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = run.Features(run.Method.Encoder, progress);
-        return options.Select(o => Evaluation.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
+        return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
     }
 
     /// <summary>Offline linear probe of the checkpoint's encoder (features cached once, see <see cref="LinearProbe"/>).</summary>
@@ -79,7 +81,7 @@ public static class CheckpointEvaluator
     {
         using var run = Open(checkpoint, dataset, dataDir, device, limit);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
-        return Evaluation.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
+        return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             run.EvalTransform, o, progress);
     }
 
@@ -96,8 +98,8 @@ public static class CheckpointEvaluator
     {
         using var run = Open(checkpoint, dataset, dataDir, device, limit);
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
-        var augment = Evaluation.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std);
-        return Evaluation.FineTune.Run(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
+        var augment = Evaluation.Probes.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std);
+        return Evaluation.Probes.FineTune.Run(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             augment, run.EvalTransform, o, progress);
     }
 
@@ -118,7 +120,7 @@ public static class CheckpointEvaluator
     {
         using var run = Open(checkpoint, dataset, dataDir, device, limit);
         var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
-        return Evaluation.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
+        return Evaluation.Probes.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
     }
 

@@ -5,6 +5,8 @@ using SslSharp.Backbones;
 using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Diagnostics;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Methods;
 using SslSharp.Training;
@@ -15,7 +17,8 @@ namespace SslSharp.Runs;
 
 /// <summary>
 /// One pretraining run from a <see cref="RunConfig"/>: loads the data, builds backbone + method +
-/// augmentations, trains with the <see cref="Trainer"/>, evaluates kNN on the held-out set, and
+/// augmentations, trains with the <see cref="Trainer"/> (kNN, label-free diagnostics and, with labels,
+/// the online probe as callbacks), evaluates kNN on the held-out set, and
 /// writes the run folder (<c>config.yaml</c>, <c>metrics.csv</c>, plots, <c>last.ckpt</c>,
 /// <c>summary.md</c>). This is what <c>sslsharp pretrain</c> runs.
 /// </summary>
@@ -59,6 +62,11 @@ public static class PretrainRunner
             EveryEpochs = config.DiagnosticsEvery,
             Device = new torch.Device(config.Device),
         };
+        using var probe = UsesOnlineProbe(config, train)
+            ? new OnlineProbeCallback(train.NumClasses) { Seed = config.Seed }
+            : null;
+        var callbacks = new List<ITrainerCallback> { knn, diagnostics };
+        if (probe is not null) callbacks.Add(probe);
 
         var options = new TrainerOptions
         {
@@ -81,7 +89,7 @@ public static class PretrainRunner
         options.Validate();
 
         TrainResult result;
-        using (var trainer = new Trainer(method, loader, options, new ITrainerCallback[] { knn, diagnostics }))
+        using (var trainer = new Trainer(method, loader, options, callbacks))
             result = trainer.Fit(ct);
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
@@ -104,12 +112,31 @@ public static class PretrainRunner
             Knn = final,
             CommandLine = commandLine,
             Extra = pixels.Scores.Select(p => new KeyValuePair<string, string>(
-                $"raw-pixel kNN top-1, k={p.K} (baseline)", (100 * p.Top1).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %")).ToArray(),
+                    $"raw-pixel kNN top-1, k={p.K} (baseline)", Percent(p.Top1)))
+                .Concat(probe is { LastTop1: var top1 } && double.IsFinite(top1)
+                    ? [new KeyValuePair<string, string>("online probe top-1, last epoch (augmented training batches)", Percent(top1))]
+                    : [])
+                .ToArray(),
             KnnPlotFile = files.Any(f => f.EndsWith(TrainingPlots.KnnPlotFile, StringComparison.Ordinal)) ? TrainingPlots.KnnPlotFile : null,
             CheckpointFile = result.LastCheckpoint is null ? null : Path.GetFileName(result.LastCheckpoint),
         };
         files.Add(summary.Write(runDirectory));
         return new PretrainResult(runDirectory, result, final, pixels, files);
+    }
+
+    private static string Percent(double fraction) => (100 * fraction).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %";
+
+    /// <summary>
+    /// Whether the run trains the online probe: <see cref="RunConfig.OnlineProbe"/> is on and every
+    /// training image has a label of one of at least two classes (no <c>-1</c>).
+    /// </summary>
+    public static bool UsesOnlineProbe(RunConfig config, ImageDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(train);
+        if (!config.OnlineProbe || train.NumClasses < 2 || train.Labels.NumberOfElements == 0) return false;
+        using var min = train.Labels.min();
+        return min.item<long>() >= 0;
     }
 
     /// <summary>

@@ -71,6 +71,13 @@ public sealed record RunConfig
     /// </summary>
     public int DiagnosticsEvery { get; init; } = 5;
 
+    /// <summary>
+    /// Train an online linear probe on the detached backbone features alongside pretraining
+    /// (<see cref="Evaluation.Probes.OnlineProbeCallback"/>; logs <c>online_probe_top1</c> per epoch). Only used when
+    /// every training image has a label; cheap (one linear layer, one extra optimizer step per batch).
+    /// </summary>
+    public bool OnlineProbe { get; init; } = true;
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 

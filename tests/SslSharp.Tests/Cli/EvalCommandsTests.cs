@@ -54,7 +54,7 @@ public class EvalCommandsTests
             Assert.Equal(5, cuts.Count); // backbone + Linear, BN, ReLU, Linear of SimCLR's v1 projector
         }
         using (var l = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "linear.json"))))
-            Assert.Equal(300, l.RootElement.GetProperty("result").GetProperty("TestCount").GetInt32());
+            Assert.Equal(300, l.RootElement.GetProperty("result").GetProperty("test_count").GetInt32());
     }
 
     [Fact]

@@ -43,18 +43,19 @@ public class EvalRankCommandTests
         Assert.InRange(outcome.Rotation!.Accuracy, 0.25, 1.0);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "rank.json")));
-        var metrics = json.RootElement.GetProperty("metrics");
+        var metrics = json.RootElement.GetProperty("result");
         foreach (var name in new[] { "rankme_backbone", "rankme_embedding", "alpha_req", "alpha_req_r2", "numerical_rank", "sv_entropy",
                      "embedding_std", "alignment", "uniformity", "rotation_accuracy" })
             Assert.True(metrics.TryGetProperty(name, out _), $"{name} missing from rank.json");
         Assert.Equal(outcome.Result.Embedding!.RankMe, metrics.GetProperty("rankme_embedding").GetDouble(), 12);
-        Assert.Equal("simclr", json.RootElement.GetProperty("info").GetProperty("method").GetString());
+        Assert.Equal("simclr", json.RootElement.GetProperty("metadata").GetProperty("method").GetString());
 
-        var md = File.ReadAllLines(Path.Combine(outDir, "rank.md"));
+        var md = File.ReadAllLines(Path.Combine(outDir, "rank.md")).Where(l => l.StartsWith('|')).ToArray();
         Assert.Equal(3, md.Length);
         Assert.Contains("| rankme_backbone |", md[0]);
         Assert.Equal(md[0].Count(ch => ch == '|'), md[2].Count(ch => ch == '|'));
         Assert.Contains(outcome.Result.Backbone.RankMe.ToString("G4", CultureInfo.InvariantCulture), md[2]);
+        Assert.Contains("- method: simclr", File.ReadAllText(Path.Combine(outDir, "rank.md")));
     }
 
     [Fact]

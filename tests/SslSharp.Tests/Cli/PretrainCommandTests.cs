@@ -1,4 +1,5 @@
 using SslSharp.Cli.Commands;
+using SslSharp.Runs;
 
 namespace SslSharp.Tests.Cli;
 
@@ -45,6 +46,16 @@ public class PretrainCommandTests
     {
         Assert.Equal(0.2, PretrainCommand.Resolve(new PretrainSettings { Epochs = 2 }).WarmupEpochs, 12);
         Assert.Equal(1.5, PretrainCommand.Resolve(new PretrainSettings { Epochs = 2, WarmupEpochs = 1.5 }).WarmupEpochs);
+    }
+
+    [Fact]
+    public void The_online_probe_is_on_by_default_and_can_be_switched_off()
+    {
+        Assert.True(PretrainCommand.Resolve(new PretrainSettings()).OnlineProbe);
+        Assert.False(PretrainCommand.Resolve(new PretrainSettings { OnlineProbe = false }).OnlineProbe);
+        var yaml = PretrainCommand.Resolve(new PretrainSettings { OnlineProbe = false }).ToYaml();
+        Assert.Contains("online_probe: false", yaml);
+        Assert.False(RunConfig.FromYaml(yaml).OnlineProbe);
     }
 
     [Theory]

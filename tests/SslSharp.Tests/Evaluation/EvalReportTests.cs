@@ -1,5 +1,7 @@
 using System.Text.Json;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
 using SslSharp.Tests.Training;
 
 namespace SslSharp.Tests.Evaluation;
@@ -26,8 +28,8 @@ public class EvalReportTests
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var root = doc.RootElement;
         Assert.Equal(4, root.GetProperty("rows").GetArrayLength());
-        Assert.Equal("Uniform", root.GetProperty("result")[1].GetProperty("Weighting").GetString());
-        Assert.Equal(0.8461, root.GetProperty("result")[0].GetProperty("Scores")[0].GetProperty("Top1").GetDouble());
+        Assert.Equal("Uniform", root.GetProperty("result")[1].GetProperty("weighting").GetString());
+        Assert.Equal(0.8461, root.GetProperty("result")[0].GetProperty("scores")[0].GetProperty("top1").GetDouble());
         Assert.Equal("8000", root.GetProperty("metadata").GetProperty("bank").GetString());
     }
 
@@ -47,7 +49,7 @@ public class EvalReportTests
         var linear = EvalReport.FromLinearProbe(probe);
         Assert.Equal(["64", "90.00", "99.00", "95.00", "10", "sgd", "0.1"], linear.Rows.Single());
         using (var doc = JsonDocument.Parse(linear.ToJson()))
-            Assert.Equal(0.9, doc.RootElement.GetProperty("result").GetProperty("Top1").GetDouble());
+            Assert.Equal(0.9, doc.RootElement.GetProperty("result").GetProperty("top1").GetDouble());
 
         var knn = new KnnResult([new KnnScore(20, 0.5, 0.9)], 50, 100, KnnMetric.Cosine, KnnWeighting.Exponential, 0.07);
         var g = new GuillotineResult([new GuillotineLayer("backbone", 64, knn, probe), new GuillotineLayer("projector.0 Linear", 32, knn, probe with { Top1 = 0.7 })]);
@@ -55,5 +57,17 @@ public class EvalReportTests
         Assert.Equal(2, report.Rows.Count);
         Assert.Equal("backbone", report.Metadata["best linear"]);
         Assert.Equal("projector.0 Linear", report.Rows[1][0]);
+    }
+
+    [Fact]
+    public void Diagnostics_report_has_one_column_per_metric_and_nulls_for_non_finite_values()
+    {
+        var report = EvalReport.FromDiagnostics([new("rankme_backbone", 12.3456), new("alpha_req", double.NaN)]);
+        Assert.Equal("rank", report.Name);
+        Assert.Equal(["rankme_backbone", "alpha_req"], report.Columns);
+        Assert.Equal(["12.35", "n/a"], report.Rows.Single());
+        using var doc = JsonDocument.Parse(report.ToJson());
+        Assert.Equal(12.3456, doc.RootElement.GetProperty("result").GetProperty("rankme_backbone").GetDouble());
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("result").GetProperty("alpha_req").ValueKind);
     }
 }

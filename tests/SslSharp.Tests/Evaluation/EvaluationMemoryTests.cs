@@ -1,4 +1,5 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
 using TorchSharp;
 using static TorchSharp.torch;
 

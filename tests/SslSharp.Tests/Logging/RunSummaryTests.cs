@@ -1,4 +1,5 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
 using SslSharp.Training.Logging;
 using SslSharp.Runs;
 

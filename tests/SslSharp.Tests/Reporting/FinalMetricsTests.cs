@@ -1,4 +1,7 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Probes;
+using SslSharp.Evaluation.Spectral;
 using SslSharp.Reporting;
 using SslSharp.Tests.Logging;
 using SslSharp.Training.Logging;
@@ -35,6 +38,18 @@ public class FinalMetricsTests
         File.WriteAllText(path, """{ "name": "x", "top1": 0.5, "nested": { "k": 3, "ok": true, "seed": 1 }, "epochs": 5, "curve": [1, 2, 0.25], "empty": [] }""");
         var rows = FinalMetrics.FromJson(path).Select(r => string.Join(" / ", r)).ToList();
         Assert.Equal(new[] { "probe.json / top1 / 0.5", "probe.json / nested.k / 3", "probe.json / curve (last of 3) / 0.25" }, rows);
+    }
+
+    [Fact]
+    public void An_eval_report_contributes_its_result_numbers_only()
+    {
+        using var temp = new TempDirectory();
+        var probe = new LinearProbeResult(0.9, 0.99, 0.95, [1.0, 0.5], 64, 10, 100, 50, 20, LinearProbeOptions.Default);
+        var (json, _) = EvalReport.FromLinearProbe(probe).Write(temp.Path);
+        var rows = FinalMetrics.FromJson(json).Select(r => string.Join(" / ", r)).ToList();
+        Assert.Contains("linear.json / top1 / 0.9", rows);
+        Assert.Contains("linear.json / top5 / 0.99", rows);
+        Assert.DoesNotContain(rows, r => r.Contains("result.") || r.Contains("rows") || r.Contains("learning_rate"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using SslSharp.Evaluation.Decoder;
+using SslSharp.Evaluation.Spectral;
 using SslSharp.Reporting;
 using SslSharp.Runs;
 using SslSharp.Tests.Training;
@@ -15,6 +16,9 @@ public class RunReportCheckpointTests
         using var temp = new TempDir();
         var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, WidthMultiplier = 0.25 };
         PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 3);
+        // The run logs its spectra; remove them so the report computes them from the checkpoint (same definition).
+        File.Delete(temp.File(SpectrumCsv.BackboneFile));
+        File.Delete(temp.File(SpectrumCsv.EmbeddingFile));
         var options = ReportOptions.Default with
         {
             SubsetSize = 300,
@@ -25,7 +29,7 @@ public class RunReportCheckpointTests
         var result = RunReport.Write(temp.Path, options, (phase, _, _) => phases.Add(phase));
 
         var html = ReportFolderChecks.AssertComplete(temp.Path, result);
-        Assert.Equal(new[] { "loss_lr.png", "knn.png", "spectrum.png", "pca.png", "reconstructions.png" }, result.Images);
+        Assert.Equal(new[] { "loss_lr.png", "knn.png", "probe.png", "spectrum.png", "rankme.png", "collapse.png", "pca.png", "reconstructions.png" }, result.Images);
         Assert.Contains("Spectra shown: backbone features (computed, 300 held-out images); embeddings (computed, 300 held-out images).", html);
         Assert.Contains("Decoder trained for this report: held-out MSE", html);
         Assert.Equal((1000, 700), PngFile.AssertValid(temp.File("pca.png")));

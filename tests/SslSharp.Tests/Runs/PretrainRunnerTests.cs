@@ -1,6 +1,7 @@
 using SslSharp.Runs;
 using SslSharp.Tests.Training;
 using SslSharp.Training;
+using SslSharp.Training.Logging;
 
 namespace SslSharp.Tests.Runs;
 
@@ -31,6 +32,9 @@ public class PretrainRunnerTests
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 20 | {100 * result.Knn[20].Top1:F2} |"), summary);
         Assert.Contains("raw-pixel kNN", summary);
         Assert.InRange(result.Knn[20].Top1, 0.1, 1.0); // 10 balanced classes: chance is 0.1
+        // The online probe is on by default for labelled data: logged per epoch, reported in the summary.
+        Assert.InRange(MetricsCsv.ReadRun(dir).Last("online_probe_top1")!.Value, 0.0, 1.0);
+        Assert.Contains("online probe top-1", summary);
 
         // The checkpoint alone rebuilds the method and gives the same kNN numbers.
         var again = CheckpointEvaluator.Knn(Path.Combine(dir, "last.ckpt"));
@@ -40,14 +44,17 @@ public class PretrainRunnerTests
     }
 
     [Fact]
-    public void Same_seed_and_config_give_the_same_losses()
+    public void Same_seed_and_config_give_the_same_losses_with_or_without_the_online_probe()
     {
         using var a = new TempDir();
         using var b = new TempDir();
         PretrainRunner.Run(Tiny(), a.Path, showProgress: false, maxSteps: 2);
-        PretrainRunner.Run(Tiny(), b.Path, showProgress: false, maxSteps: 2);
+        PretrainRunner.Run(Tiny() with { OnlineProbe = false }, b.Path, showProgress: false, maxSteps: 2);
         static string[] Losses(TempDir d) => File.ReadAllLines(d.File("metrics.csv")).Skip(1).Select(l => l.Split(',')[2]).ToArray();
+        // The probe trains on detached features with its own optimizer: the method's training is unchanged.
         Assert.Equal(Losses(a), Losses(b));
+        Assert.NotNull(MetricsCsv.ReadRun(a.Path).Last("online_probe_top1"));
+        Assert.Null(MetricsCsv.ReadRun(b.Path).Last("online_probe_top1"));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace SslSharp.Evaluation.Diagnostics;
 
 /// <summary>
-/// Periodic label-free diagnostics during training: every <see cref="EveryEpochs"/> epochs (and at the
+/// Periodic label-free diagnostics during training: every <see cref="PeriodicEvaluationCallback.EveryEpochs"/> epochs (and at the
 /// end) computes RankMe, alpha-ReQ, numerical rank, singular-value entropy, embedding std, alignment
 /// and uniformity of the backbone features and the method's embeddings on a fixed, seeded subset of
 /// images, logs them (<see cref="TrainerState.Log"/>, so <c>logged.csv</c>) and to TensorBoard, writes
@@ -33,7 +33,7 @@ namespace SslSharp.Evaluation.Diagnostics;
 /// alignment and uniformity (Wang &amp; Isola, ICML 2020). Callbacks like stable-pretraining's RankMe
 /// callback and solo-learn's auto-umap / knn callbacks run the same way, outside the method.</para>
 /// </remarks>
-public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
+public sealed class DiagnosticsCallback : PeriodicEvaluationCallback, IDisposable
 {
     /// <summary>Folder of the TensorBoard event files inside the run folder.</summary>
     public const string TensorBoardFolder = "tensorboard";
@@ -46,7 +46,6 @@ public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
     private readonly IViewGenerator? _views;
     private readonly long _seed;
     private readonly List<DiagnosticsEvaluation> _history = [];
-    private readonly int _everyEpochs = 1;
     private readonly int _batchSize = 256;
     private TorchSharp.Modules.SummaryWriter? _tensorBoard;
 
@@ -85,19 +84,6 @@ public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
         : this(images, EvalPreprocess.From(evalTransform, seed), views, samples, seed)
     {
     }
-
-    /// <summary>Evaluate after every this many epochs (default 1); 0 evaluates only at the end of training.</summary>
-    public int EveryEpochs
-    {
-        get => _everyEpochs;
-        init => _everyEpochs = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(EveryEpochs), value, "EveryEpochs must be >= 0 (0 = only at the end).");
-    }
-
-    /// <summary>Whether to evaluate at the end of training when the last epoch was not evaluated (default true).</summary>
-    public bool EvaluateAtEnd { get; init; } = true;
-
-    /// <summary>Whether to evaluate once before the first step (the random-init baseline; default false).</summary>
-    public bool EvaluateAtStart { get; init; }
 
     /// <summary>Images per forward pass (default 256).</summary>
     public int BatchSize
@@ -141,25 +127,6 @@ public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
 
     private readonly List<string> _warnings = [];
 
-    /// <inheritdoc />
-    public void OnTrainStart(TrainerState state)
-    {
-        if (EvaluateAtStart && !EvaluatedAt(state.Step)) EvaluateAndLog(state, epoch: -1);
-    }
-
-    /// <inheritdoc />
-    public void OnEpochEnd(TrainerState state)
-    {
-        if (EveryEpochs > 0 && (state.Epoch + 1) % EveryEpochs == 0 && !EvaluatedAt(state.Step))
-            EvaluateAndLog(state, state.Epoch);
-    }
-
-    /// <inheritdoc />
-    public void OnTrainEnd(TrainerState state)
-    {
-        if (EvaluateAtEnd && state.Step > 0 && !EvaluatedAt(state.Step)) EvaluateAndLog(state, state.Epoch);
-    }
-
     /// <summary>Extracts the representations of the subset with <paramref name="method"/> and analyses them (no logging, no files).</summary>
     /// <param name="method">The method.</param>
     /// <param name="progress">Called after every batch with (images done, total), or null.</param>
@@ -171,7 +138,8 @@ public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
         return DiagnosticsResult.Analyze(reps, Thresholds);
     }
 
-    private void EvaluateAndLog(TrainerState state, int epoch)
+    /// <inheritdoc />
+    protected override void EvaluateAndLog(TrainerState state, int epoch)
     {
         var sw = Stopwatch.StartNew();
         var result = Evaluate(state.Method);
@@ -203,7 +171,11 @@ public sealed class DiagnosticsCallback : ITrainerCallback, IDisposable
         }
     }
 
-    private bool EvaluatedAt(long step) => _history.Count > 0 && _history[^1].Step == step;
+    /// <summary>Not at step 0: a run that took no step has nothing new to diagnose.</summary>
+    protected override bool CanEvaluateAtEnd(TrainerState state) => state.Step > 0;
+
+    /// <inheritdoc />
+    protected override long? LastEvaluatedStep => _history.Count > 0 ? _history[^1].Step : null;
 
     /// <summary>Disposes the image subset.</summary>
     public void Dispose() => _images.Dispose();

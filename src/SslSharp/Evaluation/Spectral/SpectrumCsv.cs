@@ -36,20 +36,25 @@ public static class SpectrumCsv
         return path;
     }
 
-    /// <summary>Reads a file written by <see cref="Write"/>.</summary>
-    /// <exception cref="InvalidDataException">The header or a row is not as written by <see cref="Write"/>.</exception>
+    /// <summary>
+    /// Reads the singular values of a spectrum file in file order: the <c>singular_value</c> column,
+    /// found by name (so files written by <see cref="Write"/> and other tools with that column both read).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Empty file, no <c>singular_value</c> column, or a value that is not a number.</exception>
     public static double[] Read(string path)
     {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != Header)
-            throw new InvalidDataException($"'{path}' is not a spectrum file: the first line must be '{Header}'.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var lines = File.ReadAllLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();
+        if (lines.Length == 0) throw new InvalidDataException($"'{path}' is empty; expected a header '{Header}' and one row per value.");
+        var header = lines[0].Split(',').Select(c => c.Trim().Trim('"').ToLowerInvariant()).ToArray();
+        int col = Array.IndexOf(header, "singular_value");
+        if (col < 0) throw new InvalidDataException($"'{path}' has no 'singular_value' column (header '{lines[0]}'); expected '{Header}'.");
         var values = new double[lines.Length - 1];
         for (int i = 1; i < lines.Length; i++)
         {
-            var parts = lines[i].Split(',');
-            if (parts.Length != 2 || parts[0] != i.ToString(CultureInfo.InvariantCulture)
-                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i - 1]))
-                throw new InvalidDataException($"'{path}' line {i + 1} is not '<index>,<singular_value>': '{lines[i]}'.");
+            var cells = lines[i].Split(',');
+            if (col >= cells.Length || !double.TryParse(cells[col].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i - 1]))
+                throw new InvalidDataException($"'{path}' line {i + 1}: '{lines[i]}' has no number in column 'singular_value'.");
         }
         return values;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Neighbours;
 using SslSharp.Runs;
 
 namespace SslSharp.Training.Logging;

@@ -109,7 +109,7 @@ public class DecoderEvaluationTests
         using var encoder = new StandInBackbone(1, 14, 14, 16);
         var options = Small with { Epochs = 1, BaseChannels = 16 };
         var result = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options);
-        var files = DecoderReportFiles.Write(result, dir.Path, "test.ckpt", "simclr", "synthetic", options);
+        var files = SslSharp.Reporting.CheckpointDecoder.Write(result, dir.Path, "test.ckpt", "simclr", "synthetic", options);
 
         var png = File.ReadAllBytes(Path.Combine(dir.Path, "reconstructions.png"));
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
@@ -118,11 +118,14 @@ public class DecoderEvaluationTests
         Assert.Equal(2 * 2 + 2 * (2 * 70 + 2) + 10, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "decoder.json")));
-        Assert.Equal(result.TestMse, json.RootElement.GetProperty("test_mse").GetDouble(), 12);
-        Assert.Equal("decoder", json.RootElement.GetProperty("evaluation").GetString());
-        var md = File.ReadAllLines(Path.Combine(dir.Path, "decoder.md"));
-        Assert.Equal(3, md.Length);
-        Assert.StartsWith("| simclr | synthetic | test.ckpt |", md[2]);
+        Assert.Equal(result.TestMse, json.RootElement.GetProperty("result").GetProperty("test_mse").GetDouble(), 12);
+        Assert.Equal(result.MeanImageMse, json.RootElement.GetProperty("result").GetProperty("mean_image_mse").GetDouble(), 12);
+        Assert.Equal("decoder", json.RootElement.GetProperty("name").GetString());
+        Assert.Equal("simclr", json.RootElement.GetProperty("metadata").GetProperty("method").GetString());
+        var md = File.ReadAllText(Path.Combine(dir.Path, "decoder.md"));
+        Assert.Contains("- source: test.ckpt", md);
+        Assert.Contains("- dataset: synthetic", md);
+        Assert.Contains("| " + result.TestMse.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) + " | ", md);
         Assert.Equal(3, files.Count);
     }
 
