@@ -115,7 +115,7 @@ public sealed class ProjectionHead : nn.Module<Tensor, Tensor>
     /// Runs the projector layer by layer and returns the output after every module of the MLP, in
     /// order, named by position and kind (<c>"0 Linear"</c>, <c>"1 BatchNorm1d"</c>, <c>"2 ReLU"</c>, ...);
     /// the last entry equals <see cref="forward"/>. Used by the guillotine probe
-    /// (<c>Evaluation.Guillotine</c>) to find the layer whose output holds the best features.
+    /// (<c>Evaluation.Probes.Guillotine</c>) to find the layer whose output holds the best features.
     /// </summary>
     /// <param name="features">Backbone features <c>[N, InputDim]</c>.</param>
     /// <returns>One <c>(name, [N, width])</c> pair per module.</returns>
