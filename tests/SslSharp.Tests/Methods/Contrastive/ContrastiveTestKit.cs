@@ -26,41 +26,12 @@ internal static class ContrastiveTestKit
     /// Trains <paramref name="method"/> for <paramref name="steps"/> SGD steps on 64 random images (two noisy
     /// views per step), calling the hooks in the trainer's order; returns the losses.
     /// </summary>
-    public static List<float> Train(SslMethod method, int steps, int batch = 16, double lr = 0.05, long seed = 11, double noise = 0.5)
-    {
-        method.train();
-        var g = new Generator((ulong)seed);
-        using var images = torch.randn(new long[] { 64, 1, 16, 16 }, generator: g);
-        using var sgd = torch.optim.SGD(method.parameters().Where(p => p.requires_grad), lr, momentum: 0.9);
-        var losses = new List<float>();
-        for (int step = 0; step < steps; step++)
-        {
-            using var scope = torch.NewDisposeScope();
-            var progress = new TrainingProgress(step, steps, 0, steps);
-            method.OnStepStart(progress);
-            var x = images.index_select(0, torch.randperm(64, generator: g).narrow(0, 0, batch));
-            using var views = new ViewBatch(new[]
-            {
-                x + noise * torch.randn(x.shape, generator: g),
-                x + noise * torch.randn(x.shape, generator: g),
-            });
-            sgd.zero_grad();
-            var output = method.call(views);
-            output.Loss.backward();
-            method.OnAfterBackward(progress);
-            sgd.step();
-            method.OnAfterOptimizerStep(progress);
-            float loss = output.Loss.item<float>();
-            Assert.True(float.IsFinite(loss), $"step {step}: loss {loss}");
-            Assert.True(output.Features.isfinite().all().item<bool>(), $"step {step}: non-finite features");
-            losses.Add(loss);
-        }
-        foreach (var (name, p) in method.named_parameters())
-            Assert.True(p.isfinite().all().item<bool>(), $"{name} became non-finite");
-        return losses;
-    }
+    public static List<float> Train(SslMethod method, int steps, int batch = 16, double lr = 0.05, long seed = 11, double noise = 0.5) =>
+        MethodTrainingLoop.Run(method, steps, ps => torch.optim.SGD(ps, lr, momentum: 0.9),
+            (x, g) => new ViewBatch(new[] { x + noise * torch.randn(x.shape, generator: g), x + noise * torch.randn(x.shape, generator: g) }),
+            imageSize: 16, batch, stepsPerEpoch: steps, seed);
 
-    public static string Describe(IEnumerable<float> losses) => string.Join(", ", losses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
+    public static string Describe(IEnumerable<float> losses) => MethodTrainingLoop.Describe(losses);
 
     /// <summary>
     /// Trains a method a few steps, saves it with <see cref="Checkpoint"/>, loads it into a differently

@@ -41,41 +41,14 @@ internal static class SelfDistillTestData
     /// Returns the losses.
     /// </summary>
     public static List<float> Train(SslMethod method, int steps, Func<IEnumerable<Parameter>, torch.optim.Optimizer> optimizer,
-        Func<Tensor, Generator, ViewBatch> makeViews, long stepsPerEpoch = 10, long seed = 11)
-    {
-        method.train();
-        var g = new Generator((ulong)seed);
-        using var images = torch.randn(new long[] { 64, 1, 12, 12 }, generator: g);
-        using var opt = optimizer(method.parameters().Where(p => p.requires_grad));
-        var losses = new List<float>();
-        for (int step = 0; step < steps; step++)
-        {
-            using var scope = torch.NewDisposeScope();
-            var progress = new TrainingProgress(step, steps, (int)(step / stepsPerEpoch), stepsPerEpoch);
-            var x = images.index_select(0, torch.randperm(64, generator: g).narrow(0, 0, 32));
-            using var views = makeViews(x, g);
-            method.OnStepStart(progress);
-            opt.zero_grad();
-            var output = method.call(views);
-            output.Loss.backward();
-            method.OnAfterBackward(progress);
-            opt.step();
-            method.OnAfterOptimizerStep(progress);
-            float loss = output.Loss.item<float>();
-            Assert.True(float.IsFinite(loss), $"step {step}: loss {loss}");
-            Assert.True(output.Features.isfinite().all().item<bool>(), $"step {step}: non-finite features");
-            losses.Add(loss);
-        }
-        foreach (var (name, p) in method.named_parameters())
-            Assert.True(p.isfinite().all().item<bool>(), $"{name} became non-finite");
-        return losses;
-    }
+        Func<Tensor, Generator, ViewBatch> makeViews, long stepsPerEpoch = 10, long seed = 11) =>
+        MethodTrainingLoop.Run(method, steps, optimizer, makeViews, imageSize: 12, batch: 32, stepsPerEpoch, seed);
 
     /// <summary>Two noisy views of each image.</summary>
     public static ViewBatch NoisyPair(Tensor x, Generator g) =>
         new(new[] { x + 0.5 * torch.randn(x.shape, generator: g), x + 0.5 * torch.randn(x.shape, generator: g) });
 
-    public static string Describe(IEnumerable<float> losses) => string.Join(", ", losses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
+    public static string Describe(IEnumerable<float> losses) => MethodTrainingLoop.Describe(losses);
 
     /// <summary>Saves <paramref name="a"/> to a checkpoint, loads it into <paramref name="b"/>, and checks every state-dict tensor.</summary>
     public static void AssertCheckpointRoundTrip(SslMethod a, SslMethod b, params string[] mustContain)
