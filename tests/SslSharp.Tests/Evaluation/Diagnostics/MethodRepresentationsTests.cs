@@ -8,6 +8,9 @@ using static TorchSharp.torch;
 
 namespace SslSharp.Tests.Evaluation.Diagnostics;
 
+/// <summary>Runs alone: one test checks that torch's global generator does not move, which tests running in
+/// parallel (drawing from that generator) would break.</summary>
+[Collection("TrainerSerial")]
 public class MethodRepresentationsTests
 {
     private static SimCLR Tiny(long seed = 0) => new(new ConvNet(1, new[] { 8, 16 }, seed: seed), hiddenDim: 16, outputDim: 8, seed: seed);
