@@ -124,15 +124,24 @@ public sealed record AugmentRecipe
     }
 
     private Compose View(int size, int channels, IReadOnlyList<float> mean, IReadOnlyList<float> std,
-        (double Min, double Max) scale, double[] jitter, double blurP, double solarizeP)
+        (double Min, double Max) scale, double[] jitter, double blurP, double solarizeP) =>
+        Pipeline(size, channels, mean, std, scale, jitter, JitterP ?? 0.8, GrayscaleP ?? 0.2, blurP, solarizeP);
+
+    /// <summary>
+    /// One view's pipeline: crop with flip 0.5, colour jitter, grayscale (3 channels), blur, solarize (each only
+    /// when its probability is above 0), normalise. Shared with <see cref="SimCLRAugment.View"/>.
+    /// </summary>
+    internal static Compose Pipeline(int size, int channels, IReadOnlyList<float> mean, IReadOnlyList<float> std,
+        (double Min, double Max) scale, IReadOnlyList<double> jitter, double jitterP, double grayscaleP, double blurP, double solarizeP)
     {
         bool color = channels == 3;
         var steps = new List<IBatchTransform>
         {
+            // Crop + flip(0.5) fused into one resampling pass (same as RandomResizedCrop then RandomHorizontalFlip(0.5)).
             new RandomResizedCrop(size, scale: scale, horizontalFlip: 0.5),
-            new ColorJitter(jitter[0], jitter[1], color ? jitter[2] : 0, color ? jitter[3] : 0, p: JitterP ?? 0.8),
+            new ColorJitter(jitter[0], jitter[1], color ? jitter[2] : 0, color ? jitter[3] : 0, p: jitterP),
         };
-        if (color && (GrayscaleP ?? 0.2) > 0) steps.Add(new RandomGrayscale(GrayscaleP ?? 0.2));
+        if (color && grayscaleP > 0) steps.Add(new RandomGrayscale(grayscaleP));
         if (blurP > 0) steps.Add(new GaussianBlur(GaussianBlur.SimCLRKernelSize(size), (0.1, 2.0), p: blurP));
         if (solarizeP > 0) steps.Add(new RandomSolarize(0.5, solarizeP));
         steps.Add(new Normalize(mean, std));

@@ -72,17 +72,9 @@ public static class SimCLRAugment
         if (mean.Count != channels || std.Count != channels)
             throw new ArgumentException($"mean and std need {channels} value(s) (one per channel), got {mean.Count} and {std.Count}.", nameof(mean));
         double s = jitterStrength ?? DefaultJitterStrength(imageSize);
-        bool color = channels == 3;
-        var steps = new List<IBatchTransform>
-        {
-            // Crop + flip(0.5) fused into one resampling pass (same as RandomResizedCrop then RandomHorizontalFlip(0.5)).
-            new RandomResizedCrop(imageSize, scale: (minScale ?? DefaultMinScale(imageSize), 1.0), horizontalFlip: 0.5),
-            new ColorJitter(0.8 * s, 0.8 * s, color ? 0.8 * s : 0, color ? 0.2 * s : 0, p: 0.8),
-        };
-        if (color) steps.Add(new RandomGrayscale(0.2));
-        if (blur ?? DefaultBlur(imageSize)) steps.Add(new GaussianBlur(GaussianBlur.SimCLRKernelSize(imageSize), (0.1, 2.0), p: 0.5));
-        steps.Add(new Normalize(mean, std));
-        return new Compose(steps.ToArray());
+        return AugmentRecipe.Pipeline(imageSize, channels, mean, std, (minScale ?? DefaultMinScale(imageSize), 1.0),
+            new[] { 0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s }, jitterP: 0.8, grayscaleP: 0.2,
+            blurP: (blur ?? DefaultBlur(imageSize)) ? 0.5 : 0, solarizeP: 0);
     }
 
     /// <summary>The two-view SimCLR generator (one <see cref="View"/> pipeline applied twice) for uint8 input.</summary>
