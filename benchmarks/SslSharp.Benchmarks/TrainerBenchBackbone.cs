@@ -14,6 +14,7 @@ public sealed class TrainerBenchBackbone : Backbone
     public TrainerBenchBackbone(int inChannels, int width) : base("TrainerBenchBackbone")
     {
         InputChannels = inChannels;
+        Width = width;
         FeatureDim = 2 * width;
         features = nn.Sequential(
             nn.Conv2d(inChannels, width, 3, stride: 1, padding: 1, bias: false), nn.BatchNorm2d(width), nn.ReLU(),
@@ -21,6 +22,12 @@ public sealed class TrainerBenchBackbone : Backbone
             nn.Conv2d(2 * width, 2 * width, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(2 * width), nn.ReLU());
         RegisterComponents();
     }
+
+    /// <summary>Channels of the first block (the later blocks have twice as many).</summary>
+    public int Width { get; }
+
+    /// <inheritdoc />
+    public override Backbone CreateTwin() => new TrainerBenchBackbone(InputChannels, Width);
 
     /// <inheritdoc />
     public override int FeatureDim { get; }

@@ -1,3 +1,4 @@
+using SslSharp.Methods;
 using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ namespace SslSharp.Modules;
 /// mode updates them, as the reference key/target encoders do; set <see cref="CopyBuffers"/> to copy
 /// the student's instead. The teacher is a registered sub-module, so its weights are part of the
 /// owner's <c>state_dict()</c> and of every checkpoint.</para>
-/// <para>Momentum schedules are pure functions of the step: <see cref="CosineMomentum"/> (BYOL, DINO,
+/// <para>Momentum schedules are pure functions of the step: <see cref="CosineMomentum(long, long, double, double)"/> (BYOL, DINO,
 /// MoCo v3: <c>1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>).</para>
 /// </remarks>
 public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
@@ -103,6 +104,16 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
     /// <param name="endMomentum">Momentum at the end (1).</param>
     public static double CosineMomentum(long step, long totalSteps, double baseMomentum, double endMomentum = 1.0) =>
         Schedules.Cosine(step, totalSteps, baseMomentum, endMomentum);
+
+    /// <summary>
+    /// <see cref="CosineMomentum(long, long, double, double)"/> at <paramref name="progress"/>'s step, over its total
+    /// steps (at least 1, so a run of unknown length stays at <paramref name="baseMomentum"/>).
+    /// </summary>
+    /// <param name="progress">Where training stands.</param>
+    /// <param name="baseMomentum">Momentum at step 0.</param>
+    /// <param name="endMomentum">Momentum at the end (1).</param>
+    public static double CosineMomentum(TrainingProgress progress, double baseMomentum, double endMomentum = 1.0) =>
+        CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), baseMomentum, endMomentum);
 
     private static void CheckSameLayout(nn.Module a, nn.Module b)
     {

@@ -104,7 +104,7 @@ public sealed class MoCoV2 : SslMethod
 
     /// <summary>Updates the key encoder with the momentum of this step (cosine from base to final; constant by default).</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum, FinalMomentum));
+        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
 
     /// <summary>Enqueues the keys of the last forward pass.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress) => pending.Flush(queue);

@@ -97,7 +97,7 @@ public sealed class MoCoV3 : SslMethod
 
     /// <summary>Moves the momentum encoder with this step's cosine momentum.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum, FinalMomentum));
+        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
 
     /// <summary>
     /// The symmetric MoCo v3 loss of the first two global views, with view 0's features <c>[N, D]</c> and

@@ -19,7 +19,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// statistics cover both views) and one target call without gradient; the loss is
 /// <see cref="BYOLLoss.Compute"/> (the two directions summed). After the optimizer step the target
 /// follows <c>xi &lt;- tau xi + (1 - tau) theta</c> with
-/// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaTeacher.CosineMomentum"/>).</para>
+/// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaTeacher.CosineMomentum(long, long, double, double)"/>).</para>
 /// <para>Projector and predictor are deepmind's MLP: <c>Linear(bias) - BN - ReLU - Linear(no bias)</c>,
 /// 4096 hidden, 256 out. The target is two <see cref="EmaTeacher"/>s (state-dict keys
 /// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
@@ -98,7 +98,7 @@ public sealed class BYOL : SslMethod
     /// <summary>Moves the target towards the online network with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)
     {
-        double m = EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum);
+        double m = EmaTeacher.CosineMomentum(progress, BaseMomentum);
         momentum_backbone.Update(m);
         momentum_projector.Update(m);
     }

@@ -216,7 +216,7 @@ public sealed class DINO : SslMethod
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)
     {
-        double m = EmaTeacher.CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), BaseMomentum);
+        double m = EmaTeacher.CosineMomentum(progress, BaseMomentum);
         teacher_backbone.Update(m);
         teacher_head.Update(m);
     }
