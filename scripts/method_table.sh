@@ -6,7 +6,9 @@
 #   e.g. scripts/method_table.sh runs/table --epochs 20                       (embedded data)
 #        scripts/method_table.sh runs/table-full --dataset fashion-mnist \
 #            --data-dir /usr/share/datasets/fashion-mnist --backbone convnet --width 1 --epochs 10
-# METHODS="simclr byol" restricts the list. A method whose run fails gets a row saying so.
+# METHODS="simclr byol" restricts the list. A method whose run fails gets a row saying so. A method whose
+# run folder already holds a summary.md is not run again (delete the folder to redo it), so a table can
+# be filled over several sittings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/method_table.sh OUT_DIR [pretrain options...]}
@@ -25,7 +27,7 @@ table="$out/table.md"
 field() { grep -m1 "^| $1 |" "$2" | awk -F'|' '{gsub(/^ +| +$/, "", $3); print $3}'; }
 for m in $methods; do
   echo "== $m"
-  if "${cli[@]}" pretrain --method "$m" --out "$out/$m" "$@" > "$out/$m.log" 2>&1; then
+  if [[ -f "$out/$m/summary.md" ]] || "${cli[@]}" pretrain --method "$m" --out "$out/$m" "$@" > "$out/$m.log" 2>&1; then
     s="$out/$m/summary.md"
     echo "| $m | $(field epochs "$s") | $(field 'wall time' "$s") | $(field 20 "$s") % | $(field 'raw-pixel kNN top-1, k=20 (baseline)' "$s") |" >> "$table"
   else

@@ -1,4 +1,5 @@
 using SslSharp.Evaluation;
+using SslSharp.Evaluation.Diagnostics;
 using SslSharp.Evaluation.Neighbours;
 using SslSharp.Training;
 
@@ -10,4 +11,7 @@ namespace SslSharp.Runs;
 /// <param name="Knn">kNN accuracy of the final encoder on the held-out set.</param>
 /// <param name="PixelKnn">The same kNN on raw pixels: the baseline to beat.</param>
 /// <param name="Files">Every file the run wrote (config, metrics, plots, checkpoint, summary).</param>
-public sealed record PretrainResult(string RunDirectory, TrainResult Training, KnnResult Knn, KnnResult PixelKnn, IReadOnlyList<string> Files);
+/// <param name="Diagnostics">Every label-free diagnostics evaluation of the run (RankMe, std, ...), oldest first.</param>
+/// <param name="CollapseWarnings">The collapse warnings the diagnostics printed (empty for a healthy run).</param>
+public sealed record PretrainResult(string RunDirectory, TrainResult Training, KnnResult Knn, KnnResult PixelKnn, IReadOnlyList<string> Files,
+    IReadOnlyList<DiagnosticsEvaluation> Diagnostics, IReadOnlyList<string> CollapseWarnings);

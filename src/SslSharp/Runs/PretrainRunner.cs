@@ -116,12 +116,30 @@ public static class PretrainRunner
                 .Concat(probe is { LastTop1: var top1 } && double.IsFinite(top1)
                     ? [new KeyValuePair<string, string>("online probe top-1, last epoch (augmented training batches)", Percent(top1))]
                     : [])
+                .Concat(DiagnosticsLines(diagnostics))
                 .ToArray(),
             KnnPlotFile = files.Any(f => f.EndsWith(TrainingPlots.KnnPlotFile, StringComparison.Ordinal)) ? TrainingPlots.KnnPlotFile : null,
             CheckpointFile = result.LastCheckpoint is null ? null : Path.GetFileName(result.LastCheckpoint),
         };
         files.Add(summary.Write(runDirectory));
-        return new PretrainResult(runDirectory, result, final, pixels, files);
+        return new PretrainResult(runDirectory, result, final, pixels, files, diagnostics.History.ToArray(), diagnostics.Warnings.ToArray());
+    }
+
+    /// <summary>The summary rows of the last label-free diagnostics: RankMe, embedding std and the collapse verdict.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> DiagnosticsLines(DiagnosticsCallback diagnostics)
+    {
+        if (diagnostics.Last is not { } last) yield break;
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var b = last.Result.Backbone;
+        yield return new("RankMe of the backbone features, last diagnostics", string.Create(c, $"{b.RankMe:F1} of at most {Math.Min(b.Rows, b.Dim)}"));
+        if (last.Result.Embedding is { } e)
+        {
+            yield return new("RankMe of the embeddings, last diagnostics", string.Create(c, $"{e.RankMe:F1} of at most {Math.Min(e.Rows, e.Dim)}"));
+            yield return new("std of the L2-normalised embeddings", string.Create(c, $"{e.NormalizedStd:G3} (healthy ~ 1/sqrt({e.Dim}) = {e.HealthyStd:G3})"));
+        }
+        yield return new("collapse warnings", diagnostics.Warnings.Count == 0
+            ? "none"
+            : string.Create(c, $"{diagnostics.Warnings.Count}; last: {diagnostics.Warnings[^1]}"));
     }
 
     private static string Percent(double fraction) => (100 * fraction).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %";

@@ -39,6 +39,10 @@ public sealed class MethodPresetTests
             using var built = MethodRegistry.Create(method, backbone.CreateTwin(), new MethodSettings(settings));
             Assert.NotNull(built.Encoder);
             Assert.True(views.ViewCount >= built.MinimumViews, $"{method}.{size}: {views.ViewCount} view(s), the method needs {built.MinimumViews}");
+            // Every method with a projector exposes it to the guillotine probe; DirectCLR has none by design and
+            // DeepCluster's is optional.
+            if (method is not ("directclr" or "deepcluster"))
+                Assert.True(built is SslSharp.Evaluation.IHasProjector, $"{method} does not expose its projector (IHasProjector)");
         }
     }
 

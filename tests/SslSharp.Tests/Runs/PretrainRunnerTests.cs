@@ -35,6 +35,10 @@ public class PretrainRunnerTests
         // The online probe is on by default for labelled data: logged per epoch, reported in the summary.
         Assert.InRange(MetricsCsv.ReadRun(dir).Last("online_probe_top1")!.Value, 0.0, 1.0);
         Assert.Contains("online probe top-1", summary);
+        // The label-free diagnostics run at the end: their verdict is in the summary and the result.
+        Assert.Single(result.Diagnostics);
+        Assert.Contains("| RankMe of the embeddings, last diagnostics |", summary);
+        Assert.Contains("| collapse warnings |", summary);
 
         // The checkpoint alone rebuilds the method and gives the same kNN numbers.
         var again = CheckpointEvaluator.Knn(Path.Combine(dir, "last.ckpt"));

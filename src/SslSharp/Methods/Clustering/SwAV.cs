@@ -32,7 +32,7 @@ namespace SslSharp.Methods.Clustering;
 /// Sinkhorn eps 0.05 with 3 iterations, no queue (<c>--queue_length 0</c>; the small-batch recipe uses
 /// 3840 from epoch 15), prototypes frozen for 313 iterations.</para>
 /// </remarks>
-public sealed class SwAV : SslMethod
+public sealed class SwAV : SslMethod, Evaluation.IHasProjector
 {
     /// <summary>Global crops that get codes (the reference's <c>crops_for_assign = [0, 1]</c>).</summary>
     public const int AssignedCrops = 2;
@@ -106,6 +106,9 @@ public sealed class SwAV : SslMethod
 
     /// <summary>The projection head (features to embeddings, before normalisation).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The prototypes <c>C</c> (<c>[K, D]</c>).</summary>
     public Prototypes Prototypes => prototypes;

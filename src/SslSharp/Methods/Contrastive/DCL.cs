@@ -20,7 +20,7 @@ namespace SslSharp.Methods.Contrastive;
 /// 0.1, sigma 0.5 (DCLW). One step encodes the first two global views in one backbone call; further
 /// views are ignored.</para>
 /// </remarks>
-public sealed class DCL : SslMethod
+public sealed class DCL : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -57,6 +57,9 @@ public sealed class DCL : SslMethod
 
     /// <summary>The projector MLP (features to the embeddings the loss sees).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The temperature <c>T</c>.</summary>
     public double Temperature { get; }

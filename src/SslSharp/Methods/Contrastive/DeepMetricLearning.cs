@@ -28,7 +28,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <c>triplet.small.yaml</c>). The Hadsell loss's pull term has no such fixed point.</para>
 /// <para>The random-mining generator is not part of a checkpoint: a resumed run draws other negatives.</para>
 /// </remarks>
-public sealed class DeepMetricLearning : SslMethod
+public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -69,6 +69,9 @@ public sealed class DeepMetricLearning : SslMethod
 
     /// <summary>The projector MLP.</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The margin loss.</summary>
     public MarginLossKind Loss { get; }

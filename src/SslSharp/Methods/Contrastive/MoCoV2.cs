@@ -29,7 +29,7 @@ namespace SslSharp.Methods.Contrastive;
 /// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
 /// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
 /// </remarks>
-public sealed class MoCoV2 : SslMethod
+public sealed class MoCoV2 : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -76,6 +76,9 @@ public sealed class MoCoV2 : SslMethod
 
     /// <summary>The query head (features to query embeddings).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The key encoder (EMA of backbone + head).</summary>
     public MomentumEncoder MomentumEncoder => momentumEncoder;

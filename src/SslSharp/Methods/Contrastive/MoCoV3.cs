@@ -27,7 +27,7 @@ namespace SslSharp.Methods.Contrastive;
 /// predictor <c>256-4096-256</c>, no biases (<see cref="ContrastiveHeads"/>), T 1.0 (0.2 for ViTs and
 /// solo-learn's CIFAR preset), m0 0.99 to 1.</para>
 /// </remarks>
-public sealed class MoCoV3 : SslMethod
+public sealed class MoCoV3 : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -70,6 +70,9 @@ public sealed class MoCoV3 : SslMethod
 
     /// <summary>The projector (features to embeddings).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (embeddings to queries).</summary>
     public ProjectionHead Predictor => predictor;

@@ -24,7 +24,7 @@ namespace SslSharp.Methods.Contrastive;
 /// 256-4096-256 (<see cref="ContrastiveHeads"/>); T 0.1 (solo-learn CIFAR 0.2); queue 65536 (98304 in
 /// the paper's ImageNet runs). The queue size must be a multiple of the batch.</para>
 /// </remarks>
-public sealed class NNCLR : SslMethod
+public sealed class NNCLR : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -65,6 +65,9 @@ public sealed class NNCLR : SslMethod
 
     /// <summary>The projector (features to embeddings).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (embeddings to predictions).</summary>
     public ProjectionHead Predictor => predictor;

@@ -26,7 +26,7 @@ namespace SslSharp.Methods.Correlation;
 /// either at <c>0.0048 x</c>; the reference's schedule peaks at <c>batch / 256</c>, i.e. base lr 1.0 with
 /// linear scaling (see the presets).</para>
 /// </remarks>
-public sealed class BarlowTwins : SslMethod
+public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
 {
     /// <summary>The paper's projector width (all three layers).</summary>
     public const int DefaultProjectorDim = 8192;
@@ -80,6 +80,9 @@ public sealed class BarlowTwins : SslMethod
 
     /// <summary>The projector MLP (features to embeddings).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>Off-diagonal weight lambda.</summary>
     public double Lambda { get; }

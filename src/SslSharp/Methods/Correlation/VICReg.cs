@@ -22,7 +22,7 @@ namespace SslSharp.Methods.Correlation;
 /// (<c>--mlp 8192-8192-8192</c>); coefficients 25 / 25 / 1; LARS, weight decay 1e-6, base lr 0.2 x N/256
 /// (the trainer's options, see the presets).</para>
 /// </remarks>
-public sealed class VICReg : SslMethod
+public sealed class VICReg : SslMethod, Evaluation.IHasProjector
 {
     /// <summary>The paper's expander width (all three layers).</summary>
     public const int DefaultExpanderDim = 8192;
@@ -62,6 +62,9 @@ public sealed class VICReg : SslMethod
 
     /// <summary>The expander MLP (features to embeddings).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>Invariance weight.</summary>
     public double SimCoeff { get; }

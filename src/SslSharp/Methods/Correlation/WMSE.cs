@@ -27,7 +27,7 @@ namespace SslSharp.Methods.Correlation;
 /// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is not part of a
 /// checkpoint.</para>
 /// </remarks>
-public sealed class WMSE : SslMethod
+public sealed class WMSE : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -73,6 +73,9 @@ public sealed class WMSE : SslMethod
 
     /// <summary>The projector MLP.</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The whitening sub-batch size w.</summary>
     public int WhiteningSize { get; }

@@ -25,7 +25,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
 /// it is saved in every checkpoint.</para>
 /// </remarks>
-public sealed class BYOL : SslMethod
+public sealed class BYOL : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -65,6 +65,9 @@ public sealed class BYOL : SslMethod
 
     /// <summary>The online projector (features to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The online predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Predictor => predictor;

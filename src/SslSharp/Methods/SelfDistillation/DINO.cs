@@ -31,7 +31,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// epochs, cosine weight decay 0.04 to 0.4 (see the presets). The student's drop-path 0.1 applies to
 /// ViT backbones only. Single process: the center's batch mean is local (the reference all-reduces it).</para>
 /// </remarks>
-public sealed class DINO : SslMethod
+public sealed class DINO : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly DINOHead head;
@@ -102,6 +102,9 @@ public sealed class DINO : SslMethod
 
     /// <summary>The student's head.</summary>
     public DINOHead Head => head;
+
+    /// <summary>The student head (MLP, bottleneck, prototypes), for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => head;
 
     /// <summary>The teacher backbone (EMA of <see cref="Encoder"/>).</summary>
     public EmaTeacher TeacherBackbone => teacher_backbone;

@@ -25,7 +25,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// this collapses to a constant output. It exists for collapse experiments (diagnostics tests); never
 /// train a real model with it.</para>
 /// </remarks>
-public sealed class SimSiam : SslMethod
+public sealed class SimSiam : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
@@ -60,6 +60,9 @@ public sealed class SimSiam : SslMethod
 
     /// <summary>The projector (features to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Projector => projector;
+
+    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Predictor => predictor;

@@ -113,13 +113,13 @@ public class DiagnosticsCallbackTests
     public void Thresholds_follow_the_documented_formulas()
     {
         var t = CollapseThresholds.Default;
-        var wide = new SpectralReport(2000, 2048, [], 30, 0, 0, [], null, 0.1, 0, null);
-        Assert.Equal(20.0, t.RankMeLimit(wide), 12);                    // 1 % of min(N, D) = 20
+        var wide = new SpectralReport(2000, 2048, [], 60, 0, 0, [], null, 0.1, 0, null);
+        Assert.Equal(50.0, t.RankMeLimit(wide), 12);                    // 2.5 % of min(N, D) = 50
         Assert.Equal(0.02 / Math.Sqrt(2048), t.StdLimit(wide), 12);
         var narrow = wide with { Dim = 16 };
         Assert.Equal(1.5, t.RankMeLimit(narrow), 12);                   // the floor
         Assert.Empty(t.Check(wide, wide));
-        var signals = t.Check(wide, wide with { RankMe = 19.9, NormalizedStd = 0.0004 });
+        var signals = t.Check(wide, wide with { RankMe = 49.9, NormalizedStd = 0.0004 });
         Assert.Equal(2, signals.Count);
         Assert.Single(t.Check(wide with { RankMe = 1.4 }, null));      // backbone RankMe only
     }
