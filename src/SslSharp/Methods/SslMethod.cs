@@ -37,6 +37,19 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
     public virtual int MinimumViews => 2;
 
     /// <summary>
+    /// The embeddings the loss works on, <c>[N, E]</c>, for backbone features <c>[N, D]</c>, or null when the
+    /// method has none: what the label-free diagnostics (RankMe, std, alignment) analyse next to the features.
+    /// </summary>
+    /// <remarks>
+    /// A pure function of the features: no loss, no queue, centre or pseudo-label, no random draw, so it works
+    /// for any number of images. The default is the projector of an <see cref="Evaluation.IHasProjector"/>
+    /// method; methods without one override it (DirectCLR's sub-vector, DeepCluster's optional projector).
+    /// </remarks>
+    /// <param name="features">Backbone features <c>[N, D]</c>.</param>
+    public virtual Tensor? Embed(Tensor features) =>
+        this is Evaluation.IHasProjector p ? p.Projector.call(features) : null;
+
+    /// <summary>
     /// The parameter groups the optimizer sees. Default: all trainable parameters, split so that
     /// biases and norm parameters get no weight decay and no LARS adaptation.
     /// </summary>

@@ -10,17 +10,13 @@ namespace SslSharp.Evaluation.Diagnostics;
 /// forward pass: what <see cref="DiagnosticsCallback"/> and <c>sslsharp eval rank</c> analyse.
 /// </summary>
 /// <remarks>
-/// <para>Methods expose embeddings only through <see cref="StepOutput.Embeddings"/> (view 0 of a
-/// forward pass), so the embeddings of an image batch <c>x</c> are read by calling the method, in
-/// eval mode and under <c>no_grad</c>, on a <see cref="ViewBatch"/> whose views are all <c>x</c>
-/// (repeated up to <see cref="SslMethod.MinimumViews"/>); the backbone features come from the same
-/// call (<see cref="StepOutput.Features"/>). For the alignment, two augmented views <c>a</c>, <c>b</c>
-/// are drawn per image (seeded, the same every time) and the method is called on <c>(a, b)</c> and on
-/// <c>(b, a)</c>.</para>
-/// <para>Such a forward pass also computes the method's loss and may touch its state (a DINO centre
-/// update, a queue) or draw random numbers (masking). The method's buffers and torch's global CPU
-/// generator state are therefore saved before and restored after, and every module's train/eval flag
-/// is restored, so a run with diagnostics trains exactly as one without.</para>
+/// <para>Features are <see cref="SslMethod.Encoder"/>'s output and embeddings <see cref="SslMethod.Embed"/>'s
+/// (the projector for most methods), both in eval mode under <c>no_grad</c>. Neither calls the method's
+/// training forward, so no loss is computed and no queue, centre, pseudo-label or random draw is
+/// touched: any image count and batch size works for every method (a forward pass would refuse a
+/// last batch that is not a multiple of MoCo's queue, W-MSE's whitening size or DeepCluster's
+/// indices). For the alignment, two augmented views <c>a</c>, <c>b</c> are drawn per image (seeded, the
+/// same every time) and embedded the same way. Every module's train/eval flag is restored afterwards.</para>
 /// </remarks>
 public sealed class MethodRepresentations : IDisposable
 {
@@ -71,14 +67,11 @@ public sealed class MethodRepresentations : IDisposable
         long n = images.shape[0];
 
         var modes = FeatureExtractor.RecordModes(method);
-        var buffers = SaveBuffers(method);
-        using var rng = get_rng_state();
         method.eval();
         try
         {
             using var noGrad = no_grad();
             Tensor? features = null, embeddings = null, viewA = null, viewB = null;
-            bool hasEmbeddings = true;
             for (long start = 0, b = 0; start < n; start += batchSize, b++)
             {
                 using var scope = NewDisposeScope();
@@ -87,37 +80,25 @@ public sealed class MethodRepresentations : IDisposable
                 var x = raw.to(device);
                 x = x.dtype == ScalarType.Byte ? x.to(ScalarType.Float32).div_(255) : x.to(ScalarType.Float32);
                 if (preprocess is not null) x = preprocess(x);
-                var output = Call(method, x, x);
-                features = Store(features, output.Features, start, n, "features");
-                if (output.Embeddings is null) hasEmbeddings = false;
-                if (hasEmbeddings)
+                var h = method.Encoder.call(x);
+                features = Store(features, h, start, n, "features");
+                if (method.Embed(h) is not { } z) { progress?.Invoke(start + count, n); continue; }
+                embeddings = Store(embeddings, z, start, n, "embeddings");
+                if (views is not null)
                 {
-                    embeddings = Store(embeddings, output.Embeddings!, start, n, "embeddings");
-                    if (views is not null)
-                    {
-                        using var generator = new Generator((ulong)(seed + b));
-                        using var batch = views.CreateViews(raw.cpu(), null, generator);
-                        if (batch.GlobalCount < 2)
-                            throw new ArgumentException($"The view generator must make 2 global views for the alignment but makes {batch.GlobalCount}.", nameof(views));
-                        var a = batch.Views[0].to(device);
-                        var c = batch.Views[1].to(device);
-                        viewA = Store(viewA, Call(method, a, c).Embeddings!, start, n, "embeddings");
-                        viewB = Store(viewB, Call(method, c, a).Embeddings!, start, n, "embeddings");
-                    }
+                    using var generator = new Generator((ulong)(seed + b));
+                    using var batch = views.CreateViews(raw.cpu(), null, generator);
+                    if (batch.GlobalCount < 2)
+                        throw new ArgumentException($"The view generator must make 2 global views for the alignment but makes {batch.GlobalCount}.", nameof(views));
+                    viewA = Store(viewA, Embedding(method, batch.Views[0].to(device)), start, n, "embeddings");
+                    viewB = Store(viewB, Embedding(method, batch.Views[1].to(device)), start, n, "embeddings");
                 }
                 progress?.Invoke(start + count, n);
-            }
-            if (!hasEmbeddings)
-            {
-                embeddings?.Dispose(); viewA?.Dispose(); viewB?.Dispose();
-                embeddings = viewA = viewB = null;
             }
             return new MethodRepresentations(features!, embeddings, viewA, viewB);
         }
         finally
         {
-            RestoreBuffers(buffers);
-            set_rng_state(rng);
             FeatureExtractor.RestoreModes(method, modes);
         }
     }
@@ -131,14 +112,8 @@ public sealed class MethodRepresentations : IDisposable
         EmbeddingsViewB?.Dispose();
     }
 
-    private static StepOutput Call(SslMethod method, Tensor first, Tensor second)
-    {
-        int count = Math.Max(2, method.MinimumViews);
-        var list = new Tensor[count];
-        for (int i = 0; i < count; i++) list[i] = i % 2 == 0 ? first : second;
-        // Not disposed: the views belong to the caller's scope.
-        return method.call(new ViewBatch(list));
-    }
+    private static Tensor Embedding(SslMethod method, Tensor images) =>
+        method.Embed(method.Encoder.call(images)) ?? throw new InvalidOperationException($"{method.GetName()}.Embed returned embeddings for some images and none for others.");
 
     private static Tensor Store(Tensor? target, Tensor values, long start, long n, string what)
     {
@@ -151,24 +126,5 @@ public sealed class MethodRepresentations : IDisposable
             throw new InvalidOperationException($"The width of the method's {what} changed from {target.shape[1]} to {values.shape[1]} between batches.");
         target.narrow(0, start, count).copy_(values.detach().to(ScalarType.Float32).cpu());
         return target;
-    }
-
-    private static List<(Tensor Buffer, Tensor Copy)> SaveBuffers(SslMethod method)
-    {
-        var saved = new List<(Tensor, Tensor)>();
-        using var noGrad = no_grad();
-        foreach (var (_, buffer) in method.named_buffers())
-            saved.Add((buffer, buffer.clone().DetachFromDisposeScope()));
-        return saved;
-    }
-
-    private static void RestoreBuffers(List<(Tensor Buffer, Tensor Copy)> saved)
-    {
-        using var noGrad = no_grad();
-        foreach (var (buffer, copy) in saved)
-        {
-            buffer.copy_(copy);
-            copy.Dispose();
-        }
     }
 }

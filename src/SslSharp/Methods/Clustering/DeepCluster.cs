@@ -111,6 +111,9 @@ public sealed class DeepCluster : SslMethod
     /// <summary>The MLP between backbone and top layer, or null without one.</summary>
     public ProjectionHead? Projector => projector;
 
+    /// <summary>The projector's output, or the features themselves when there is no projector (what the classifier reads).</summary>
+    public override Tensor? Embed(Tensor features) => projector is null ? features : projector.call(features);
+
     /// <summary>The classifier over the clusters, <c>Linear(ClusteringDim, k)</c>, re-initialised every epoch.</summary>
     public Linear TopLayer => top_layer;
 

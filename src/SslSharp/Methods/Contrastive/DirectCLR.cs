@@ -75,6 +75,9 @@ public sealed class DirectCLR : SslMethod
         return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
+    /// <summary>The sub-vector <c>r[:, :d0]</c> <c>[N, d0]</c> the InfoNCE sees.</summary>
+    public override Tensor? Embed(Tensor features) => features.narrow(1, 0, SubvectorDim);
+
     /// <summary>Registry factory of <c>directclr</c>; settings <c>subvector_dim</c> (d0), <c>temperature</c>, <c>seed</c> (unused: no head).</summary>
     public static SslMethod Create(Backbone backbone, MethodSettings settings)
     {

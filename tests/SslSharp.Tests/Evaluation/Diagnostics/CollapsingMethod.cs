@@ -34,12 +34,15 @@ internal sealed class CollapsingMethod : SslMethod
     public override void OnStepStart(TrainingProgress progress) =>
         _s = Math.Min(1.0, progress.Step / (0.5 * progress.TotalSteps));
 
+    /// <summary><c>(1 - s) P(h) + s c</c>.</summary>
+    public override Tensor? Embed(Tensor features) =>
+        projector.call(features).mul(1 - _s) + full(16, 0.5f, device: features.device).mul(_s);
+
     public override StepOutput forward(ViewBatch views)
     {
         using var scope = NewDisposeScope();
         var h = backbone.call(cat(new[] { views.Views[0], views.Views[1] }, 0));
-        var constant = full(16, 0.5f, device: h.device);
-        var z = projector.call(h).mul(1 - _s) + constant.mul(_s);
+        var z = Embed(h)!;
         var (z1, z2) = (z.narrow(0, 0, views.BatchSize), z.narrow(0, views.BatchSize, views.BatchSize));
         var loss = NTXentLoss.Compute(z1, z2, 0.5);
         return new StepOutput(loss.MoveToOuterDisposeScope(), h.narrow(0, 0, views.BatchSize).detach().MoveToOuterDisposeScope(),

@@ -71,4 +71,33 @@ public class MethodRepresentationsTests
         Assert.DoesNotContain("rankme_embedding", names);
         Assert.DoesNotContain("embedding_std", names);
     }
+
+    [Fact]
+    public void Every_registered_method_gives_embeddings_for_any_batch_without_touching_its_state()
+    {
+        // Batches of 4 from 10 images leave a last batch of 2: no multiple of a queue, a whitening
+        // size or anything else a training step needs, and no data-set indices (DeepCluster).
+        var images = DiagnosticsTestData.Images(10);
+        foreach (var name in MethodRegistry.Names)
+        {
+            using var scope = NewDisposeScope();
+            var preset = SslSharp.Runs.MethodPresets.Find(name, "small")!;
+            var settings = new Dictionary<string, string>(preset.Options ?? new Dictionary<string, string>()) { ["seed"] = "1" };
+            using var method = MethodRegistry.Create(name, new ConvNet(1, widthMultiplier: 0.25, seed: 1), new MethodSettings(settings));
+            method.train();
+            var before = method.named_buffers().Select(b => b.buffer.clone()).ToList();
+
+            using var reps = MethodRepresentations.Extract(method, images, views: DiagnosticsTestData.Views(), batchSize: 4);
+
+            Assert.Equal(new long[] { 10, method.Encoder.FeatureDim }, reps.Features.shape);
+            Assert.True(reps.Embeddings is not null, $"{name} gives no embeddings");
+            Assert.Equal(10, reps.Embeddings!.shape[0]);
+            Assert.Equal(reps.Embeddings.shape, reps.EmbeddingsViewA!.shape);
+            Assert.True(reps.Embeddings.isfinite().all().item<bool>(), $"{name}: non-finite embeddings");
+            Assert.True(method.training, $"{name} was left in eval mode");
+            var after = method.named_buffers().Select(b => b.buffer).ToList();
+            for (int i = 0; i < before.Count; i++)
+                Assert.True(before[i].eq(after[i]).all().item<bool>(), $"{name}: buffer {i} changed");
+        }
+    }
 }
