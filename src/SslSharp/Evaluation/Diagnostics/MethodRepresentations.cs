@@ -16,7 +16,8 @@ namespace SslSharp.Evaluation.Diagnostics;
 /// touched: any image count and batch size works for every method (a forward pass would refuse a
 /// last batch that is not a multiple of MoCo's queue, W-MSE's whitening size or DeepCluster's
 /// indices). For the alignment, two augmented views <c>a</c>, <c>b</c> are drawn per image (seeded, the
-/// same every time) and embedded the same way. Every module's train/eval flag is restored afterwards.</para>
+/// same every time) and embedded the same way; a view generator with one view per image (DeepCluster's)
+/// gives no alignment. Every module's train/eval flag is restored afterwards.</para>
 /// </remarks>
 public sealed class MethodRepresentations : IDisposable
 {
@@ -45,12 +46,12 @@ public sealed class MethodRepresentations : IDisposable
     /// <param name="images">Images <c>[N, C, H, W]</c>, uint8 (divided by 255) or float in [0, 1]; the augmented
     /// views need uint8.</param>
     /// <param name="preprocess">Eval preprocessing of float batches in [0, 1] on the device (normalisation), or null.</param>
-    /// <param name="views">Draws the augmented views for the alignment (the training views), or null to skip them.</param>
+    /// <param name="views">Draws the augmented views for the alignment (the training views), or null to skip them (also skipped when it makes one view per image).</param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="device">Where the method runs; null uses the device of its first parameter.</param>
     /// <param name="seed">Seed of the augmented views (batch b uses <c>seed + b</c>).</param>
     /// <param name="progress">Called after every batch with (images done, total images), or null.</param>
-    /// <exception cref="ArgumentException">Bad images, batch size, or a view generator without two global views.</exception>
+    /// <exception cref="ArgumentException">Bad images or batch size.</exception>
     public static MethodRepresentations Extract(SslMethod method, Tensor images, Func<Tensor, Tensor>? preprocess = null,
         IViewGenerator? views = null, int batchSize = 256, Device? device = null, long seed = 0, Action<long, long>? progress = null)
     {
@@ -89,7 +90,13 @@ public sealed class MethodRepresentations : IDisposable
                     using var generator = new Generator((ulong)(seed + b));
                     using var batch = views.CreateViews(raw.cpu(), null, generator);
                     if (batch.GlobalCount < 2)
-                        throw new ArgumentException($"The view generator must make 2 global views for the alignment but makes {batch.GlobalCount}.", nameof(views));
+                    {
+                        views = null; // one view per image (DeepCluster): nothing to align
+                        viewA?.Dispose(); viewB?.Dispose();
+                        viewA = viewB = null;
+                        progress?.Invoke(start + count, n);
+                        continue;
+                    }
                     viewA = Store(viewA, Embedding(method, batch.Views[0].to(device)), start, n, "embeddings");
                     viewB = Store(viewB, Embedding(method, batch.Views[1].to(device)), start, n, "embeddings");
                 }

@@ -1,0 +1,33 @@
+using SslSharp.Methods;
+using SslSharp.Runs;
+using SslSharp.Tests.Training;
+
+namespace SslSharp.Tests.Runs;
+
+/// <summary>
+/// <c>sslsharp pretrain --method NAME</c> end to end for every registered method, cut to two steps: preset,
+/// data, views, training, the end-of-run kNN, label-free diagnostics and online probe, and the run folder.
+/// </summary>
+[Collection("TrainerSerial")]
+public class EveryMethodRunTests
+{
+    public static TheoryData<string> Names => new(MethodRegistry.Names);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_two_step_run_of_every_method_finishes_with_knn_and_diagnostics(string method)
+    {
+        using var temp = new TempDir();
+        var config = PretrainDefaults.For(method, "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, WidthMultiplier = 0.25 };
+
+        var result = PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 2);
+
+        Assert.Equal(2, result.Training.Steps);
+        Assert.True(double.IsFinite(result.Training.LastLoss), $"{method}: loss {result.Training.LastLoss}");
+        Assert.InRange(result.Knn[20].Top1, 0.0, 1.0);
+        var last = Assert.Single(result.Diagnostics);
+        Assert.NotNull(last.Result.Embedding);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "summary.md")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "last.ckpt")));
+    }
+}
