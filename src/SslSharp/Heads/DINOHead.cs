@@ -104,17 +104,22 @@ public sealed class DINOHead : nn.Module<Tensor, Tensor>
     /// <summary>A new head with the same architecture (fresh weights), e.g. for an EMA teacher.</summary>
     public DINOHead CreateTwin() => new(InputDim, OutputDim, HiddenDim, BottleneckDim, Layers, NormLastLayer, BatchNorm, seed);
 
-    /// <summary>Maps features <c>[N, InputDim]</c> to logits <c>[N, K]</c>.</summary>
+    /// <summary>Maps features <c>[N, InputDim]</c> to logits <c>[N, K]</c>: the prototype layer on <see cref="Bottleneck"/>.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[N, InputDim]</c>.</exception>
     public override Tensor forward(Tensor features)
+    {
+        using var scope = torch.NewDisposeScope();
+        return last_layer.call(Bottleneck(features)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The L2-normalised MLP output <c>[N, BottleneckDim]</c> the prototypes score (DINO's embedding).</summary>
+    /// <exception cref="ArgumentException">The input is not <c>[N, InputDim]</c>.</exception>
+    public Tensor Bottleneck(Tensor features)
     {
         if (features.dim() != 2 || features.shape[1] != InputDim)
             throw new ArgumentException(
                 $"DINOHead expects features [N, {InputDim}] but got [{string.Join(", ", features.shape)}]. " +
                 "Set the head's input width to the backbone's FeatureDim.", nameof(features));
-        using var scope = torch.NewDisposeScope();
-        var x = mlp.call(features);
-        x = nn.functional.normalize(x, p: 2, dim: 1, eps: 1e-12);
-        return last_layer.call(x).MoveToOuterDisposeScope();
+        return nn.functional.normalize(mlp.call(features), p: 2, dim: 1, eps: 1e-12);
     }
 }

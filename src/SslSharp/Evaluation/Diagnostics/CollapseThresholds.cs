@@ -21,12 +21,13 @@ namespace SslSharp.Evaluation.Diagnostics;
 /// further singular value); dimensional collapse (Jing et al. 2022) squeezes wide embeddings into a
 /// handful of directions while the std stays healthy: with a final BatchNorm (SimSiam's projector) every
 /// dimension keeps its variance, so only the rank shows it. Measured on the embedded split (seed 0,
-/// 2,000 images, ConvNet width 0.5, each method's small preset, 1-6 epochs): healthy runs give
-/// RankMe/min(N, D) of 12-32 % (SimCLR 16/128 after one epoch, SimSiam 140-160/512 at its preset lr 0.1 and 72/512 at lr 0.6, Barlow Twins 99/512,
-/// BYOL 64/256), an untrained network 3.8 % (SimCLR, 4.9/128), and SimSiam without its stop-gradient
-/// 1.2 % at base lr 0.6 (6.2/512, loss -0.96 after 4 epochs; 4.6 % at the preset's lr 0.1). The default
-/// fraction 2.5 % sits between the untrained network and the forced collapse; the floor 1.5 flags
-/// "one direction carries almost everything" at any width.</para>
+/// 2,000 images, ConvNet width 0.5, each method's small preset): after two epochs the 17 registered
+/// methods give (scripts/diagnostics_scan.sh) RankMe/min(N, D) of 5.1 % (MoCo v2, 6.6/128; SwAV 5.4 %, DINO 9.2 % of its 64-wide bottleneck) to
+/// 31 % (SimSiam, 158/512), an untrained network 3.8 % (SimCLR, 4.9/128), and SimSiam without its
+/// stop-gradient 1.2 % at base lr 0.6 (6.2/512, where the same run with it reaches 72/512; 4.6 % at the
+/// preset's lr 0.1). The default fraction 2.5 % sits below every healthy run and the untrained network
+/// and above the forced collapse; the floor 1.5 flags "one direction carries almost everything" at any
+/// width.</para>
 /// </remarks>
 public sealed record CollapseThresholds
 {

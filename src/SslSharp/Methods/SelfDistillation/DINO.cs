@@ -106,6 +106,12 @@ public sealed class DINO : SslMethod, Evaluation.IHasProjector
     /// <summary>The student head (MLP, bottleneck, prototypes), for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
     nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => head;
 
+    /// <summary>
+    /// The student head's L2-normalised bottleneck <c>[N, BottleneckDim]</c>, before the prototypes: the
+    /// embedding, as SwAV's is its projector output before its prototypes.
+    /// </summary>
+    public override Tensor? Embed(Tensor features) => head.Bottleneck(features);
+
     /// <summary>The teacher backbone (EMA of <see cref="Encoder"/>).</summary>
     public EmaTeacher TeacherBackbone => teacher_backbone;
 
