@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace SslSharp.Tests.Training;
 
+[Collection("TrainerSerial")] // trains with torch's global generator: no parallel test may draw from it meanwhile
 public class TrainerTests
 {
     internal static TrainerOptions Options(string optimizer = "sgd") => new()

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace SslSharp.Tests.Evaluation.Probes;
 
+[Collection("TrainerSerial")] // trains with torch's global generator: no parallel test may draw from it meanwhile
 public class OnlineProbeCallbackTests
 {
     [Fact]
@@ -73,9 +74,18 @@ public class OnlineProbeCallbackTests
         var views = new TwoViewTransform(SimCLRAugment.Eval([0.3f], [0.3f]));
         var options = new TrainerOptions { Epochs = 3, BatchSize = 16, WarmupEpochs = 0, BaseLr = 0.1, ShowProgress = false, Seed = 1 };
 
+        // Both runs start from the same weights, copied rather than re-drawn: parallel tests may draw from
+        // torch's global generator between a seed and a layer's initialisation.
+        Tensor[]? initial = null;
         Tensor[] Train(OnlineProbeCallback? probe)
         {
             using var method = new StandInMethod(new StandInBackbone(1, 6, 6, 8, seed: 7));
+            using (no_grad())
+            {
+                var parameters = method.parameters().ToArray();
+                if (initial is null) initial = parameters.Select(p => p.detach().clone().MoveToOuterDisposeScope()).ToArray();
+                else for (int i = 0; i < parameters.Length; i++) parameters[i].copy_(initial[i]);
+            }
             var loader = new Loader(data, 16, views, seed: 2, prefetch: 0);
             using (var trainer = new Trainer(method, loader, options, probe is null ? null : new ITrainerCallback[] { probe }))
                 trainer.Fit();
