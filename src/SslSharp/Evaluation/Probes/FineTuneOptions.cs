@@ -6,21 +6,25 @@ namespace SslSharp.Evaluation.Probes;
 
 /// <summary>Settings of <see cref="FineTune"/>.</summary>
 /// <remarks>
-/// Defaults: SGD, momentum 0.9, weight decay 1e-4 on weights (not biases / norms), base lr 0.05 x
-/// batch / 256, cosine to 0 per step, 5 epochs. ImageNet fine-tuning recipes train 100 epochs
+/// Defaults: SGD, momentum 0.9, weight decay 1e-4 on weights (not biases / norms), base lr 1.0 x
+/// batch / 256, cosine to 0 per step, 10 epochs. ImageNet fine-tuning recipes train 100 epochs
 /// (MAE <c>main_finetune.py</c>, with AdamW and layer-wise lr decay for ViTs); a few epochs suffice to
 /// compare representations on small data. Layer-wise lr decay: set <see cref="ParameterGroups"/>.
+/// Measured on the default SimCLR checkpoint (<c>sslsharp pretrain</c>, embedded split; kNN 81.35 %, linear
+/// probe 83.15 %), top-1 after 5 epochs: base lr 0.05 76.55 % (train batches 72 %: underfitting), 0.5
+/// 83.30 %, 1.0 84.20 %, 2.0 83.40 %; backbone lr x 0.1 at 0.05: 74.35 %; 10 epochs: lr 0.5 84.65 %,
+/// lr 1.0 85.15 %.
 /// </remarks>
 public sealed record FineTuneOptions
 {
-    /// <summary>Passes over the training images (default 5).</summary>
-    public int Epochs { get; init; } = 5;
+    /// <summary>Passes over the training images (default 10).</summary>
+    public int Epochs { get; init; } = 10;
 
     /// <summary>Images per optimizer step (default 128).</summary>
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>Base learning rate for a batch of 256; peak = <c>LearningRate x BatchSize / 256</c> (default 0.05).</summary>
-    public double LearningRate { get; init; } = 0.05;
+    /// <summary>Base learning rate for a batch of 256; peak = <c>LearningRate x BatchSize / 256</c> (default 1.0).</summary>
+    public double LearningRate { get; init; } = 1.0;
 
     /// <summary>Multiplier on the backbone's learning rate relative to the head's (default 1).</summary>
     public double BackboneLrScale { get; init; } = 1.0;
