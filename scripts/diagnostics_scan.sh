@@ -6,15 +6,13 @@
 #   default options: --epochs 2 --diagnostics-every 1 (embedded data, each method's small preset)
 # METHODS="simclr simsiam" restricts the list; finished runs (summary.md present) are not redone.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/diagnostics_scan.sh OUT_DIR [pretrain options...]}
 shift
 opts=("$@")
 [[ ${#opts[@]} -eq 0 ]] && opts=(--epochs 2 --diagnostics-every 1)
 mkdir -p "$out"
-dotnet build src/SslSharp.Cli -c Release -v q -nologo > /dev/null
-cli=(dotnet src/SslSharp.Cli/bin/Release/net10.0/SslSharp.Cli.dll)
-methods=${METHODS:-$("${cli[@]}" methods --names)}
+out=$(cd "$out" && pwd)
+source "$(dirname "$0")/every_method.sh"
 table="$out/table.md"
 {
   echo "Options: \`${opts[*]}\`. RankMe of the embeddings after each diagnostics pass, as a share of min(N, D)."

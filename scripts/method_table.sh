@@ -10,13 +10,11 @@
 # run folder already holds a summary.md is not run again (delete the folder to redo it), so a table can
 # be filled over several sittings.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/method_table.sh OUT_DIR [pretrain options...]}
 shift
 mkdir -p "$out"
-dotnet build src/SslSharp.Cli -c Release -v q -nologo > /dev/null
-cli=(dotnet src/SslSharp.Cli/bin/Release/net10.0/SslSharp.Cli.dll)
-methods=${METHODS:-$("${cli[@]}" methods --names)}
+out=$(cd "$out" && pwd)
+source "$(dirname "$0")/every_method.sh"
 table="$out/table.md"
 {
   echo "Options: \`$*\` (each method with its small preset). kNN top-1 on the held-out set, k = 20."
