@@ -26,13 +26,16 @@ namespace SslSharp.Methods.Contrastive;
 /// sits at the margin and its gradient is zero (the reason FaceNet used semi-hard negatives). Measured on
 /// the embedded Fashion-MNIST with SGD, base lr 0.6 left the loss at the margin within 40 steps, 0.1 did not (see
 /// <c>triplet.small.yaml</c>). The Hadsell loss's pull term has no such fixed point.</para>
-/// <para>The random-mining generator is not part of a checkpoint: a resumed run draws other negatives.</para>
+/// <para>The random-mining generator is re-seeded at every step from (seed, step) (<see cref="OnStepStart"/>),
+/// so a resumed run draws the same negatives as an uninterrupted one.</para>
 /// </remarks>
 public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
     private readonly Generator? generator;
+    private readonly long seed;
+    private const long MiningStream = 0x544D; // "TM"
 
     /// <summary>Creates a triplet or Hadsell contrastive method.</summary>
     /// <param name="backbone">The encoder; the method takes ownership.</param>
@@ -60,6 +63,7 @@ public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
         Mining = mining;
         Normalize = normalize;
         if (mining == NegativeMining.Random) generator = new Generator((ulong)seed);
+        this.seed = seed;
         register_module("backbone", backbone);
         register_module("projector", projector);
     }
@@ -151,6 +155,10 @@ public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
             new[] { "margin", "hard_negatives", "normalize", "hidden_dim", "output_dim", "seed" });
         return new DeepMetricLearning(backbone, loss, margin, mining, normalize, hidden, output, seed);
     }
+
+    /// <summary>Re-seeds the random-mining generator from (seed, step): the draws are a pure function of the step.</summary>
+    public override void OnStepStart(TrainingProgress progress) =>
+        generator?.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, MiningStream, progress.Step)));
 
     /// <summary>Disposes the modules and the mining generator.</summary>
     protected override void Dispose(bool disposing)

@@ -24,14 +24,17 @@ namespace SslSharp.Methods.Correlation;
 /// permutations (official <c>w_iter</c>). All global views are used (W-MSE 2 with two views, W-MSE 4
 /// with four), encoded in one backbone call.</para>
 /// <para>Requirements: w &gt; output dimension (the covariance of w rows must have full rank; the paper
-/// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is not part of a
-/// checkpoint.</para>
+/// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is re-seeded at every
+/// step from (seed, step) (<see cref="OnStepStart"/>), so a resumed run draws the same permutations as an
+/// uninterrupted one without the generator in the checkpoint.</para>
 /// </remarks>
 public sealed class WMSE : SslMethod, Evaluation.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly ProjectionHead projector;
     private readonly Generator generator;
+    private readonly long seed;
+    private const long PermutationStream = 0x574D; // "WM"
 
     /// <summary>Creates W-MSE.</summary>
     /// <param name="backbone">The encoder; W-MSE takes ownership.</param>
@@ -61,6 +64,7 @@ public sealed class WMSE : SslMethod, Evaluation.IHasProjector
         Iterations = iterations;
         Eps = eps;
         generator = new Generator((ulong)seed);
+        this.seed = seed;
         register_module("backbone", backbone);
         register_module("projector", projector);
     }
@@ -127,6 +131,10 @@ public sealed class WMSE : SslMethod, Evaluation.IHasProjector
         settings.ThrowIfUnused("wmse", new[] { "hidden_dim", "output_dim", "whitening_size", "iterations", "whitening_eps", "seed" });
         return new WMSE(backbone, hidden, output, w, iterations, eps, seed);
     }
+
+    /// <summary>Re-seeds the permutation generator from (seed, step): the draws are a pure function of the step.</summary>
+    public override void OnStepStart(TrainingProgress progress) =>
+        generator.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, PermutationStream, progress.Step)));
 
     /// <summary>Disposes the modules and the permutation generator.</summary>
     protected override void Dispose(bool disposing)
