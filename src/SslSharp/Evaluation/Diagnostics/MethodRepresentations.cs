@@ -83,22 +83,25 @@ public sealed class MethodRepresentations : IDisposable
                 if (preprocess is not null) x = preprocess(x);
                 var h = method.Encoder.call(x);
                 features = Store(features, h, start, n, "features");
-                if (method.Embed(h) is not { } z) { progress?.Invoke(start + count, n); continue; }
-                embeddings = Store(embeddings, z, start, n, "embeddings");
-                if (views is not null)
+                if (method.Embed(h) is { } z)
                 {
-                    using var generator = new Generator((ulong)(seed + b));
-                    using var batch = views.CreateViews(raw.cpu(), null, generator);
-                    if (batch.GlobalCount < 2)
+                    embeddings = Store(embeddings, z, start, n, "embeddings");
+                    if (views is not null)
                     {
-                        views = null; // one view per image (DeepCluster): nothing to align
-                        viewA?.Dispose(); viewB?.Dispose();
-                        viewA = viewB = null;
-                        progress?.Invoke(start + count, n);
-                        continue;
+                        using var generator = new Generator((ulong)(seed + b));
+                        using var batch = views.CreateViews(raw.cpu(), null, generator);
+                        if (batch.GlobalCount < 2)
+                        {
+                            views = null; // one view per image (DeepCluster): nothing to align
+                            viewA?.Dispose(); viewB?.Dispose();
+                            viewA = viewB = null;
+                        }
+                        else
+                        {
+                            viewA = Store(viewA, Embedding(method, batch.Views[0].to(device)), start, n, "embeddings");
+                            viewB = Store(viewB, Embedding(method, batch.Views[1].to(device)), start, n, "embeddings");
+                        }
                     }
-                    viewA = Store(viewA, Embedding(method, batch.Views[0].to(device)), start, n, "embeddings");
-                    viewB = Store(viewB, Embedding(method, batch.Views[1].to(device)), start, n, "embeddings");
                 }
                 progress?.Invoke(start + count, n);
             }
