@@ -101,21 +101,8 @@ public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
-        if (views.GlobalCount < 2)
-            throw new ArgumentException(
-                $"SimCLR needs 2 global views of one size but the batch has {views.GlobalCount} global view(s). " +
-                "Use a two-view augmentation (global crops first).", nameof(views));
-
         using var scope = torch.NewDisposeScope();
-        // Only the two first global views take part; a sub-batch that is never disposed (it does not own
-        // new tensors) keeps the caller's batch intact.
-        var pair = views.Count == 2 ? views : new ViewBatch(new[] { views.Views[0], views.Views[1] }, 2);
-        Tensor? features = null;
-        var z = pair.EncodeByResolution(x =>
-        {
-            features = backbone.call(x);      // [2N, D]
-            return projector.call(features);  // [2N, E]
-        });
+        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, projector.call, GetName());
         Tensor loss;
         if (Gather is null)
         {
@@ -129,9 +116,7 @@ public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
                 throw new InvalidOperationException($"SimCLR.Gather returned offsets {offset} and {offset2} for the two views; they must be equal.");
             loss = NTXentLoss.Compute(z[0], z[1], z1All, z2All, offset, Temperature);
         }
-        var h0 = features!.narrow(0, 0, views.BatchSize).detach();
-        var z0 = z[0].detach();
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h0.MoveToOuterDisposeScope(), z0.MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
     private static ProjectionHead MakeProjector(Backbone backbone, int? hiddenDim, int outputDim, int layers, long seed)

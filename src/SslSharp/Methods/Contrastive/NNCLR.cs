@@ -97,14 +97,13 @@ public sealed class NNCLR : SslMethod, Evaluation.IHasProjector
         QueueChecks.TwoGlobalViews("NNCLR", views);
         CheckBatchSize(views.BatchSize);
         using var scope = torch.NewDisposeScope();
-        var h1 = backbone.call(views.Views[0]);
-        var z1 = projector.call(h1);
-        var z2 = projector.call(backbone.call(views.Views[1]));
+        var (h1, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, GetName());
+        var (z1, z2) = (z[0], z[1]);
         var p1 = predictor.call(z1);
         var p2 = predictor.call(z2);
         var loss = NNCLRLoss.Compute(z1, z2, p1, p2, queue.Items, Temperature);
         pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps));
-        return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
+        return GlobalViewEncoder.Output(loss, h1, z1);
     }
 
     /// <summary>

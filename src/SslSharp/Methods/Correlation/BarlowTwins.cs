@@ -116,8 +116,8 @@ public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h1, z1, z2) = PairedViewEncoder.Encode(backbone, projector, views, "Barlow Twins");
-        return PairedViewEncoder.Output(BarlowTwinsLoss.Compute(z1, z2, Lambda, ScaleLoss), h1, z1);
+        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, "Barlow Twins");
+        return GlobalViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
     }
 
     /// <summary>

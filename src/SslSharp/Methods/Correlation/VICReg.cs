@@ -85,8 +85,8 @@ public sealed class VICReg : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h1, z1, z2) = PairedViewEncoder.Encode(backbone, projector, views, "VICReg");
-        return PairedViewEncoder.Output(VICRegLoss.Compute(z1, z2, SimCoeff, StdCoeff, CovCoeff), h1, z1);
+        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, "VICReg");
+        return GlobalViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Heads;
 using SslSharp.Losses;
-using SslSharp.Methods.Contrastive;
 using TorchSharp;
 using static TorchSharp.torch;
 
