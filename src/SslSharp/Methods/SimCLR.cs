@@ -24,11 +24,8 @@ namespace SslSharp.Methods;
 /// CIFAR-10 value, google's README; use 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR
 /// preset).</para>
 /// </remarks>
-public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
+public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
 {
-    private readonly Backbone backbone;
-    private readonly nn.Module<Tensor, Tensor> projector;
-
     /// <summary>Creates SimCLR with a SimCLR v1 (2 layers) or v2 (3 layers) projector.</summary>
     /// <param name="backbone">The encoder; SimCLR takes ownership (disposing SimCLR disposes it).</param>
     /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
@@ -54,26 +51,18 @@ public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
     }
 
     private SimCLR(Backbone backbone, nn.Module<Tensor, Tensor> projector, double temperature, int? outputDim)
-        : base(nameof(SimCLR))
+        : base(nameof(SimCLR), backbone, _ =>
+        {
+            ArgumentNullException.ThrowIfNull(projector);
+            if (!(temperature > 0) || double.IsInfinity(temperature))
+                throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
+                    "The SimCLR temperature must be a finite number > 0 (0.1 ImageNet, 0.5 CIFAR).");
+            return projector;
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        ArgumentNullException.ThrowIfNull(projector);
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
-                "The SimCLR temperature must be a finite number > 0 (0.1 ImageNet, 0.5 CIFAR).");
-        this.backbone = backbone;
-        this.projector = projector;
         Temperature = temperature;
         OutputDim = outputDim ?? (projector as ProjectionHead)?.OutputDim;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector MLP (features to the embeddings the loss sees).</summary>
-    public nn.Module<Tensor, Tensor> Projector => projector;
 
     /// <summary>The NT-Xent temperature.</summary>
     public double Temperature { get; }
@@ -102,7 +91,7 @@ public sealed class SimCLR : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, projector.call, GetName());
+        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
         Tensor loss;
         if (Gather is null)
         {

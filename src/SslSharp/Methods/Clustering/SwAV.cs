@@ -32,13 +32,11 @@ namespace SslSharp.Methods.Clustering;
 /// Sinkhorn eps 0.05 with 3 iterations, no queue (<c>--queue_length 0</c>; the small-batch recipe uses
 /// 3840 from epoch 15), prototypes frozen for 313 iterations.</para>
 /// </remarks>
-public sealed class SwAV : SslMethod, Evaluation.IHasProjector
+public sealed class SwAV : ProjectedMethod<ProjectionHead>
 {
     /// <summary>Global crops that get codes (the reference's <c>crops_for_assign = [0, 1]</c>).</summary>
     public const int AssignedCrops = 2;
 
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly Prototypes prototypes;
     private readonly MemoryQueue[] queueList;
     private Tensor[]? pending;
@@ -60,24 +58,24 @@ public sealed class SwAV : SslMethod, Evaluation.IHasProjector
         double temperature = SwAVLoss.DefaultTemperature, double epsilon = Sinkhorn.DefaultEpsilon,
         int sinkhornIterations = Sinkhorn.DefaultIterations, int queueLength = 0, int queueStartEpoch = 15,
         int freezePrototypesSteps = 313, long seed = 0)
-        : base(nameof(SwAV))
+        : base(nameof(SwAV), backbone, b =>
+        {
+            if (!(temperature > 0) || double.IsInfinity(temperature))
+                throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The SwAV temperature must be a finite number > 0 (0.1).");
+            if (!(epsilon > 0) || double.IsInfinity(epsilon))
+                throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The Sinkhorn epsilon must be a finite number > 0 (0.05).");
+            if (sinkhornIterations < 1)
+                throw new ArgumentOutOfRangeException(nameof(sinkhornIterations), sinkhornIterations, "Sinkhorn needs at least 1 iteration (3).");
+            if (queueLength < 0)
+                throw new ArgumentOutOfRangeException(nameof(queueLength), queueLength, "The SwAV queue length must be >= 0 (0 turns the queue off; 3840 for batch 256).");
+            if (queueStartEpoch < 0)
+                throw new ArgumentOutOfRangeException(nameof(queueStartEpoch), queueStartEpoch, "The queue start epoch must be >= 0 (reference: 15).");
+            if (freezePrototypesSteps < 0)
+                throw new ArgumentOutOfRangeException(nameof(freezePrototypesSteps), freezePrototypesSteps, "The prototype freeze must be >= 0 steps (reference: 313).");
+            return new ProjectionHead(b.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, hiddenBias: true,
+                lastBias: true, seed: seed, name: "SwAVProjectionHead");
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The SwAV temperature must be a finite number > 0 (0.1).");
-        if (!(epsilon > 0) || double.IsInfinity(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "The Sinkhorn epsilon must be a finite number > 0 (0.05).");
-        if (sinkhornIterations < 1)
-            throw new ArgumentOutOfRangeException(nameof(sinkhornIterations), sinkhornIterations, "Sinkhorn needs at least 1 iteration (3).");
-        if (queueLength < 0)
-            throw new ArgumentOutOfRangeException(nameof(queueLength), queueLength, "The SwAV queue length must be >= 0 (0 turns the queue off; 3840 for batch 256).");
-        if (queueStartEpoch < 0)
-            throw new ArgumentOutOfRangeException(nameof(queueStartEpoch), queueStartEpoch, "The queue start epoch must be >= 0 (reference: 15).");
-        if (freezePrototypesSteps < 0)
-            throw new ArgumentOutOfRangeException(nameof(freezePrototypesSteps), freezePrototypesSteps, "The prototype freeze must be >= 0 steps (reference: 313).");
-        this.backbone = backbone;
-        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, hiddenBias: true,
-            lastBias: true, seed: seed, name: "SwAVProjectionHead");
         prototypes = new Prototypes(outputDim, prototypeCount, seed + 1);
         prototypes.NormalizeRows();
         Temperature = temperature;
@@ -86,8 +84,6 @@ public sealed class SwAV : SslMethod, Evaluation.IHasProjector
         QueueLength = queueLength;
         QueueStartEpoch = queueStartEpoch;
         FreezePrototypesSteps = freezePrototypesSteps;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("prototypes", prototypes);
         if (queueLength > 0)
         {
@@ -100,15 +96,6 @@ public sealed class SwAV : SslMethod, Evaluation.IHasProjector
             queueList = Array.Empty<MemoryQueue>();
         }
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projection head (features to embeddings, before normalisation).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The prototypes <c>C</c> (<c>[K, D]</c>).</summary>
     public Prototypes Prototypes => prototypes;
@@ -178,8 +165,8 @@ public sealed class SwAV : SslMethod, Evaluation.IHasProjector
                 $"Set queue_length to a multiple of the batch (e.g. {Math.Max(1, QueueLength / b) * b}).", nameof(views));
 
         using var scope = torch.NewDisposeScope();
-        var features = views.EncodeByResolution(backbone.call);                           // V x [B, F]
-        var z = projector.call(torch.cat(features.ToArray(), 0));                          // [V*B, D]
+        var features = views.EncodeByResolution(Encoder.call);                            // V x [B, F]
+        var z = Projector.call(torch.cat(features.ToArray(), 0));                          // [V*B, D]
         var embeddings = nn.functional.normalize(z, p: 2, dim: 1);                         // [V*B, D]
         var scores = prototypes.call(embeddings).chunk(views.Count, 0);                    // V x [B, K]
         var crops = embeddings.chunk(views.Count, 0);

@@ -20,11 +20,8 @@ namespace SslSharp.Methods.Contrastive;
 /// 0.1, sigma 0.5 (DCLW). One step encodes the first two global views in one backbone call; further
 /// views are ignored.</para>
 /// </remarks>
-public sealed class DCL : SslMethod, Evaluation.IHasProjector
+public sealed class DCL : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
-
     /// <summary>Creates DCL (or DCLW when <paramref name="weighted"/>).</summary>
     /// <param name="backbone">The encoder; DCL takes ownership.</param>
     /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
@@ -36,30 +33,19 @@ public sealed class DCL : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentException">A width, the temperature or sigma is invalid.</exception>
     public DCL(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = DCLLoss.DefaultTemperature,
         bool weighted = false, double sigma = DCLLoss.DefaultSigma, long seed = 0)
-        : base(weighted ? "DCLW" : nameof(DCL))
+        : base(weighted ? "DCLW" : nameof(DCL), backbone, b =>
+        {
+            if (!(temperature > 0) || double.IsInfinity(temperature))
+                throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DCL temperature must be a finite number > 0 (paper: 0.1).");
+            if (!(sigma > 0) || double.IsInfinity(sigma))
+                throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "The DCLW weighting width sigma must be a finite number > 0 (paper: 0.5).");
+            return ProjectionHead.SimCLRv1(b.FeatureDim, hiddenDim ?? b.FeatureDim, outputDim, seed);
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The DCL temperature must be a finite number > 0 (paper: 0.1).");
-        if (!(sigma > 0) || double.IsInfinity(sigma))
-            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "The DCLW weighting width sigma must be a finite number > 0 (paper: 0.5).");
-        this.backbone = backbone;
-        projector = ProjectionHead.SimCLRv1(backbone.FeatureDim, hiddenDim ?? backbone.FeatureDim, outputDim, seed);
         Temperature = temperature;
         Weighted = weighted;
         Sigma = sigma;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector MLP (features to the embeddings the loss sees).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The temperature <c>T</c>.</summary>
     public double Temperature { get; }
@@ -80,7 +66,7 @@ public sealed class DCL : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, projector.call, GetName());
+        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
         var loss = Weighted ? DCLLoss.ComputeWeighted(z[0], z[1], Temperature, Sigma) : DCLLoss.Compute(z[0], z[1], Temperature);
         return GlobalViewEncoder.Output(loss, h0, z[0]);
     }

@@ -29,10 +29,8 @@ namespace SslSharp.Methods.Contrastive;
 /// <para>The random-mining generator is re-seeded at every step from (seed, step) (<see cref="OnStepStart"/>),
 /// so a resumed run draws the same negatives as an uninterrupted one.</para>
 /// </remarks>
-public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
+public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly Generator? generator;
     private readonly long seed;
     private const long MiningStream = 0x544D; // "TM"
@@ -49,33 +47,22 @@ public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentException">A width or the margin is invalid.</exception>
     public DeepMetricLearning(Backbone backbone, MarginLossKind loss = MarginLossKind.Triplet, double margin = 1.0,
         NegativeMining mining = NegativeMining.Hardest, bool normalize = true, int? hiddenDim = null, int outputDim = 128, long seed = 0)
-        : base(loss == MarginLossKind.Triplet ? "Triplet" : "ContrastiveMargin")
+        : base(loss == MarginLossKind.Triplet ? "Triplet" : "ContrastiveMargin", backbone, b =>
+        {
+            if (!(margin > 0) || double.IsInfinity(margin))
+                throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin must be a finite number > 0 (default 1.0).");
+            if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown margin loss.");
+            if (!Enum.IsDefined(mining)) throw new ArgumentOutOfRangeException(nameof(mining), mining, "Unknown negative mining.");
+            return ProjectionHead.SimCLRv1(b.FeatureDim, hiddenDim ?? b.FeatureDim, outputDim, seed);
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (!(margin > 0) || double.IsInfinity(margin))
-            throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin must be a finite number > 0 (default 1.0).");
-        if (!Enum.IsDefined(loss)) throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown margin loss.");
-        if (!Enum.IsDefined(mining)) throw new ArgumentOutOfRangeException(nameof(mining), mining, "Unknown negative mining.");
-        this.backbone = backbone;
-        projector = ProjectionHead.SimCLRv1(backbone.FeatureDim, hiddenDim ?? backbone.FeatureDim, outputDim, seed);
         Loss = loss;
         Margin = margin;
         Mining = mining;
         Normalize = normalize;
         if (mining == NegativeMining.Random) generator = new Generator((ulong)seed);
         this.seed = seed;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector MLP.</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The margin loss.</summary>
     public MarginLossKind Loss { get; }
@@ -99,7 +86,7 @@ public sealed class DeepMetricLearning : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, projector.call, GetName());
+        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
         var e1 = Normalize ? nn.functional.normalize(z[0], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[0];
         var e2 = Normalize ? nn.functional.normalize(z[1], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[1];
         var loss = Compute(e1, e2, Loss, Margin, Mining, generator);

@@ -29,10 +29,8 @@ namespace SslSharp.Methods.Contrastive;
 /// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
 /// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
 /// </remarks>
-public sealed class MoCoV2 : SslMethod, Evaluation.IHasProjector
+public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly MomentumEncoder momentumEncoder;
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
@@ -50,35 +48,24 @@ public sealed class MoCoV2 : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public MoCoV2(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.2, int queueSize = 65536,
         double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0)
-        : base(nameof(MoCoV2))
+        : base(nameof(MoCoV2), backbone, b =>
+        {
+            ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
+            if (queueSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
+            MomentumChecks.Check("MoCo v2", baseMomentum, finalMomentum ?? baseMomentum);
+            return ContrastiveHeads.MoCoV2Projector(b.FeatureDim, hiddenDim ?? b.FeatureDim, outputDim, seed);
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
-        if (queueSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
-        MomentumChecks.Check("MoCo v2", baseMomentum, finalMomentum ?? baseMomentum);
-        this.backbone = backbone;
-        projector = ContrastiveHeads.MoCoV2Projector(backbone.FeatureDim, hiddenDim ?? backbone.FeatureDim, outputDim, seed);
-        momentumEncoder = new MomentumEncoder(backbone, projector);
+        momentumEncoder = new MomentumEncoder(backbone, Projector);
         queue = new MemoryQueue(queueSize, outputDim, QueueInitialization.NormalizedNoise, seed + 1);
         Temperature = temperature;
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum ?? baseMomentum;
         Symmetric = symmetric;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("momentum_encoder", momentumEncoder);
         register_module("queue", queue);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The query head (features to query embeddings).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The key encoder (EMA of backbone + head).</summary>
     public MomentumEncoder MomentumEncoder => momentumEncoder;
@@ -128,15 +115,15 @@ public sealed class MoCoV2 : SslMethod, Evaluation.IHasProjector
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];
-        var h1 = backbone.call(x1);
-        var q1 = projector.call(h1);
+        var h1 = Encoder.call(x1);
+        var q1 = Projector.call(h1);
         var k2 = Normalize(momentumEncoder.call(x2));
         var items = queue.Items;
         var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
         Tensor keys = k2;
         if (Symmetric)
         {
-            var q2 = projector.call(backbone.call(x2));
+            var q2 = Projector.call(Encoder.call(x2));
             var k1 = Normalize(momentumEncoder.call(x1));
             loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
             keys = torch.cat(new[] { k1, k2 }, 0);

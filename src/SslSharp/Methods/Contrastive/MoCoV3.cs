@@ -27,10 +27,8 @@ namespace SslSharp.Methods.Contrastive;
 /// predictor <c>256-4096-256</c>, no biases (<see cref="ContrastiveHeads"/>), T 1.0 (0.2 for ViTs and
 /// solo-learn's CIFAR preset), m0 0.99 to 1.</para>
 /// </remarks>
-public sealed class MoCoV3 : SslMethod, Evaluation.IHasProjector
+public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly ProjectionHead predictor;
     private readonly MomentumEncoder momentumEncoder;
 
@@ -47,32 +45,21 @@ public sealed class MoCoV3 : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public MoCoV3(Backbone backbone, int hiddenDim = 4096, int outputDim = 256, int? predictorHiddenDim = null, double temperature = 1.0,
         double baseMomentum = 0.99, double finalMomentum = 1.0, int projectorLayers = 2, long seed = 0)
-        : base(nameof(MoCoV3))
+        : base(nameof(MoCoV3), backbone, b =>
+        {
+            ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
+            MomentumChecks.Check("MoCo v3", baseMomentum, finalMomentum);
+            return ContrastiveHeads.MoCoV3Projector(b.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
-        MomentumChecks.Check("MoCo v3", baseMomentum, finalMomentum);
-        this.backbone = backbone;
-        projector = ContrastiveHeads.MoCoV3Projector(backbone.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
         predictor = ContrastiveHeads.MoCoV3Predictor(outputDim, predictorHiddenDim ?? hiddenDim, seed + 1);
-        momentumEncoder = new MomentumEncoder(backbone, projector);
+        momentumEncoder = new MomentumEncoder(backbone, Projector);
         Temperature = temperature;
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("predictor", predictor);
         register_module("momentum_encoder", momentumEncoder);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector (features to embeddings).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (embeddings to queries).</summary>
     public ProjectionHead Predictor => predictor;
@@ -115,10 +102,10 @@ public sealed class MoCoV3 : SslMethod, Evaluation.IHasProjector
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];
-        var h1 = backbone.call(x1);
-        var z1 = projector.call(h1);
+        var h1 = Encoder.call(x1);
+        var z1 = Projector.call(h1);
         var q1 = predictor.call(z1);
-        var q2 = predictor.call(projector.call(backbone.call(x2)));
+        var q2 = predictor.call(Projector.call(Encoder.call(x2)));
         var k1 = momentumEncoder.call(x1);
         var k2 = momentumEncoder.call(x2);
         Tensor loss;

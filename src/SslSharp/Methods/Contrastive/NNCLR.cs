@@ -24,10 +24,8 @@ namespace SslSharp.Methods.Contrastive;
 /// 256-4096-256 (<see cref="ContrastiveHeads"/>); T 0.1 (solo-learn CIFAR 0.2); queue 65536 (98304 in
 /// the paper's ImageNet runs). The queue size must be a multiple of the batch.</para>
 /// </remarks>
-public sealed class NNCLR : SslMethod, Evaluation.IHasProjector
+public sealed class NNCLR : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly ProjectionHead predictor;
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
@@ -43,31 +41,20 @@ public sealed class NNCLR : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public NNCLR(Backbone backbone, int hiddenDim = 2048, int outputDim = 256, int predictorHiddenDim = 4096, double temperature = 0.1,
         int queueSize = 65536, long seed = 0)
-        : base(nameof(NNCLR))
+        : base(nameof(NNCLR), backbone, b =>
+        {
+            ContrastiveChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
+            if (queueSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The NNCLR support-queue size must be >= 1 and a multiple of the batch size (paper: 98304, default 65536).");
+            return ContrastiveHeads.NNCLRProjector(b.FeatureDim, hiddenDim, outputDim, seed);
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        ContrastiveChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
-        if (queueSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The NNCLR support-queue size must be >= 1 and a multiple of the batch size (paper: 98304, default 65536).");
-        this.backbone = backbone;
-        projector = ContrastiveHeads.NNCLRProjector(backbone.FeatureDim, hiddenDim, outputDim, seed);
         predictor = ContrastiveHeads.NNCLRPredictor(outputDim, predictorHiddenDim, seed + 1);
         queue = new MemoryQueue(queueSize, outputDim, QueueInitialization.NormalizedNoise, seed + 2);
         Temperature = temperature;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("predictor", predictor);
         register_module("queue", queue);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector (features to embeddings).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (embeddings to predictions).</summary>
     public ProjectionHead Predictor => predictor;
@@ -97,7 +84,7 @@ public sealed class NNCLR : SslMethod, Evaluation.IHasProjector
         QueueChecks.TwoGlobalViews("NNCLR", views);
         CheckBatchSize(views.BatchSize);
         using var scope = torch.NewDisposeScope();
-        var (h1, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, GetName());
+        var (h1, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, GetName());
         var (z1, z2) = (z[0], z[1]);
         var p1 = predictor.call(z1);
         var p2 = predictor.call(z2);

@@ -26,7 +26,7 @@ namespace SslSharp.Methods.Correlation;
 /// either at <c>0.0048 x</c>; the reference's schedule peaks at <c>batch / 256</c>, i.e. base lr 1.0 with
 /// linear scaling (see the presets).</para>
 /// </remarks>
-public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
+public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
 {
     /// <summary>The paper's projector width (all three layers).</summary>
     public const int DefaultProjectorDim = 8192;
@@ -36,9 +36,6 @@ public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
 
     /// <summary>The reference's lr multiplier of biases and BN parameters (<c>--learning-rate-biases</c>).</summary>
     public const double DefaultLrBiases = 0.0048;
-
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
 
     /// <summary>Creates Barlow Twins.</summary>
     /// <param name="backbone">The encoder; Barlow Twins takes ownership.</param>
@@ -53,36 +50,25 @@ public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
     public BarlowTwins(Backbone backbone, int hiddenDim = DefaultProjectorDim, int outputDim = DefaultProjectorDim,
         double lambda = BarlowTwinsLoss.DefaultLambda, double scaleLoss = 1.0, double lrWeights = DefaultLrWeights,
         double lrBiases = DefaultLrBiases, long seed = 0)
-        : base(nameof(BarlowTwins))
+        : base(nameof(BarlowTwins), backbone, b =>
+        {
+            if (!(lambda >= 0) || double.IsInfinity(lambda))
+                throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "The Barlow Twins lambda must be a finite number >= 0 (paper: 0.0051).");
+            if (!(scaleLoss > 0) || double.IsInfinity(scaleLoss))
+                throw new ArgumentOutOfRangeException(nameof(scaleLoss), scaleLoss, "The Barlow Twins scale_loss must be a finite number > 0 (default 1).");
+            if (!(lrWeights > 0) || double.IsInfinity(lrWeights))
+                throw new ArgumentOutOfRangeException(nameof(lrWeights), lrWeights, "The weight-group lr multiplier must be a finite number > 0 (reference: 0.2).");
+            if (!(lrBiases > 0) || double.IsInfinity(lrBiases))
+                throw new ArgumentOutOfRangeException(nameof(lrBiases), lrBiases, "The bias-group lr multiplier must be a finite number > 0 (reference: 0.0048).");
+            return new ProjectionHead(b.FeatureDim, new[] { hiddenDim, hiddenDim }, outputDim, batchNorm: true,
+                hiddenBias: false, lastBias: false, seed: seed, name: "BarlowTwinsProjector");
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (!(lambda >= 0) || double.IsInfinity(lambda))
-            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "The Barlow Twins lambda must be a finite number >= 0 (paper: 0.0051).");
-        if (!(scaleLoss > 0) || double.IsInfinity(scaleLoss))
-            throw new ArgumentOutOfRangeException(nameof(scaleLoss), scaleLoss, "The Barlow Twins scale_loss must be a finite number > 0 (default 1).");
-        if (!(lrWeights > 0) || double.IsInfinity(lrWeights))
-            throw new ArgumentOutOfRangeException(nameof(lrWeights), lrWeights, "The weight-group lr multiplier must be a finite number > 0 (reference: 0.2).");
-        if (!(lrBiases > 0) || double.IsInfinity(lrBiases))
-            throw new ArgumentOutOfRangeException(nameof(lrBiases), lrBiases, "The bias-group lr multiplier must be a finite number > 0 (reference: 0.0048).");
-        this.backbone = backbone;
-        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim, hiddenDim }, outputDim, batchNorm: true,
-            hiddenBias: false, lastBias: false, seed: seed, name: "BarlowTwinsProjector");
         Lambda = lambda;
         ScaleLoss = scaleLoss;
         LrWeights = lrWeights;
         LrBiases = lrBiases;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector MLP (features to embeddings).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>Off-diagonal weight lambda.</summary>
     public double Lambda { get; }
@@ -116,7 +102,7 @@ public sealed class BarlowTwins : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, "Barlow Twins");
+        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, "Barlow Twins");
         return GlobalViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
     }
 

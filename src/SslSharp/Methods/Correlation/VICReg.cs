@@ -22,13 +22,10 @@ namespace SslSharp.Methods.Correlation;
 /// (<c>--mlp 8192-8192-8192</c>); coefficients 25 / 25 / 1; LARS, weight decay 1e-6, base lr 0.2 x N/256
 /// (the trainer's options, see the presets).</para>
 /// </remarks>
-public sealed class VICReg : SslMethod, Evaluation.IHasProjector
+public sealed class VICReg : ProjectedMethod<ProjectionHead>
 {
     /// <summary>The paper's expander width (all three layers).</summary>
     public const int DefaultExpanderDim = 8192;
-
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
 
     /// <summary>Creates VICReg.</summary>
     /// <param name="backbone">The encoder; VICReg takes ownership.</param>
@@ -41,30 +38,19 @@ public sealed class VICReg : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentException">A width or coefficient is invalid.</exception>
     public VICReg(Backbone backbone, int hiddenDim = DefaultExpanderDim, int outputDim = DefaultExpanderDim,
         double simCoeff = 25, double stdCoeff = 25, double covCoeff = 1, long seed = 0)
-        : base(nameof(VICReg))
+        : base(nameof(VICReg), backbone, b =>
+        {
+            foreach (var (value, name) in new[] { (simCoeff, nameof(simCoeff)), (stdCoeff, nameof(stdCoeff)), (covCoeff, nameof(covCoeff)) })
+                if (!(value >= 0) || double.IsInfinity(value))
+                    throw new ArgumentOutOfRangeException(name, value, "VICReg loss coefficients must be finite numbers >= 0 (paper: 25, 25, 1).");
+            return new ProjectionHead(b.FeatureDim, new[] { hiddenDim, hiddenDim }, outputDim, batchNorm: true,
+                hiddenBias: true, lastBias: false, seed: seed, name: "VICRegExpander");
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        foreach (var (value, name) in new[] { (simCoeff, nameof(simCoeff)), (stdCoeff, nameof(stdCoeff)), (covCoeff, nameof(covCoeff)) })
-            if (!(value >= 0) || double.IsInfinity(value))
-                throw new ArgumentOutOfRangeException(name, value, "VICReg loss coefficients must be finite numbers >= 0 (paper: 25, 25, 1).");
-        this.backbone = backbone;
-        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim, hiddenDim }, outputDim, batchNorm: true,
-            hiddenBias: true, lastBias: false, seed: seed, name: "VICRegExpander");
         SimCoeff = simCoeff;
         StdCoeff = stdCoeff;
         CovCoeff = covCoeff;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The expander MLP (features to embeddings).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>Invariance weight.</summary>
     public double SimCoeff { get; }
@@ -85,7 +71,7 @@ public sealed class VICReg : SslMethod, Evaluation.IHasProjector
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, backbone, projector.call, "VICReg");
+        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, "VICReg");
         return GlobalViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
     }
 

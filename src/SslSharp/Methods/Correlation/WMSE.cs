@@ -27,10 +27,8 @@ namespace SslSharp.Methods.Correlation;
 /// step from (seed, step) (<see cref="OnStepStart"/>), so a resumed run draws the same permutations as an
 /// uninterrupted one without the generator in the checkpoint.</para>
 /// </remarks>
-public sealed class WMSE : SslMethod, Evaluation.IHasProjector
+public sealed class WMSE : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly Generator generator;
     private readonly long seed;
     private const long PermutationStream = 0x574D; // "WM"
@@ -46,39 +44,28 @@ public sealed class WMSE : SslMethod, Evaluation.IHasProjector
     /// <exception cref="ArgumentException">A width is invalid, or w &lt;= D.</exception>
     public WMSE(Backbone backbone, int hiddenDim = 1024, int outputDim = 64, int whiteningSize = 128, int iterations = 1,
         double eps = 0, long seed = 0)
-        : base(nameof(WMSE))
+        : base(nameof(WMSE), backbone, b =>
+        {
+            if (whiteningSize <= outputDim)
+                throw new ArgumentOutOfRangeException(nameof(whiteningSize), whiteningSize,
+                    $"W-MSE's whitening sub-batch ({whiteningSize}) must be larger than the embedding dimension ({outputDim}) so that " +
+                    "the covariance has full rank; the paper uses twice the dimension (D 64, w 128). Raise whitening_size or lower output_dim.");
+            if (iterations < 1)
+                throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "W-MSE needs at least 1 whitening iteration (official: 1).");
+            if (!(eps >= 0) || !(eps < 1))
+                throw new ArgumentOutOfRangeException(nameof(eps), eps, "The W-MSE whitening shrinkage must be in [0, 1) (official: 0).");
+            return new ProjectionHead(b.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, seed: seed, name: "WMSEProjectionHead");
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (whiteningSize <= outputDim)
-            throw new ArgumentOutOfRangeException(nameof(whiteningSize), whiteningSize,
-                $"W-MSE's whitening sub-batch ({whiteningSize}) must be larger than the embedding dimension ({outputDim}) so that " +
-                "the covariance has full rank; the paper uses twice the dimension (D 64, w 128). Raise whitening_size or lower output_dim.");
-        if (iterations < 1)
-            throw new ArgumentOutOfRangeException(nameof(iterations), iterations, "W-MSE needs at least 1 whitening iteration (official: 1).");
-        if (!(eps >= 0) || !(eps < 1))
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, "The W-MSE whitening shrinkage must be in [0, 1) (official: 0).");
-        this.backbone = backbone;
-        projector = new ProjectionHead(backbone.FeatureDim, new[] { hiddenDim }, outputDim, batchNorm: true, seed: seed, name: "WMSEProjectionHead");
         WhiteningSize = whiteningSize;
         Iterations = iterations;
         Eps = eps;
         generator = new Generator((ulong)seed);
         this.seed = seed;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
 
     /// <summary>The per-process batch must hold at least one whitening sub-batch.</summary>
     public override int MinimumBatchSize => WhiteningSize;
-
-    /// <summary>The projector MLP.</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The whitening sub-batch size w.</summary>
     public int WhiteningSize { get; }
@@ -101,10 +88,10 @@ public sealed class WMSE : SslMethod, Evaluation.IHasProjector
             throw new ArgumentException(
                 $"W-MSE whitens sub-batches of {WhiteningSize} images, so the per-process batch must be a positive multiple of " +
                 $"{WhiteningSize} but it is {views.BatchSize}. Set --batch-size to k x {WhiteningSize}, or whitening_size to a divisor " +
-                $"of the batch larger than output_dim ({projector.OutputDim}).", nameof(views));
+                $"of the batch larger than output_dim ({Projector.OutputDim}).", nameof(views));
         CheckViews(views);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), backbone, projector.call, GetName());
+        var (h0, z) = GlobalViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), Encoder, Projector.call, GetName());
         Tensor? total = null;
         for (int i = 0; i < Iterations; i++)
         {

@@ -25,10 +25,8 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
 /// it is saved in every checkpoint.</para>
 /// </remarks>
-public sealed class BYOL : SslMethod, Evaluation.IHasProjector
+public sealed class BYOL : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly ProjectionHead predictor;
     private readonly EmaTeacher momentum_backbone;
     private readonly EmaTeacher momentum_projector;
@@ -42,40 +40,30 @@ public sealed class BYOL : SslMethod, Evaluation.IHasProjector
     /// <param name="seed">Seed of the heads' weight initialisation.</param>
     /// <exception cref="ArgumentOutOfRangeException">A width is not positive or the momentum is outside [0, 1].</exception>
     public BYOL(Backbone backbone, int projectorHiddenDim = 4096, int outputDim = 256, int predictorHiddenDim = 4096,
-        double baseMomentum = 0.99, long seed = 0) : base(nameof(BYOL))
+        double baseMomentum = 0.99, long seed = 0)
+        : base(nameof(BYOL), backbone, b =>
+        {
+            if (!(baseMomentum >= 0 && baseMomentum <= 1))
+                throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The BYOL target momentum must be in [0, 1] (paper: 0.99 or 0.996).");
+            return Mlp(b.FeatureDim, projectorHiddenDim, outputDim, seed, "BYOLProjectionHead");
+        })
     {
-        ArgumentNullException.ThrowIfNull(backbone);
-        if (!(baseMomentum >= 0 && baseMomentum <= 1))
-            throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The BYOL target momentum must be in [0, 1] (paper: 0.99 or 0.996).");
-        this.backbone = backbone;
-        projector = Mlp(backbone.FeatureDim, projectorHiddenDim, outputDim, seed, "BYOLProjectionHead");
         predictor = Mlp(outputDim, predictorHiddenDim, outputDim, seed + 1, "BYOLPredictionHead");
         momentum_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "momentum_backbone");
-        momentum_projector = new EmaTeacher(projector, projector.CreateTwin(), "momentum_projector");
+        momentum_projector = new EmaTeacher(Projector, Projector.CreateTwin(), "momentum_projector");
         BaseMomentum = baseMomentum;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("predictor", predictor);
         register_module("momentum_backbone", momentum_backbone);
         register_module("momentum_projector", momentum_projector);
     }
 
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The online projector (features to <c>[N, OutputDim]</c>).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
-
     /// <summary>The online predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Predictor => predictor;
 
-    /// <summary>The target backbone (EMA of <see cref="Encoder"/>).</summary>
+    /// <summary>The target backbone (EMA of <see cref="SslMethod.Encoder"/>).</summary>
     public EmaTeacher TargetBackbone => momentum_backbone;
 
-    /// <summary>The target projector (EMA of <see cref="Projector"/>).</summary>
+    /// <summary>The target projector (EMA of <see cref="ProjectedMethod{TProjector}.Projector"/>).</summary>
     public EmaTeacher TargetProjector => momentum_projector;
 
     /// <summary>Target momentum at step 0, <c>tau0</c>.</summary>
@@ -90,7 +78,7 @@ public sealed class BYOL : SslMethod, Evaluation.IHasProjector
     {
         ArgumentNullException.ThrowIfNull(views);
         using var scope = torch.NewDisposeScope();
-        var pass = TwoViewPass.Run(this, views, backbone, projector, x => momentum_projector.call(momentum_backbone.call(x)));
+        var pass = TwoViewPass.Run(this, views, Encoder, Projector, x => momentum_projector.call(momentum_backbone.call(x)));
         var p = predictor.call(pass.Z);                                            // [2N, E]
         var (p1, p2) = TwoViewPass.Halves(p);
         var (t1, t2) = TwoViewPass.Halves(pass.Target!);

@@ -25,10 +25,8 @@ namespace SslSharp.Methods.SelfDistillation;
 /// this collapses to a constant output. It exists for collapse experiments (diagnostics tests); never
 /// train a real model with it.</para>
 /// </remarks>
-public sealed class SimSiam : SslMethod, Evaluation.IHasProjector
+public sealed class SimSiam : ProjectedMethod<ProjectionHead>
 {
-    private readonly Backbone backbone;
-    private readonly ProjectionHead projector;
     private readonly ProjectionHead predictor;
 
     /// <summary>Creates SimSiam around <paramref name="backbone"/>.</summary>
@@ -40,29 +38,16 @@ public sealed class SimSiam : SslMethod, Evaluation.IHasProjector
     /// <param name="seed">Seed of the heads' weight initialisation.</param>
     /// <exception cref="ArgumentOutOfRangeException">A width is not positive.</exception>
     public SimSiam(Backbone backbone, int projectorHiddenDim = 2048, int outputDim = 2048, int predictorHiddenDim = 512,
-        bool stopGradient = true, long seed = 0) : base(nameof(SimSiam))
-    {
-        ArgumentNullException.ThrowIfNull(backbone);
-        this.backbone = backbone;
-        projector = new ProjectionHead(backbone.FeatureDim, new[] { projectorHiddenDim, projectorHiddenDim }, outputDim,
+        bool stopGradient = true, long seed = 0)
+        : base(nameof(SimSiam), backbone, b => new ProjectionHead(b.FeatureDim, new[] { projectorHiddenDim, projectorHiddenDim }, outputDim,
             batchNorm: true, hiddenBias: false, lastBias: false, lastBatchNorm: true, lastBatchNormAffine: false, seed: seed,
-            name: "SimSiamProjectionHead");
+            name: "SimSiamProjectionHead"))
+    {
         predictor = new ProjectionHead(outputDim, new[] { predictorHiddenDim }, outputDim,
             batchNorm: true, hiddenBias: false, lastBias: true, seed: seed + 1, name: "SimSiamPredictionHead");
         StopGradient = stopGradient;
-        register_module("backbone", backbone);
-        register_module("projector", projector);
         register_module("predictor", predictor);
     }
-
-    /// <inheritdoc />
-    public override Backbone Encoder => backbone;
-
-    /// <summary>The projector (features to <c>[N, OutputDim]</c>).</summary>
-    public ProjectionHead Projector => projector;
-
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
 
     /// <summary>The predictor (<c>[N, OutputDim]</c> to <c>[N, OutputDim]</c>).</summary>
     public ProjectionHead Predictor => predictor;
@@ -97,7 +82,7 @@ public sealed class SimSiam : SslMethod, Evaluation.IHasProjector
     {
         ArgumentNullException.ThrowIfNull(views);
         using var scope = torch.NewDisposeScope();
-        var pass = TwoViewPass.Run(this, views, backbone, projector, target: null);
+        var pass = TwoViewPass.Run(this, views, Encoder, Projector, target: null);
         var (z1, z2) = TwoViewPass.Halves(pass.Z);
         var (p1, p2) = TwoViewPass.Halves(predictor.call(pass.Z));
         return pass.Output(SimSiamLoss.Compute(p1, p2, z1, z2, StopGradient));
