@@ -17,9 +17,17 @@ internal sealed class StandInBackbone : Backbone
         _featureDim = featureDim;
         _channels = channels;
         (_height, _width) = (height, width);
-        torch.random.manual_seed(seed);
-        fc = nn.Linear(channels * height * width, featureDim);
+        int fanIn = channels * height * width;
+        fc = nn.Linear(fanIn, featureDim);
         bn = nn.BatchNorm1d(featureDim);
+        // Own generator, not torch.random.manual_seed: tests running in parallel draw from the global one.
+        using (var generator = new Generator((ulong)seed))
+        using (torch.no_grad())
+        {
+            double bound = 1 / Math.Sqrt(fanIn);
+            fc.weight!.copy_(torch.rand(fc.weight.shape, generator: generator).mul_(2 * bound).sub_(bound));
+            fc.bias!.copy_(torch.rand(fc.bias.shape, generator: generator).mul_(2 * bound).sub_(bound));
+        }
         RegisterComponents();
     }
 
