@@ -28,12 +28,19 @@ namespace SslSharp.Methods.Contrastive;
 /// constant (<c>final_momentum</c> different from <c>base_momentum</c> gives a cosine schedule, as
 /// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
 /// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
+/// <para>BatchNorm: one process uses plain BN by default (METHODS.md); <c>bn_splits</c> S &gt; 1 encodes the
+/// queries in S splits and the keys in S splits of a shuffled batch (<see cref="SplitBatchNorm"/>, the
+/// reference's one-GPU CIFAR demo), so the positive key cannot be found through shared batch statistics.
+/// The shuffle is drawn from a generator re-seeded from (seed, step) at every step.</para>
 /// </remarks>
 public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
 {
     private readonly MomentumEncoder momentumEncoder;
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
+    private readonly Generator shuffleGenerator;
+    private readonly long seed;
+    private const long ShuffleStream = 0x5342; // "SB"
 
     /// <summary>Creates MoCo v2 around <paramref name="backbone"/>.</summary>
     /// <param name="backbone">The query encoder; MoCo v2 takes ownership (its key twin is made with <c>CreateTwin()</c>).</param>
@@ -44,16 +51,19 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     /// <param name="baseMomentum">Key-encoder momentum at step 0 (paper: 0.999).</param>
     /// <param name="finalMomentum">Momentum at the last step (null: <paramref name="baseMomentum"/>, constant as in the paper).</param>
     /// <param name="symmetric">Symmetrised loss (both views as queries).</param>
-    /// <param name="seed">Seed of the head initialisation and of the queue noise.</param>
+    /// <param name="seed">Seed of the head initialisation, the queue noise and the key shuffle.</param>
+    /// <param name="bnSplits">BatchNorm splits S (1: plain BN; the reference's CIFAR demo: 8); see <see cref="SplitBatchNorm"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public MoCoV2(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.2, int queueSize = 65536,
-        double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0)
+        double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0, int bnSplits = 1)
         : base(nameof(MoCoV2), backbone, b =>
         {
             ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
             if (queueSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
             MomentumChecks.Check("MoCo v2", baseMomentum, finalMomentum ?? baseMomentum);
+            if (bnSplits < 1)
+                throw new ArgumentOutOfRangeException(nameof(bnSplits), bnSplits, "MoCo v2's bn_splits must be >= 1 (1: plain BatchNorm; the reference's CIFAR demo: 8).");
             return ContrastiveHeads.MoCoV2Projector(b.FeatureDim, hiddenDim ?? b.FeatureDim, outputDim, seed);
         })
     {
@@ -63,6 +73,9 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum ?? baseMomentum;
         Symmetric = symmetric;
+        BnSplits = bnSplits;
+        this.seed = seed;
+        shuffleGenerator = new Generator((ulong)seed);
         register_module("momentum_encoder", momentumEncoder);
         register_module("queue", queue);
     }
@@ -85,6 +98,9 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     /// <summary>Whether the loss is symmetrised over the two views.</summary>
     public bool Symmetric { get; }
 
+    /// <summary>BatchNorm splits (1: plain BN); see <see cref="SplitBatchNorm"/>.</summary>
+    public int BnSplits { get; }
+
     /// <summary>Keys enqueued per step for a batch of <paramref name="batchSize"/> images.</summary>
     public long KeysPerStep(long batchSize) => Symmetric ? 2 * batchSize : batchSize;
 
@@ -93,8 +109,11 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     public void CheckBatchSize(long batchSize) => QueueChecks.Divisible("MoCo v2", queue.Size, KeysPerStep(batchSize), batchSize, Symmetric);
 
     /// <summary>Updates the key encoder with the momentum of this step (cosine from base to final; constant by default).</summary>
-    public override void OnStepStart(TrainingProgress progress) =>
+    public override void OnStepStart(TrainingProgress progress)
+    {
         momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
+        shuffleGenerator.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, ShuffleStream, progress.Step)));
+    }
 
     /// <summary>Enqueues the keys of the last forward pass.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress) => pending.Flush(queue);
@@ -111,20 +130,21 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         CheckViews(views);
         QueueChecks.TwoGlobalViews("MoCo v2", views);
         CheckBatchSize(views.BatchSize);
+        SplitBatchNorm.Check("MoCo v2", views.BatchSize, BnSplits);
 
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];
-        var h1 = Encoder.call(x1);
+        var h1 = SplitBatchNorm.Encode(Encoder.call, x1, BnSplits);
         var q1 = Projector.call(h1);
-        var k2 = Normalize(momentumEncoder.call(x2));
+        var k2 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x2, BnSplits, shuffleGenerator));
         var items = queue.Items;
         var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
         Tensor keys = k2;
         if (Symmetric)
         {
-            var q2 = Projector.call(Encoder.call(x2));
-            var k1 = Normalize(momentumEncoder.call(x1));
+            var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, BnSplits));
+            var k1 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x1, BnSplits, shuffleGenerator));
             loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
             keys = torch.cat(new[] { k1, k2 }, 0);
         }
@@ -134,7 +154,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
 
     /// <summary>
     /// Builds MoCo v2 from settings: <c>temperature</c>, <c>queue_size</c>, <c>hidden_dim</c>, <c>output_dim</c>,
-    /// <c>base_momentum</c>, <c>final_momentum</c>, <c>symmetric</c>, <c>seed</c>.
+    /// <c>base_momentum</c>, <c>final_momentum</c>, <c>symmetric</c>, <c>seed</c>, <c>bn_splits</c>.
     /// </summary>
     public static SslMethod Create(Backbone backbone, MethodSettings settings)
     {
@@ -147,14 +167,19 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         double finalMomentum = settings.GetDouble("final_momentum", baseMomentum);
         bool symmetric = settings.GetBool("symmetric", false);
         long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("mocov2", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "base_momentum", "final_momentum", "symmetric", "seed" });
-        return new MoCoV2(backbone, hidden, output, temperature, queueSize, baseMomentum, finalMomentum, symmetric, seed);
+        int bnSplits = settings.GetInt("bn_splits", 1);
+        settings.ThrowIfUnused("mocov2", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "base_momentum", "final_momentum", "symmetric", "seed", "bn_splits" });
+        return new MoCoV2(backbone, hidden, output, temperature, queueSize, baseMomentum, finalMomentum, symmetric, seed, bnSplits);
     }
 
     /// <summary>Frees the pending keys and the modules.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) pending.Dispose();
+        if (disposing)
+        {
+            pending.Dispose();
+            shuffleGenerator.Dispose();
+        }
         base.Dispose(disposing);
     }
 
