@@ -20,7 +20,6 @@ public class ResumeTests
     [InlineData("lars", 4)] // stopped exactly at an epoch boundary
     public void Resumed_run_reproduces_the_straight_run_exactly(string optimizer, int stopAt)
     {
-        torch.set_num_threads(1);
         using var dir = new TempDir();
         var options = Options(optimizer);
 
@@ -72,7 +71,6 @@ public class ResumeTests
     [Fact]
     public void Rows_logged_after_the_checkpoint_are_dropped_on_resume()
     {
-        torch.set_num_threads(1);
         using var dir = new TempDir();
         var options = Options("sgd") with { RunDirectory = dir.Path };
         using (var data = new StandInBatchSource())

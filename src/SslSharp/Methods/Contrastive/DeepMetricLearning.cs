@@ -31,8 +31,7 @@ namespace SslSharp.Methods.Contrastive;
 /// </remarks>
 public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
 {
-    private readonly Generator? generator;
-    private readonly long seed;
+    private readonly StepSeededGenerator? randomNegatives;
     private const long MiningStream = 0x544D; // "TM"
 
     /// <summary>Creates a triplet or Hadsell contrastive method.</summary>
@@ -60,8 +59,7 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         Margin = margin;
         Mining = mining;
         Normalize = normalize;
-        if (mining == NegativeMining.Random) generator = new Generator((ulong)seed);
-        this.seed = seed;
+        if (mining == NegativeMining.Random) randomNegatives = new StepSeededGenerator(seed, MiningStream);
     }
 
     /// <summary>The margin loss.</summary>
@@ -89,7 +87,7 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
         var e1 = Normalize ? nn.functional.normalize(z[0], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[0];
         var e2 = Normalize ? nn.functional.normalize(z[1], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[1];
-        var loss = Compute(e1, e2, Loss, Margin, Mining, generator);
+        var loss = Compute(e1, e2, Loss, Margin, Mining, randomNegatives?.Generator);
         return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
@@ -145,12 +143,12 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
 
     /// <summary>Re-seeds the random-mining generator from (seed, step): the draws are a pure function of the step.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        generator?.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, MiningStream, progress.Step)));
+        randomNegatives?.Reseed(progress.Step);
 
     /// <summary>Disposes the modules and the mining generator.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) generator?.Dispose();
+        if (disposing) randomNegatives?.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -38,8 +38,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     private readonly MomentumEncoder momentumEncoder;
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
-    private readonly Generator shuffleGenerator;
-    private readonly long seed;
+    private readonly StepSeededGenerator shuffle;
     private const long ShuffleStream = 0x5342; // "SB"
 
     /// <summary>Creates MoCo v2 around <paramref name="backbone"/>.</summary>
@@ -74,8 +73,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         FinalMomentum = finalMomentum ?? baseMomentum;
         Symmetric = symmetric;
         BnSplits = bnSplits;
-        this.seed = seed;
-        shuffleGenerator = new Generator((ulong)seed);
+        shuffle = new StepSeededGenerator(seed, ShuffleStream);
         register_module("momentum_encoder", momentumEncoder);
         register_module("queue", queue);
     }
@@ -112,7 +110,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     public override void OnStepStart(TrainingProgress progress)
     {
         momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
-        shuffleGenerator.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, ShuffleStream, progress.Step)));
+        shuffle.Reseed(progress.Step);
     }
 
     /// <summary>Enqueues the keys of the last forward pass.</summary>
@@ -137,14 +135,14 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         var x2 = views.Views[1];
         var h1 = SplitBatchNorm.Encode(Encoder.call, x1, BnSplits);
         var q1 = Projector.call(h1);
-        var k2 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x2, BnSplits, shuffleGenerator));
+        var k2 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x2, BnSplits, shuffle.Generator));
         var items = queue.Items;
         var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
         Tensor keys = k2;
         if (Symmetric)
         {
             var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, BnSplits));
-            var k1 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x1, BnSplits, shuffleGenerator));
+            var k1 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x1, BnSplits, shuffle.Generator));
             loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
             keys = torch.cat(new[] { k1, k2 }, 0);
         }
@@ -178,7 +176,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         if (disposing)
         {
             pending.Dispose();
-            shuffleGenerator.Dispose();
+            shuffle.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -29,8 +29,7 @@ namespace SslSharp.Methods.Correlation;
 /// </remarks>
 public sealed class WMSE : ProjectedMethod<ProjectionHead>
 {
-    private readonly Generator generator;
-    private readonly long seed;
+    private readonly StepSeededGenerator permutations;
     private const long PermutationStream = 0x574D; // "WM"
 
     /// <summary>Creates W-MSE.</summary>
@@ -60,8 +59,7 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
         WhiteningSize = whiteningSize;
         Iterations = iterations;
         Eps = eps;
-        generator = new Generator((ulong)seed);
-        this.seed = seed;
+        permutations = new StepSeededGenerator(seed, PermutationStream);
     }
 
     /// <summary>The per-process batch must hold at least one whitening sub-batch.</summary>
@@ -95,7 +93,7 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
         Tensor? total = null;
         for (int i = 0; i < Iterations; i++)
         {
-            var permutation = torch.randperm(views.BatchSize, generator: generator).to(z[0].device);
+            var permutation = torch.randperm(views.BatchSize, generator: permutations.Generator).to(z[0].device);
             var term = WMSELoss.Compute(z, WhiteningSize, permutation, Eps);
             total = total is null ? term : total + term;
         }
@@ -120,12 +118,12 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
 
     /// <summary>Re-seeds the permutation generator from (seed, step): the draws are a pure function of the step.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        generator.manual_seed(unchecked((long)Data.SplitMix64.Mix(seed, PermutationStream, progress.Step)));
+        permutations.Reseed(progress.Step);
 
     /// <summary>Disposes the modules and the permutation generator.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) generator.Dispose();
+        if (disposing) permutations.Dispose();
         base.Dispose(disposing);
     }
 }

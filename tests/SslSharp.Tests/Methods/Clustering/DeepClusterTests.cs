@@ -176,7 +176,6 @@ public class DeepClusterTests
     [Fact]
     public void Trains_for_a_few_epochs_with_the_trainer_loss_finite_and_falling_pseudo_labels_changing()
     {
-        torch.set_num_threads(1);
         using var data = Patterns();
         var loader = new Loader(data, 16, new StandInViewGenerator(), seed: 2);
         using var m = Tiny(seed: 5);
@@ -203,7 +202,6 @@ public class DeepClusterTests
     [Fact]
     public void Checkpoint_holds_the_weights_only_and_a_resume_at_an_epoch_boundary_reproduces_the_straight_run()
     {
-        torch.set_num_threads(1);
         using var dir = new TempDir();
         var options = Options(epochs: 3);
 
@@ -246,7 +244,6 @@ public class DeepClusterTests
     [Fact]
     public void A_resume_mid_epoch_reclusters_and_is_deterministic()
     {
-        torch.set_num_threads(1);
         using var dir = new TempDir();
         var options = Options(epochs: 2);
         using (var data = Patterns())
