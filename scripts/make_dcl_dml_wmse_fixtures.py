@@ -15,6 +15,9 @@ formulas (not from SslSharp's C#):
   mean(1/2 d(a,p)^2 + 1/2 relu(m - d(a,n))^2).
 * In-batch mining (hardest): anchors [z1; z2], positives [z2; z1], the negative of anchor i is the
   nearest row of [z1; z2] that belongs to another image (distance ||a - c + 1e-6||).
+* In-batch mining (semi-hard, FaceNet section 3.2, with TensorFlow Addons' `triplet_semihard_loss`
+  rule): the nearest row of another image that is farther from the anchor than its positive; when no
+  such row exists, the farthest row of another image.
 * DirectCLR (Jing et al. 2022, facebookresearch/directclr `infoNCE`): normalise, logits = z1 z2^T/T,
   CE with the diagonal as target; loss = infoNCE(z1, z2)/2 + infoNCE(z2, z1)/2.
 * W-MSE (Ermolov et al. 2021, htdt/self-supervised `Whitening2d` + `norm_mse_loss`): per sub-batch
@@ -113,10 +116,36 @@ def hardest_negatives(z1, z2):
     return rows
 
 
+def semihard_negatives(z1, z2):
+    n = z1.shape[0]
+    anchors = torch.cat([z1, z2], 0)
+    image = torch.cat([torch.arange(n), torch.arange(n)])
+
+    def dist(i, j):
+        return torch.sqrt(((anchors[i] - anchors[j] + 1e-6) ** 2).sum()).item()
+
+    rows = []
+    for i in range(2 * n):
+        d_ap = dist(i, (i + n) % (2 * n))
+        others = [(dist(i, j), j) for j in range(2 * n) if image[j] != image[i]]
+        farther = [(d, j) for d, j in others if d > d_ap]
+        if farther:
+            rows.append(min(farther, key=lambda t: t[0])[1])
+        else:
+            rows.append(max(others, key=lambda t: t[0])[1])
+    return rows
+
+
 def mined_case(name, n, d, margin, seed, noise):
     z1, z2 = data(n, d, seed, noise)
     idx = hardest_negatives(z1.detach(), z2.detach())
-    out = {"name": name, "n": n, "d": d, "margin": margin, "z1": flat(z1), "z2": flat(z2), "hardest": idx}
+    semi = semihard_negatives(z1.detach(), z2.detach())
+    out = {"name": name, "n": n, "d": d, "margin": margin, "z1": flat(z1), "z2": flat(z2), "hardest": idx,
+           "semihard": semi}
+    anchors = torch.cat([z1, z2], 0)
+    loss = triplet(anchors, torch.cat([z2, z1], 0), anchors[torch.tensor(semi)], margin)
+    g1, g2 = torch.autograd.grad(loss, [z1, z2])
+    out["triplet_semihard"] = {"loss": loss.item(), "grad_z1": flat(g1), "grad_z2": flat(g2)}
     for key, fn in (("triplet", triplet), ("contrastive", hadsell)):
         anchors = torch.cat([z1, z2], 0)
         positives = torch.cat([z2, z1], 0)

@@ -78,6 +78,17 @@ public sealed class MethodSettings
         };
     }
 
+    /// <summary>Reads a setting that must be one of <paramref name="choices"/> (case-insensitive; <c>-</c> equals
+    /// <c>_</c>), or <paramref name="defaultValue"/> when absent.</summary>
+    /// <returns>The matching entry of <paramref name="choices"/>.</returns>
+    /// <exception cref="ArgumentException">The value is none of the choices.</exception>
+    public string GetChoice(string key, string defaultValue, params string[] choices)
+    {
+        if (!TryGet(key, out var s)) return defaultValue;
+        return choices.FirstOrDefault(c => Normalize(c) == Normalize(s))
+            ?? throw new ArgumentException($"Method setting '{key}' must be one of {string.Join(", ", choices)} but is '{s}'.");
+    }
+
     /// <summary>Throws when a setting was given that the factory of <paramref name="method"/> never read.</summary>
     /// <param name="method">The method name, for the message.</param>
     /// <param name="known">The keys the method understands, for the message.</param>

@@ -11,13 +11,15 @@ namespace SslSharp.Methods.Contrastive;
 /// </summary>
 /// <remarks>Positives = the two views, negatives = the other samples in the batch (METHODS.md section 1).
 /// Hardest: the smallest <see cref="PairDistance.Matrix"/> distance (batch-hard, Hermans et al. 2017).
+/// Semi-hard: the smallest distance that exceeds the anchor-positive distance (FaceNet, Schroff et al. 2015),
+/// else the largest; it avoids the collapsed fixed point that batch-hard triplets can fall into.
 /// The selection itself carries no gradient; the loss differentiates through the selected rows.</remarks>
 public static class BatchNegatives
 {
     /// <summary>For each of the 2N anchors <c>[z1; z2]</c>, the row index (in <c>[0, 2N)</c>) of its negative.</summary>
     /// <param name="anchors">The stacked views <c>[2N, D]</c>: rows <c>i</c> and <c>N + i</c> are image i.</param>
-    /// <param name="mining">Hardest or random.</param>
-    /// <param name="generator">Random source for <see cref="NegativeMining.Random"/> (a CPU generator); unused for hardest.</param>
+    /// <param name="mining">Hardest, semi-hard or random.</param>
+    /// <param name="generator">Random source for <see cref="NegativeMining.Random"/> (a CPU generator); unused otherwise.</param>
     /// <returns>Indices <c>[2N]</c> int64 on the anchors' device; never an index of the anchor's own image.</returns>
     /// <exception cref="ArgumentException">Not <c>[2N, D]</c> with N &gt;= 2, or random mining without a generator.</exception>
     public static Tensor Select(Tensor anchors, NegativeMining mining, Generator? generator = null)
@@ -32,11 +34,19 @@ public static class BatchNegatives
         using var noGrad = torch.no_grad();
         var device = anchors.device;
         var image = torch.arange(rows, dtype: ScalarType.Int64, device: device).remainder(n);   // [2N]
-        if (mining == NegativeMining.Hardest)
+        if (mining != NegativeMining.Random)
         {
             var distances = PairDistance.Matrix(anchors.detach(), anchors.detach());              // [2N, 2N]
             var sameImage = image.unsqueeze(1).eq(image.unsqueeze(0));
-            return distances.masked_fill(sameImage, double.PositiveInfinity).argmin(1).MoveToOuterDisposeScope();
+            if (mining == NegativeMining.Hardest)
+                return distances.masked_fill(sameImage, double.PositiveInfinity).argmin(1).MoveToOuterDisposeScope();
+            // Semi-hard: row r's positive is the other view of its image, column (r + N) mod 2N.
+            var positive = torch.arange(rows, dtype: ScalarType.Int64, device: device).add(n).remainder(rows);
+            var dPositive = distances.gather(1, positive.unsqueeze(1));                          // [2N, 1]
+            var farther = distances.gt(dPositive).logical_and(sameImage.logical_not());
+            var semiHard = distances.masked_fill(farther.logical_not(), double.PositiveInfinity).argmin(1);
+            var farthest = distances.masked_fill(sameImage, double.NegativeInfinity).argmax(1);
+            return torch.where(farther.any(1), semiHard, farthest).MoveToOuterDisposeScope();
         }
         if (generator is null)
             throw new ArgumentException("Random negative mining needs a seeded generator.", nameof(generator));

@@ -9,7 +9,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <summary>
 /// Classic deep metric learning as self-supervision: a backbone and projector trained with the triplet
 /// margin loss or the Hadsell contrastive (margin) loss, where the positive of an image is its other
-/// augmented view and the negative is another image of the batch (hardest or random).
+/// augmented view and the negative is another image of the batch (hardest, semi-hard or random).
 /// </summary>
 /// <remarks>
 /// <para>The cookbook's origins of the contrastive family (Balestriero et al. 2023):
@@ -23,7 +23,8 @@ namespace SslSharp.Methods.Contrastive;
 /// and one negative from another image. Projector: SimCLR's v1 (<c>Linear(D, D) - BN - ReLU -
 /// Linear(D, 128)</c>). Margin 1.0 (PyTorch's default).</para>
 /// <para>Batch-hard triplets can collapse: when all embeddings coincide, <c>d(a,p) = d(a,n)</c>, the loss
-/// sits at the margin and its gradient is zero (the reason FaceNet used semi-hard negatives). Measured on
+/// sits at the margin and its gradient is zero (the reason FaceNet used semi-hard negatives,
+/// <see cref="NegativeMining.SemiHard"/>). Measured on
 /// the embedded Fashion-MNIST with SGD, base lr 0.6 left the loss at the margin within 40 steps, 0.1 did not (see
 /// <c>triplet.small.yaml</c>). The Hadsell loss's pull term has no such fixed point.</para>
 /// <para>The random-mining generator is re-seeded at every step from (seed, step) (<see cref="OnStepStart"/>),
@@ -119,8 +120,8 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         return value.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Registry factory of <c>triplet</c>; settings <c>margin</c>, <c>hard_negatives</c>
-    /// (true: hardest negative, false: a random one),
+    /// <summary>Registry factory of <c>triplet</c>; settings <c>margin</c>, <c>negatives</c>
+    /// (<c>hardest</c>, <c>semi-hard</c> or <c>random</c>; see <see cref="NegativeMining"/>),
     /// <c>normalize</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>seed</c>.</summary>
     public static SslMethod CreateTriplet(Backbone backbone, MethodSettings settings) => Create(backbone, settings, MarginLossKind.Triplet);
 
@@ -131,13 +132,18 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
     {
         ArgumentNullException.ThrowIfNull(s);
         double margin = s.GetDouble("margin", 1.0);
-        var mining = s.GetBool("hard_negatives", true) ? NegativeMining.Hardest : NegativeMining.Random;
+        var mining = s.GetChoice("negatives", "hardest", "hardest", "semi-hard", "random") switch
+        {
+            "semi-hard" => NegativeMining.SemiHard,
+            "random" => NegativeMining.Random,
+            _ => NegativeMining.Hardest,
+        };
         bool normalize = s.GetBool("normalize", true);
         int? hidden = s.GetInt("hidden_dim", (int?)null);
         int output = s.GetInt("output_dim", 128);
         long seed = s.GetLong("seed", 0);
         s.ThrowIfUnused(loss == MarginLossKind.Triplet ? "triplet" : "contrastive-margin",
-            new[] { "margin", "hard_negatives", "normalize", "hidden_dim", "output_dim", "seed" });
+            new[] { "margin", "negatives", "normalize", "hidden_dim", "output_dim", "seed" });
         return new DeepMetricLearning(backbone, loss, margin, mining, normalize, hidden, output, seed);
     }
 

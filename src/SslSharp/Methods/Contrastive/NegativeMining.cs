@@ -2,7 +2,8 @@ namespace SslSharp.Methods.Contrastive;
 
 /// <summary>How the deep-metric-learning methods pick each anchor's negative among the other images of the batch.</summary>
 /// <remarks>Hermans, Beyer, Leibe, "In Defense of the Triplet Loss for Person Re-Identification" (2017):
-/// batch-hard mining; random negatives are the classic baseline (METHODS.md section 1: "hardest or random").</remarks>
+/// batch-hard mining; Schroff et al., "FaceNet" (CVPR 2015) section 3.2: semi-hard mining; random negatives
+/// are the classic baseline (METHODS.md section 1: "hardest or random").</remarks>
 public enum NegativeMining
 {
     /// <summary>The nearest embedding (either view) of another image.</summary>
@@ -10,4 +11,11 @@ public enum NegativeMining
 
     /// <summary>A uniformly drawn embedding (either view) of another image, from a seeded generator.</summary>
     Random,
+
+    /// <summary>
+    /// The nearest embedding of another image that is farther from the anchor than its positive
+    /// (FaceNet's semi-hard negative); when there is none, the farthest embedding of another image
+    /// (the fallback of TensorFlow Addons' <c>triplet_semihard_loss</c>).
+    /// </summary>
+    SemiHard,
 }

@@ -40,6 +40,43 @@ public class DeepMetricLearningTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(MinedNames))]
+    public void Semi_hard_mining_and_triplet_loss_match_the_pytorch_reference(string name)
+    {
+        var c = Case("mined", name);
+        long n = c.GetProperty("n").GetInt64(), d = c.GetProperty("d").GetInt64();
+        double margin = c.GetProperty("margin").GetDouble();
+        using var scope = torch.NewDisposeScope();
+        var z1 = Matrix(c.GetProperty("z1"), n, d, grad: true);
+        var z2 = Matrix(c.GetProperty("z2"), n, d, grad: true);
+        var semiHard = BatchNegatives.Select(torch.cat(new[] { z1, z2 }, 0), NegativeMining.SemiHard);
+        Assert.Equal(c.GetProperty("semihard").EnumerateArray().Select(x => x.GetInt64()).ToArray(), semiHard.data<long>().ToArray());
+        var loss = DeepMetricLearning.Compute(z1, z2, MarginLossKind.Triplet, margin, NegativeMining.SemiHard);
+        loss.backward();
+        var e = c.GetProperty("triplet_semihard");
+        AssertClose(e.GetProperty("loss").GetDouble(), loss.item<double>(), 1e-5, $"{name} semi-hard triplet");
+        AssertGrad(e.GetProperty("grad_z1"), z1.grad, $"{name} semi-hard dL/dz1");
+        AssertGrad(e.GetProperty("grad_z2"), z2.grad, $"{name} semi-hard dL/dz2");
+    }
+
+    [Fact]
+    public void Semi_hard_negatives_are_farther_than_the_positive_when_one_exists()
+    {
+        using var scope = torch.NewDisposeScope();
+        // N = 3 on a line: image 0 at 0 and 0.4, image 1 at 1 and 3, image 2 at 10 and 10.2.
+        var anchors = torch.tensor(new float[] { 0f, 1f, 10f, 0.4f, 3f, 10.2f }).reshape(6, 1);
+        var got = BatchNegatives.Select(anchors, NegativeMining.SemiHard).data<long>().ToArray();
+        // Row 0 (x 0, positive 0.4): the nearest other image farther than 0.4 is x 1 (row 1). Row 1 (x 1, positive 3,
+        // d 2): others 0 (1), 0.4 (0.6), 10 (9), 10.2 (9.2) -> 10 (row 2), not the hardest 0.4. Row 2 (x 10, positive
+        // 10.2): 3 (row 4). Row 3 (x 0.4, positive 0): 1 (row 1). Row 4 (x 3, positive 1, d 2): others 0 (3), 0.4 (2.6),
+        // 10 (7), 10.2 (7.2) -> 0.4 (row 3). Row 5 (x 10.2, positive 10): 3 (row 4).
+        Assert.Equal(new long[] { 1, 2, 4, 1, 3, 4 }, got);
+        // No negative beyond the positive: the farthest one. Image 0's views are 0 and 100, the others lie between.
+        var far = torch.tensor(new float[] { 0f, 1f, 2f, 100f, 1.5f, 2.5f }).reshape(6, 1);
+        Assert.Equal(5, BatchNegatives.Select(far, NegativeMining.SemiHard).data<long>()[0]);
+    }
+
     [Fact]
     public void Random_negatives_are_other_images_cover_both_views_and_repeat_with_the_seed()
     {
@@ -77,12 +114,18 @@ public class DeepMetricLearningTests
         Assert.True(t.Normalize);
         Assert.Equal(128, t.Projector.OutputDim);
         using var c = Assert.IsType<DeepMetricLearning>(MethodRegistry.Create("contrastive-margin", TinyBackbone(), new MethodSettings(
-            new Dictionary<string, string> { ["margin"] = "0.5", ["hard_negatives"] = "false", ["normalize"] = "no" })));
+            new Dictionary<string, string> { ["margin"] = "0.5", ["negatives"] = "random", ["normalize"] = "no" })));
         Assert.Equal(MarginLossKind.Contrastive, c.Loss);
         Assert.Equal(0.5, c.Margin);
         Assert.Equal(NegativeMining.Random, c.Mining);
         Assert.False(c.Normalize);
         Assert.Equal("ContrastiveMargin", c.GetName());
+        using var semi = Assert.IsType<DeepMetricLearning>(MethodRegistry.Create("triplet", TinyBackbone(), new MethodSettings(
+            new Dictionary<string, string> { ["negatives"] = "Semi_Hard" })));
+        Assert.Equal(NegativeMining.SemiHard, semi.Mining);
+        var bad = Assert.Throws<ArgumentException>(() => MethodRegistry.Create("triplet", TinyBackbone(), new MethodSettings(
+            new Dictionary<string, string> { ["negatives"] = "hard" })));
+        Assert.Contains("hardest, semi-hard, random", bad.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DeepMetricLearning(TinyBackbone(), margin: 0));
     }
 
@@ -112,16 +155,17 @@ public class DeepMetricLearningTests
     [Theory]
     [InlineData(MarginLossKind.Triplet, NegativeMining.Hardest)]
     [InlineData(MarginLossKind.Triplet, NegativeMining.Random)]
+    [InlineData(MarginLossKind.Triplet, NegativeMining.SemiHard)]
     [InlineData(MarginLossKind.Contrastive, NegativeMining.Hardest)]
     public void Trains_on_tiny_synthetic_data_loss_falls_and_stays_finite(MarginLossKind kind, NegativeMining mining)
     {
         using var m = Tiny(kind, mining, seed: 7);
         var losses = SmokeTrain(m, steps: 30);
         // Measured falls (first 5 vs last 5 steps): triplet hardest 1.21 -> 0.97, triplet random 0.72 -> 0.32,
-        // contrastive hardest 0.43 -> 0.27.
+        // triplet semi-hard 0.96 -> 0.82, contrastive hardest 0.43 -> 0.27.
         double expectedFall = (kind, mining) switch
         {
-            (MarginLossKind.Triplet, NegativeMining.Hardest) => 0.1,
+            (MarginLossKind.Triplet, NegativeMining.Hardest or NegativeMining.SemiHard) => 0.1,
             (MarginLossKind.Triplet, _) => 0.2,
             _ => 0.08,
         };
