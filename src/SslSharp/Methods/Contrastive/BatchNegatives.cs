@@ -12,7 +12,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <remarks>Positives = the two views, negatives = the other samples in the batch (METHODS.md section 1).
 /// Hardest: the smallest <see cref="PairDistance.Matrix"/> distance (batch-hard, Hermans et al. 2017).
 /// Semi-hard: the smallest distance that exceeds the anchor-positive distance (FaceNet, Schroff et al. 2015),
-/// else the largest; it avoids the collapsed fixed point that batch-hard triplets can fall into.
+/// else the largest: FaceNet's remedy for the collapse that batch-hard triplets can fall into early in training.
 /// The selection itself carries no gradient; the loss differentiates through the selected rows.</remarks>
 public static class BatchNegatives
 {
