@@ -33,7 +33,8 @@ public static class BatchNegatives
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var device = anchors.device;
-        var image = torch.arange(rows, dtype: ScalarType.Int64, device: device).remainder(n);   // [2N]
+        var row = torch.arange(rows, dtype: ScalarType.Int64, device: device);                 // [2N]
+        var image = row.remainder(n);
         if (mining != NegativeMining.Random)
         {
             var distances = PairDistance.Matrix(anchors.detach(), anchors.detach());              // [2N, 2N]
@@ -41,7 +42,7 @@ public static class BatchNegatives
             if (mining == NegativeMining.Hardest)
                 return distances.masked_fill(sameImage, double.PositiveInfinity).argmin(1).MoveToOuterDisposeScope();
             // Semi-hard: row r's positive is the other view of its image, column (r + N) mod 2N.
-            var positive = torch.arange(rows, dtype: ScalarType.Int64, device: device).add(n).remainder(rows);
+            var positive = row.add(n).remainder(rows);
             var dPositive = distances.gather(1, positive.unsqueeze(1));                          // [2N, 1]
             var farther = distances.gt(dPositive).logical_and(sameImage.logical_not());
             var semiHard = distances.masked_fill(farther.logical_not(), double.PositiveInfinity).argmin(1);
