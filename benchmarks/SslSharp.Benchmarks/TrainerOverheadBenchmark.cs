@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using SslSharp.Core;
 using SslSharp.Methods;
 using SslSharp.Training;
 using TorchSharp;

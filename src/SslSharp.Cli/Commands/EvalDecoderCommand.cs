@@ -1,6 +1,7 @@
 using System.Globalization;
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

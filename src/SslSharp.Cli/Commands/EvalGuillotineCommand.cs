@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Neighbours;
 using SslSharp.Evaluation.Probes;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SslSharp.Cli.Progress;
 using SslSharp.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,7 +25,8 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         try
         {
             result = PretrainRunner.Run(config, runDir, settings.Resume, showProgress: true, settings.MaxSteps,
-                "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken);
+                "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken,
+                SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

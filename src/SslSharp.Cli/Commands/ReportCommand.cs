@@ -1,5 +1,6 @@
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,4 +1,4 @@
-using SslSharp.Methods;
+using SslSharp.Core;
 using static TorchSharp.torch;
 
 namespace SslSharp.Augment;

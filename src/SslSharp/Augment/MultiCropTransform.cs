@@ -1,10 +1,12 @@
+using SslSharp.Core;
+
 namespace SslSharp.Augment;
 
 /// <summary>Multi-crop: two global views (each with its own pipeline) followed by <c>M</c> local views of a smaller size.</summary>
 /// <remarks>
 /// SwAV (Caron et al., 2020) and DINO (Caron et al., 2021, <c>main_dino.py</c> <c>DataAugmentationDINO</c>):
 /// 2 x 224 global crops with scale (0.4, 1) (blur 1.0 / 0.1, solarize 0.2 on the second) and
-/// 8 x 96 local crops with scale (0.05, 0.4) and blur 0.5. The resulting <see cref="Methods.ViewBatch"/>
+/// 8 x 96 local crops with scale (0.05, 0.4) and blur 0.5. The resulting <see cref="Core.ViewBatch"/>
 /// has <c>GlobalCount = 2</c>.
 /// </remarks>
 public sealed class MultiCropTransform : ViewTransform

@@ -1,4 +1,4 @@
-using SslSharp.Methods;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

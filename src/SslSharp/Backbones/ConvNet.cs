@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using TorchSharp.Modules;
+using SslSharp.Core;
 using static TorchSharp.torch;
 
 namespace SslSharp.Backbones;

@@ -1,11 +1,10 @@
-using SslSharp.Methods;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>
-/// What <see cref="SslMethod.OnEpochStart"/> sees: the epoch about to run, the batch source it will
+/// What <c>SslMethod.OnEpochStart</c> sees: the epoch about to run, the batch source it will
 /// be drawn from, the device, and two services of the trainer (logging a value, resetting the
 /// optimizer state of parameters the method re-initialises).
 /// </summary>

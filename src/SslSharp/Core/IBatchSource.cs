@@ -1,9 +1,8 @@
-using SslSharp.Methods;
 
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>
-/// Where the <see cref="Trainer"/> gets its batches: a fixed number of batches per epoch, each
+/// Where the <c>Trainer</c> gets its batches: a fixed number of batches per epoch, each
 /// deterministic given (seed, epoch, batch index), so that a resumed run can skip the batches it
 /// already trained on. <c>SslSharp.Data.Loader</c> implements it.
 /// </summary>

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>
 /// A set of parameters that share optimizer treatment.

@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>Builds the standard parameter groups of SSL recipes.</summary>
 public static class ParameterGroups

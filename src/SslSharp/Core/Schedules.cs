@@ -1,4 +1,4 @@
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>
 /// Learning-rate and coefficient schedules as pure functions of the global step (the DINO / MAE

@@ -1,4 +1,4 @@
-namespace SslSharp.Data;
+namespace SslSharp.Core;
 
 /// <summary>
 /// A tiny, fast, fully specified pseudo-random generator (SplitMix64) and seed-mixing helpers.

@@ -1,8 +1,8 @@
 using static TorchSharp.torch;
 
-namespace SslSharp.Methods;
+namespace SslSharp.Core;
 
-/// <summary>What one forward pass of an <see cref="SslMethod"/> returns.</summary>
+/// <summary>What one forward pass of an <c>SslMethod</c> returns.</summary>
 /// <param name="Loss">Scalar loss to minimise (a 0-d tensor that requires grad).</param>
 /// <param name="Features">
 /// Backbone features <c>[N, D]</c> of the first global view, detached; used by online probes and

@@ -1,7 +1,6 @@
-using SslSharp.Data;
 using static TorchSharp.torch;
 
-namespace SslSharp.Methods;
+namespace SslSharp.Core;
 
 /// <summary>
 /// A random generator for the draws a method makes inside its forward pass (W-MSE's sub-batch
@@ -28,7 +27,7 @@ public sealed class StepSeededGenerator : IDisposable
     /// <summary>The generator to pass to <c>randperm</c>, <c>randint</c>, ...</summary>
     public Generator Generator { get; }
 
-    /// <summary>Re-seeds the generator for <paramref name="step"/> (call from <see cref="SslMethod.OnStepStart"/>).</summary>
+    /// <summary>Re-seeds the generator for <paramref name="step"/> (call from <c>SslMethod.OnStepStart</c>).</summary>
     public void Reseed(long step) => Generator.manual_seed(unchecked((long)SplitMix64.Mix(seed, stream, step)));
 
     /// <summary>Frees the native generator.</summary>

@@ -1,7 +1,7 @@
-namespace SslSharp.Methods;
+namespace SslSharp.Core;
 
 /// <summary>
-/// Where training stands, passed to the per-step hooks of an <see cref="SslMethod"/> so that
+/// Where training stands, passed to the per-step hooks of an <c>SslMethod</c> so that
 /// schedules (EMA momentum, teacher temperature, last-layer freezing) are pure functions of the step.
 /// </summary>
 /// <param name="Step">Global optimizer step, starting at 0.</param>

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Methods;
+namespace SslSharp.Core;
 
 /// <summary>
 /// The augmented views of one batch of images: <c>V</c> tensors, each <c>[N, C, H_v, W_v]</c>,

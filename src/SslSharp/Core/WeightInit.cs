@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace SslSharp.Backbones;
+namespace SslSharp.Core;
 
 /// <summary>
 /// Seeded re-implementations of PyTorch's weight initialisations, so that building a model draws

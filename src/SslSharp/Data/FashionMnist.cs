@@ -1,4 +1,6 @@
 using System.Reflection;
+using SslSharp.Augment.Presets;
+using SslSharp.Augment;
 using static TorchSharp.torch;
 
 namespace SslSharp.Data;
@@ -51,6 +53,12 @@ public static class FashionMnist
 
     /// <summary>Standard deviation of the pixel values of the 60k training images, in [0, 1] (the usual 0.3530).</summary>
     public static IReadOnlyList<float> Std { get; } = new[] { 0.3530f };
+
+    /// <summary>SimCLR's two-view generator for Fashion-MNIST (28 x 28, 1 channel, <see cref="Mean"/> and <see cref="Std"/>).</summary>
+    public static TwoViewTransform SimCLRViews() => SimCLRAugment.Create(28, 1, Mean, Std);
+
+    /// <summary>The evaluation transform for Fashion-MNIST (to float / 255, normalised with <see cref="Mean"/> and <see cref="Std"/>).</summary>
+    public static IBatchTransform EvalTransform() => SimCLRAugment.Eval(Mean, Std);
 
     /// <summary>The 10 class names, indexed by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } = new[]

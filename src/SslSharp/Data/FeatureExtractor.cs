@@ -2,7 +2,7 @@ using SslSharp.Augment;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Evaluation;
+namespace SslSharp.Data;
 
 /// <summary>Computes frozen features of a whole image set with an encoder, batch by batch.</summary>
 /// <remarks>

@@ -1,5 +1,5 @@
 using SslSharp.Augment;
-using SslSharp.Training;
+using SslSharp.Core;
 
 namespace SslSharp.Data;
 

@@ -1,4 +1,5 @@
 using TorchSharp;
+using SslSharp.Core;
 using static TorchSharp.torch;
 
 namespace SslSharp.Data;

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using SslSharp.Augment;
-using SslSharp.Methods;
-using SslSharp.Training;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

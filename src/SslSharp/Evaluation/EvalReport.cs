@@ -19,7 +19,7 @@ namespace SslSharp.Evaluation;
 /// <remarks>
 /// JSON layout: <c>{"name", "title", "created_utc", "metadata": {key: text}, "columns": [...], "rows": [[...]],
 /// "result": {...}}</c>; the result's properties are snake_case (<c>top1</c>, <c>test_mse</c>, ...), which is
-/// what <c>sslsharp report</c> reads back (<see cref="SslSharp.Reporting.FinalMetrics"/>).
+/// what <c>sslsharp report</c> reads back (<c>Reporting.FinalMetrics</c>).
 /// </remarks>
 public sealed class EvalReport
 {
@@ -233,7 +233,7 @@ public sealed class EvalReport
             ["learning_rate"] = options.LearningRate,
             ["seed"] = options.Seed,
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
-            ["grid"] = Decoder.DecoderGrid.FileName,
+            ["grid"] = Decoder.DecoderResult.GridFileName,
         };
         return new EvalReport(name, "Decoder on frozen features", ["decoder test MSE", "mean-image MSE", "explained (%)", "epochs"], numbers)
             .AddRow(result.TestMse.ToString("F4", ci), result.MeanImageMse.ToString("F4", ci),

@@ -1,4 +1,4 @@
-using SslSharp.Backbones;
+using SslSharp.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

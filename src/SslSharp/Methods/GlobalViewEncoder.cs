@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace SslSharp.Methods;
 /// A method built around a backbone followed by a projector MLP, the joint-embedding architecture that
 /// SimCLR introduced and most of its successors kept: owns both, registers them as <c>backbone</c> and
 /// <c>projector</c>, and exposes them as <see cref="Encoder"/> and <see cref="Projector"/> (and to the
-/// guillotine probe through <see cref="Evaluation.IHasProjector"/>).
+/// guillotine probe through <see cref="Core.IHasProjector"/>).
 /// </summary>
 /// <remarks>
 /// <para>Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
@@ -22,7 +23,7 @@ namespace SslSharp.Methods;
 /// </remarks>
 /// <typeparam name="TProjector">The projector's type (<see cref="Heads.ProjectionHead"/> for the built-in
 /// projectors; any module for a custom one).</typeparam>
-public abstract class ProjectedMethod<TProjector> : SslMethod, Evaluation.IHasProjector
+public abstract class ProjectedMethod<TProjector> : SslMethod, Core.IHasProjector
     where TProjector : nn.Module<Tensor, Tensor>
 {
     private readonly Backbone backbone;
@@ -53,6 +54,6 @@ public abstract class ProjectedMethod<TProjector> : SslMethod, Evaluation.IHasPr
     /// <summary>The projector MLP: backbone features <c>[N, D]</c> to the embeddings <c>[N, E]</c> the loss sees.</summary>
     public TProjector Projector => projector;
 
-    /// <summary>The projector, for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => projector;
+    /// <summary>The projector, for the guillotine probe (<see cref="Core.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Core.IHasProjector.Projector => projector;
 }

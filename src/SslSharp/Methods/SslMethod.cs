@@ -1,5 +1,5 @@
 using SslSharp.Backbones;
-using SslSharp.Training;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,18 +42,18 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
     /// </summary>
     /// <remarks>
     /// A pure function of the features: no loss, no queue, centre or pseudo-label, no random draw, so it works
-    /// for any number of images. The default is the projector of an <see cref="Evaluation.IHasProjector"/>
+    /// for any number of images. The default is the projector of an <see cref="Core.IHasProjector"/>
     /// method; methods without one override it (DirectCLR's sub-vector, DeepCluster's optional projector).
     /// </remarks>
     /// <param name="features">Backbone features <c>[N, D]</c>.</param>
     public virtual Tensor? Embed(Tensor features) =>
-        this is Evaluation.IHasProjector p ? p.Projector.call(features) : null;
+        this is Core.IHasProjector p ? p.Projector.call(features) : null;
 
     /// <summary>
     /// The parameter groups the optimizer sees. Default: all trainable parameters, split so that
     /// biases and norm parameters get no weight decay and no LARS adaptation.
     /// </summary>
-    public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => Training.ParameterGroups.SplitDecay(this);
+    public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => Core.ParameterGroups.SplitDecay(this);
 
     /// <summary>
     /// Called before the first batch of every epoch, including the epoch a resumed run continues in

@@ -1,5 +1,4 @@
-using SslSharp.Methods;
-using SslSharp.Training;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

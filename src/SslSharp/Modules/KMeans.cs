@@ -1,4 +1,4 @@
-using SslSharp.Data;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using SslSharp.Core;
+
 namespace SslSharp.Training;
 
 /// <summary>
@@ -20,7 +22,7 @@ public interface ITrainerCallback
     /// step's dispose scope: both are disposed when it returns, so keep nothing without copying it.
     /// Online probes train here.
     /// </summary>
-    void OnStepOutput(TrainerState state, Methods.ViewBatch batch, Methods.StepOutput output) { }
+    void OnStepOutput(TrainerState state, Core.ViewBatch batch, Core.StepOutput output) { }
 
     /// <summary>After every optimizer step.</summary>
     void OnStepEnd(TrainerState state, StepMetrics metrics) { }

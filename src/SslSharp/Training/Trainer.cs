@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using SslSharp.Core;
 using SslSharp.Methods;
 using SslSharp.Training.Logging;
 using SslSharp.Training.Optim;
-using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,9 +32,8 @@ namespace SslSharp.Training;
 /// <para>Checkpoints: <c>last.ckpt</c> at every epoch end and when the run stops (end, <see cref="TrainerOptions.MaxSteps"/>,
 /// cancellation), plus <c>epoch-NNNN.ckpt</c> every <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs.
 /// Torch's CPU generator state is saved and restored; CUDA generator state is not.</para>
-/// <para>Progress: with <see cref="TrainerOptions.ShowProgress"/> a live Spectre.Console bar on a
-/// terminal (epoch/step, loss, lr, images/s, elapsed, ETA); when the output is redirected, one plain
-/// line every <see cref="TrainerOptions.LogEverySteps"/> steps.</para>
+/// <para>Progress: with <see cref="TrainerOptions.ShowProgress"/>, through the <see cref="IProgressDisplay"/> the caller
+/// gives (the command line's live bar), else one plain line every <see cref="TrainerOptions.LogEverySteps"/> steps.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -42,11 +41,19 @@ public sealed class Trainer : IDisposable
     private readonly IBatchSource _data;
     private readonly ITrainerCallback[] _callbacks;
     private readonly Device _device;
+    private readonly IProgressDisplay? _progress;
     private bool _disposed;
 
     /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
     /// <exception cref="ArgumentException">An option is invalid, or the batch source is empty.</exception>
-    public Trainer(SslMethod method, IBatchSource data, TrainerOptions options, IEnumerable<ITrainerCallback>? callbacks = null)
+    /// <param name="method">The method to train.</param>
+    /// <param name="data">Where the batches come from.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="callbacks">Evaluation and logging hooks.</param>
+    /// <param name="progress">Where progress is shown when <see cref="TrainerOptions.ShowProgress"/> is set (null: plain lines on
+    /// the console every <see cref="TrainerOptions.LogEverySteps"/> steps).</param>
+    public Trainer(SslMethod method, IBatchSource data, TrainerOptions options, IEnumerable<ITrainerCallback>? callbacks = null,
+        IProgressDisplay? progress = null)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(data);
@@ -62,6 +69,7 @@ public sealed class Trainer : IDisposable
         _data = data;
         Options = options;
         _callbacks = callbacks?.ToArray() ?? Array.Empty<ITrainerCallback>();
+        _progress = progress;
         _device = torch.device(options.Device);
         if (method.parameters().Any(p => !OnDevice(p)) || method.buffers().Any(b => !OnDevice(b))) method.to(_device);
         StepsPerEpoch = data.BatchesPerEpoch;
@@ -146,16 +154,14 @@ public sealed class Trainer : IDisposable
         stateRef = state;
         var run = new RunState { Step = step };
 
-        bool live = Options.ShowProgress && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         try
         {
             foreach (var cb in _callbacks) cb.OnTrainStart(state);
             if (!Options.ShowProgress)
                 Loop(state, run, endStep, writer, reporter: null, ct);
-            else if (live)
-                SpectreProgress.Run(startStep, endStep, r => { Loop(state, run, endStep, writer, r, ct); return 0; });
             else
-                Loop(state, run, endStep, writer, new LineProgress(Console.Out, Options.LogEverySteps, startStep), ct);
+                (_progress ?? new LineProgressDisplay(Console.Out, Options.LogEverySteps))
+                    .Run(startStep, endStep, r => Loop(state, run, endStep, writer, r, ct));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
+using SslSharp.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +54,7 @@ public class PipelineTests
     {
         using var scope = torch.NewDisposeScope();
         var images = TestImages.Bytes(4, 1, 28, 28);
-        var gen = SimCLRAugment.FashionMnist();
+        var gen = FashionMnist.SimCLRViews();
         using var a = gen.CreateViews(images, null, TestImages.Gen(7));
         using var b = gen.CreateViews(images, null, TestImages.Gen(7));
         Assert.True(TestImages.BitwiseEqual(a.Views[0], b.Views[0]) && TestImages.BitwiseEqual(a.Views[1], b.Views[1]));
@@ -110,7 +111,7 @@ public class PipelineTests
     {
         using var scope = torch.NewDisposeScope();
         var images = TestImages.Bytes(2, 1, 28, 28);
-        var y = SimCLRAugment.FashionMnistEval().Apply(images, TestImages.Gen(0));
+        var y = FashionMnist.EvalTransform().Apply(images, TestImages.Gen(0));
         var expected = (images.to(ScalarType.Float32) / 255f - 0.2860f) / 0.3530f;
         Assert.True((y - expected).abs().max().item<float>() < 1e-5f);
     }
@@ -136,7 +137,7 @@ public class PipelineTests
         Assert.Equal(0.8, large.Transforms.OfType<ColorJitter>().Single().Brightness, 9);
         Assert.Equal(23, GaussianBlur.SimCLRKernelSize(224));
 
-        var fmnist = SimCLRAugment.View(28, 1, SimCLRAugment.FashionMnistMean, SimCLRAugment.FashionMnistStd);
+        var fmnist = SimCLRAugment.View(28, 1, FashionMnist.Mean, FashionMnist.Std);
         Assert.Equal((0.2, 1.0), fmnist.Transforms.OfType<RandomResizedCrop>().Single().Scale);
         Assert.DoesNotContain(fmnist.Transforms, t => t is RandomGrayscale);
         Assert.Throws<ArgumentException>(() => SimCLRAugment.View(28, 1, SimCLRAugment.Cifar10Mean, SimCLRAugment.Cifar10Std));

@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Methods;
 using TorchSharp;

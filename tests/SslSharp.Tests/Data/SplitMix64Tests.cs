@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Data;
 
 namespace SslSharp.Tests.Data;

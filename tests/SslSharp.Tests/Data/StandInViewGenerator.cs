@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SslSharp.Augment;
+using SslSharp.Core;
 using SslSharp.Methods;
 using TorchSharp;
 using static TorchSharp.torch;

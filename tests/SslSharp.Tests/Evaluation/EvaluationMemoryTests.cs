@@ -1,3 +1,4 @@
+using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Neighbours;
 using TorchSharp;

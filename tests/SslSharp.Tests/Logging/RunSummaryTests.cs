@@ -1,5 +1,6 @@
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Neighbours;
+using SslSharp.Reporting;
 using SslSharp.Training.Logging;
 using SslSharp.Runs;
 

@@ -1,3 +1,4 @@
+using SslSharp.Reporting;
 using SslSharp.Training.Logging;
 
 namespace SslSharp.Tests.Logging;

@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Methods;
 using TorchSharp;
 using TorchSharp.Modules;

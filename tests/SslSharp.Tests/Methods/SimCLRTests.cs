@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Methods;

@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Methods;
 using SslSharp.Methods.Contrastive;
 using SslSharp.Methods.Correlation;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Methods;
 using SslSharp.Training;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 using TorchSharp;
 using static TorchSharp.torch;
 

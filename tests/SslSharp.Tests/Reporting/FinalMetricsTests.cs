@@ -3,6 +3,7 @@ using SslSharp.Evaluation.Neighbours;
 using SslSharp.Evaluation.Probes;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Reporting;
+using SslSharp.Runs;
 using SslSharp.Tests.Logging;
 using SslSharp.Training.Logging;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 
 namespace SslSharp.Tests.Reporting;
 

@@ -1,6 +1,7 @@
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
 using SslSharp.Runs;
 using SslSharp.Tests.Training;
 

@@ -1,4 +1,6 @@
 using SslSharp.Reporting;
+using SslSharp.Runs.Reports;
+using SslSharp.Runs;
 using SslSharp.Tests.Logging;
 using SslSharp.Training.Logging;
 

@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Methods;
 using SslSharp.Runs;
@@ -42,7 +43,7 @@ public sealed class MethodPresetTests
             // Every method with a projector exposes it to the guillotine probe; DirectCLR has none by design and
             // DeepCluster's is optional.
             if (method is not ("directclr" or "deepcluster"))
-                Assert.True(built is SslSharp.Evaluation.IHasProjector, $"{method} does not expose its projector (IHasProjector)");
+                Assert.True(built is SslSharp.Core.IHasProjector, $"{method} does not expose its projector (IHasProjector)");
         }
     }
 

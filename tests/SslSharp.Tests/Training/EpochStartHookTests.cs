@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Training;
 using TorchSharp;
 

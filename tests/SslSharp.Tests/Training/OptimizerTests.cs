@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SslSharp.Core;
 using SslSharp.Training;
 using SslSharp.Training.Optim;
 using TorchSharp;

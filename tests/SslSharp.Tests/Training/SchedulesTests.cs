@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Training;
 
 namespace SslSharp.Tests.Training;

@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Methods;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,12 +28,12 @@ internal sealed class StandInMethod : SslMethod
     }
 
     /// <summary>Replaces the default parameter groups when set.</summary>
-    public Func<StandInMethod, IReadOnlyList<SslSharp.Training.ParameterGroup>>? GroupsOverride { get; set; }
+    public Func<StandInMethod, IReadOnlyList<SslSharp.Core.ParameterGroup>>? GroupsOverride { get; set; }
 
     /// <summary>Dropout rate on the features (draws from torch's global generator, so resume must restore it).</summary>
     public double Dropout { get; set; } = 0.1;
 
-    public override IReadOnlyList<SslSharp.Training.ParameterGroup> ParameterGroups() =>
+    public override IReadOnlyList<SslSharp.Core.ParameterGroup> ParameterGroups() =>
         GroupsOverride?.Invoke(this) ?? base.ParameterGroups();
 
     public Linear Projector => projector;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SslSharp.Core;
 using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -23,12 +23,6 @@ namespace SslSharp.Augment.Presets;
 /// </remarks>
 public static class SimCLRAugment
 {
-    /// <summary>Fashion-MNIST per-channel mean of x / 255 (training set): <see cref="Data.FashionMnist.Mean"/>.</summary>
-    public static IReadOnlyList<float> FashionMnistMean => Data.FashionMnist.Mean;
-
-    /// <summary>Fashion-MNIST per-channel standard deviation of x / 255 (training set): <see cref="Data.FashionMnist.Std"/>.</summary>
-    public static IReadOnlyList<float> FashionMnistStd => Data.FashionMnist.Std;
-
     /// <summary>CIFAR-10 per-channel RGB mean of x / 255 (training set).</summary>
     public static IReadOnlyList<float> Cifar10Mean { get; } = new[] { 0.4914f, 0.4822f, 0.4465f };
 
@@ -83,9 +77,6 @@ public static class SimCLRAugment
         double? jitterStrength = null, double? minScale = null, bool? blur = null)
         => new(View(imageSize, channels, mean, std, jitterStrength, minScale, blur));
 
-    /// <summary>The SimCLR generator for Fashion-MNIST (28 x 28, 1 channel, its mean and std).</summary>
-    public static TwoViewTransform FashionMnist() => Create(28, 1, FashionMnistMean, FashionMnistStd);
-
     /// <summary>
     /// The evaluation transform: uint8 (or float in [0, 1]) <c>[N, C, H, W]</c> to float / 255,
     /// then normalised with <paramref name="mean"/> and <paramref name="std"/>; no randomness.
@@ -94,7 +85,4 @@ public static class SimCLRAugment
     /// <param name="std">Per-channel standard deviation.</param>
     public static IBatchTransform Eval(IReadOnlyList<float> mean, IReadOnlyList<float> std)
         => new Compose(new ToFloatImage(), new Normalize(mean, std));
-
-    /// <summary>The evaluation transform for Fashion-MNIST.</summary>
-    public static IBatchTransform FashionMnistEval() => Eval(FashionMnistMean, FashionMnistStd);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SslSharp.Augment;
+using SslSharp.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

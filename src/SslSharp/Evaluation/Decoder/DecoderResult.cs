@@ -21,6 +21,9 @@ public sealed record DecoderResult(
     DecoderSamples Samples,
     TimeSpan Elapsed)
 {
+    /// <summary>File name of the reconstruction grid a decoder evaluation writes into its folder.</summary>
+    public const string GridFileName = "reconstructions.png";
+
     /// <summary>Fraction of the mean-image baseline's error that the decoder removes: <c>1 - TestMse / MeanImageMse</c>.</summary>
     public double ExplainedFraction => MeanImageMse > 0 ? 1 - TestMse / MeanImageMse : double.NaN;
 }

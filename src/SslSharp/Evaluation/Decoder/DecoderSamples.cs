@@ -1,8 +1,9 @@
+
 namespace SslSharp.Evaluation.Decoder;
 
 /// <summary>
 /// Held-out images next to their decoder reconstructions, as pixel values in [0, 1] (the
-/// normalisation undone and clamped), ready to draw with <see cref="DecoderGrid"/>.
+/// normalisation undone and clamped), ready to draw with <c>Reporting.DecoderGrid</c>.
 /// </summary>
 /// <param name="Channels">Channels <c>C</c> (1 grey, 3 RGB).</param>
 /// <param name="Height">Image height <c>H</c>.</param>

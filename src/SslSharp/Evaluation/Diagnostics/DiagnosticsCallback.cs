@@ -3,7 +3,6 @@ using System.Globalization;
 using SslSharp.Augment;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Training;
-using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -104,7 +103,7 @@ public sealed class DiagnosticsCallback : PeriodicEvaluationCallback, IDisposabl
     /// <summary>Whether to write <c>spectrum_backbone.csv</c> / <c>spectrum_embedding.csv</c> (default true; needs a run folder).</summary>
     public bool WriteSpectra { get; init; } = true;
 
-    /// <summary>Receives collapse warnings as Spectre markup; null (default) prints them with <c>AnsiConsole.MarkupLine</c>.</summary>
+    /// <summary>Receives each collapse warning as plain text; null (default) writes <c>warning: TEXT</c> to the console.</summary>
     public Action<string>? Warn { get; init; }
 
     /// <summary>The subset size actually used.</summary>
@@ -165,9 +164,8 @@ public sealed class DiagnosticsCallback : PeriodicEvaluationCallback, IDisposabl
             string where = epoch < 0 ? "before training" : string.Create(CultureInfo.InvariantCulture, $"after epoch {epoch + 1} (step {state.Step})");
             string text = $"possible collapse {where}: {string.Join("; ", result.CollapseSignals)}.";
             _warnings.Add(text);
-            var markup = $"[yellow]warning:[/] [yellow]{Markup.Escape(text)}[/]";
-            if (Warn is not null) Warn(markup);
-            else AnsiConsole.MarkupLine(markup);
+            if (Warn is not null) Warn(text);
+            else Console.WriteLine($"warning: {text}");
         }
     }
 

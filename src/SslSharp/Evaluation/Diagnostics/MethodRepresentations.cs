@@ -1,4 +1,5 @@
 using SslSharp.Augment;
+using SslSharp.Data;
 using SslSharp.Methods;
 using TorchSharp;
 using static TorchSharp.torch;

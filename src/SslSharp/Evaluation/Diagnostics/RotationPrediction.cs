@@ -1,4 +1,5 @@
 using TorchSharp;
+using SslSharp.Data;
 using static TorchSharp.torch;
 
 namespace SslSharp.Evaluation.Diagnostics;

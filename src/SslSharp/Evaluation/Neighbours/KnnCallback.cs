@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SslSharp.Augment;
+using SslSharp.Data;
 using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -85,7 +86,7 @@ public sealed class KnnCallback : PeriodicEvaluationCallback
     /// <summary>The most recent evaluation, or null before the first.</summary>
     public KnnEvaluation? Last => _history.Count > 0 ? _history[^1] : null;
 
-    /// <summary>The most recent result, or null before the first evaluation (what <see cref="Training.Logging.RunSummary"/> shows).</summary>
+    /// <summary>The most recent result, or null before the first evaluation (what <c>Runs.RunSummary</c> shows).</summary>
     public KnnResult? LastResult => Last?.Result;
 
     /// <summary>All evaluations of the run, oldest first.</summary>

@@ -1,6 +1,7 @@
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Training;
 using SslSharp.Training.Optim;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Training;
 
 namespace SslSharp.Evaluation.Probes;
@@ -50,7 +51,7 @@ public sealed record FineTuneOptions
 
     /// <summary>
     /// Builds the optimizer's parameter groups from the backbone and the head; null (default): the
-    /// backbone's <see cref="Training.ParameterGroups.SplitDecay"/> groups with <see cref="BackboneLrScale"/>,
+    /// backbone's <see cref="Core.ParameterGroups.SplitDecay"/> groups with <see cref="BackboneLrScale"/>,
     /// then the head's. The hook for layer-wise lr decay of ViTs (BEiT / MAE <c>lrd.param_groups_lrd</c>):
     /// return one group per block with <c>LrScale = decay^(depth - block)</c>.
     /// </summary>

@@ -1,4 +1,5 @@
 using SslSharp.Augment;
+using SslSharp.Data;
 using SslSharp.Evaluation.Neighbours;
 using SslSharp.Heads;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using SslSharp.Augment;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Training;
 using SslSharp.Training.Optim;

@@ -1,3 +1,4 @@
+using SslSharp.Data;
 using static TorchSharp.torch;
 
 namespace SslSharp.Evaluation.Probes;

@@ -1,10 +1,9 @@
 using SslSharp.Augment;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Data;
-using SslSharp.Evaluation;
 using SslSharp.Heads;
 using SslSharp.Modules;
-using SslSharp.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,5 @@
+using SslSharp.Core;
+
 namespace SslSharp.Methods.Contrastive;
 
 /// <summary>Input checks shared by the queue-based contrastive methods (MoCo v2, NNCLR) and MoCo v3.</summary>

@@ -1,7 +1,7 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Heads;
 using SslSharp.Losses;
-using SslSharp.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -87,7 +87,7 @@ public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
     /// <see cref="LrWeights"/>) and <c>bias_norm</c> (ndim &lt;= 1; neither, lr x <see cref="LrBiases"/>).
     /// </summary>
     public override IReadOnlyList<ParameterGroup> ParameterGroups() =>
-        Training.ParameterGroups.SplitDecay(this)
+        Core.ParameterGroups.SplitDecay(this)
             .Select(g => g with { LrScale = g.WeightDecay ? LrWeights : LrBiases })
             .ToArray();
 

@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -31,7 +32,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// epochs, cosine weight decay 0.04 to 0.4 (see the presets). The student's drop-path 0.1 applies to
 /// ViT backbones only. Single process: the center's batch mean is local (the reference all-reduces it).</para>
 /// </remarks>
-public sealed class DINO : SslMethod, Evaluation.IHasProjector
+public sealed class DINO : SslMethod, Core.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly DINOHead head;
@@ -103,8 +104,8 @@ public sealed class DINO : SslMethod, Evaluation.IHasProjector
     /// <summary>The student's head.</summary>
     public DINOHead Head => head;
 
-    /// <summary>The student head (MLP, bottleneck, prototypes), for the guillotine probe (<see cref="Evaluation.IHasProjector"/>).</summary>
-    nn.Module<Tensor, Tensor> Evaluation.IHasProjector.Projector => head;
+    /// <summary>The student head (MLP, bottleneck, prototypes), for the guillotine probe (<see cref="Core.IHasProjector"/>).</summary>
+    nn.Module<Tensor, Tensor> Core.IHasProjector.Projector => head;
 
     /// <summary>
     /// The student head's L2-normalised bottleneck <c>[N, BottleneckDim]</c>, before the prototypes: the

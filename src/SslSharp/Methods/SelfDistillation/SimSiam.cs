@@ -1,7 +1,7 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Heads;
 using SslSharp.Losses;
-using SslSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,12 +63,12 @@ public sealed class SimSiam : ProjectedMethod<ProjectionHead>
     {
         var inPredictor = predictor.parameters().Select(p => p.Handle).ToHashSet();
         var groups = new List<ParameterGroup>();
-        foreach (var g in Training.ParameterGroups.SplitDecay(this))
+        foreach (var g in Core.ParameterGroups.SplitDecay(this))
         {
             var rest = g.Parameters.Where(p => !inPredictor.Contains(p.Handle)).ToList();
             if (rest.Count > 0) groups.Add(g with { Parameters = rest });
         }
-        foreach (var g in Training.ParameterGroups.SplitDecay(predictor, "predictor_"))
+        foreach (var g in Core.ParameterGroups.SplitDecay(predictor, "predictor_"))
             groups.Add(g with { FixedLr = true });
         return groups;
     }

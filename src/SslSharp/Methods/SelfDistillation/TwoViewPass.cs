@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using static TorchSharp.torch;
 
 namespace SslSharp.Methods.SelfDistillation;

@@ -1,7 +1,7 @@
 namespace SslSharp.Training.Logging;
 
 /// <summary>Receives progress from the training loop (a live bar or periodic lines).</summary>
-internal interface IProgressReporter
+public interface IProgressReporter
 {
     /// <summary>After every step: <paramref name="stepsDone"/> completed of <paramref name="endStep"/>.</summary>
     void Step(long stepsDone, long endStep, int epoch, int epochs, double loss, double lr, double imagesPerSecond);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using SslSharp.Core;
 using static TorchSharp.torch;
 
 namespace SslSharp.Training.Optim;

@@ -1,3 +1,5 @@
+using SslSharp.Core;
+
 namespace SslSharp.Training.Optim;
 
 /// <summary>Builds an optimizer by name from <see cref="TrainerOptions"/>.</summary>

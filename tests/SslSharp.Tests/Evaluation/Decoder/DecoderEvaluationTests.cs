@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using SslSharp.Evaluation.Decoder;
+using SslSharp.Runs.Reports;
 using SslSharp.Tests.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -109,7 +110,7 @@ public class DecoderEvaluationTests
         using var encoder = new StandInBackbone(1, 14, 14, 16);
         var options = Small with { Epochs = 1, BaseChannels = 16 };
         var result = DecoderEvaluation.Run(encoder, train, test, Mean, Std, options);
-        var files = SslSharp.Reporting.CheckpointDecoder.Write(result, dir.Path, "test.ckpt", "simclr", "synthetic", options);
+        var files = SslSharp.Runs.Reports.CheckpointDecoder.Write(result, dir.Path, "test.ckpt", "simclr", "synthetic", options);
 
         var png = File.ReadAllBytes(Path.Combine(dir.Path, "reconstructions.png"));
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);

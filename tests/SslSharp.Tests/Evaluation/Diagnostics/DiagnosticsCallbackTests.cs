@@ -66,7 +66,7 @@ public class DiagnosticsCallbackTests
 
         Assert.NotEmpty(printed);
         Assert.Equal(callback.Warnings.Count, printed.Count);
-        Assert.StartsWith("[yellow]warning:[/]", printed[^1]);
+        Assert.StartsWith("possible collapse", printed[^1]);
         Assert.Contains("embedding std", printed[^1]);
         Assert.Contains("RankMe of the embeddings", printed[^1]);
         Assert.Contains("after epoch 4", callback.Warnings[^1]);

@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Diagnostics;
 using SslSharp.Methods;

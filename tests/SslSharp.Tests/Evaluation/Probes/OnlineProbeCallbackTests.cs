@@ -1,5 +1,6 @@
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Probes;
@@ -108,8 +109,8 @@ public class OnlineProbeCallbackTests
         using var method = new StandInMethod(new StandInBackbone(1, 6, 6, 8));
         var state = new TrainerState(method, null, 1, 1, 1, (_, _, _) => { });
         using var probe = new OnlineProbeCallback(3);
-        using var batch = new SslSharp.Methods.ViewBatch([zeros(4, 1, 6, 6), zeros(4, 1, 6, 6)]);
-        var e = Assert.Throws<InvalidOperationException>(() => probe.OnStepOutput(state, batch, new SslSharp.Methods.StepOutput(zeros(1), zeros(4, 8))));
+        using var batch = new SslSharp.Core.ViewBatch([zeros(4, 1, 6, 6), zeros(4, 1, 6, 6)]);
+        var e = Assert.Throws<InvalidOperationException>(() => probe.OnStepOutput(state, batch, new SslSharp.Core.StepOutput(zeros(1), zeros(4, 8))));
         Assert.Contains("labels", e.Message);
         Assert.Throws<ArgumentException>(() => probe.Train(zeros(4, 8), zeros(3, ScalarType.Int64)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OnlineProbeCallback(1));

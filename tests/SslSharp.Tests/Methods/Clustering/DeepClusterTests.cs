@@ -1,5 +1,6 @@
 using SslSharp.Augment;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Methods;
 using SslSharp.Methods.Clustering;

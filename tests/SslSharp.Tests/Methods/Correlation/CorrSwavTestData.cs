@@ -1,4 +1,5 @@
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Methods;
 using SslSharp.Training;
 using SslSharp.Training.Optim;

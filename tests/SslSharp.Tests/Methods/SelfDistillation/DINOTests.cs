@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Losses;
 using SslSharp.Methods;
 using SslSharp.Methods.SelfDistillation;

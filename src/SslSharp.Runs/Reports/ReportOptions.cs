@@ -1,6 +1,6 @@
 using SslSharp.Evaluation.Decoder;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>Settings of <see cref="RunReport.Write"/>.</summary>
 public sealed record ReportOptions

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Neighbours;

@@ -1,4 +1,4 @@
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>What <see cref="RunReport.Write"/> wrote.</summary>
 /// <param name="HtmlPath">The self-contained HTML page.</param>

@@ -4,7 +4,7 @@ using SslSharp.Runs;
 using SslSharp.Training;
 using TorchSharp;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>
 /// A pretraining checkpoint made usable for evaluation: its run configuration, its data set (train

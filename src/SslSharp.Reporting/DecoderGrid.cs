@@ -1,6 +1,7 @@
 using SkiaSharp;
+using SslSharp.Evaluation.Decoder;
 
-namespace SslSharp.Evaluation.Decoder;
+namespace SslSharp.Reporting;
 
 /// <summary>
 /// Draws <see cref="DecoderSamples"/> as a PNG: blocks of two rows, originals on top and their
@@ -15,7 +16,7 @@ namespace SslSharp.Evaluation.Decoder;
 public static class DecoderGrid
 {
     /// <summary>Default file name of the grid in a run folder.</summary>
-    public const string FileName = "reconstructions.png";
+    public const string FileName = DecoderResult.GridFileName;
 
     /// <summary>Images per row.</summary>
     public const int Columns = 8;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ScottPlot;
+using SslSharp.Training.Logging;
 
-namespace SslSharp.Training.Logging;
+namespace SslSharp.Reporting;
 
 /// <summary>PNG plots of a run, drawn from its <c>metrics.csv</c> with ScottPlot 5.</summary>
 /// <remarks>

@@ -1,7 +1,8 @@
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Decoder;
+using SslSharp.Reporting;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>
 /// The decoder visual evaluation of a checkpoint's encoder (what <c>sslsharp eval decoder</c>

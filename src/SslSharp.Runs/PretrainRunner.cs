@@ -9,6 +9,7 @@ using SslSharp.Evaluation.Neighbours;
 using SslSharp.Evaluation.Probes;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Methods;
+using SslSharp.Reporting;
 using SslSharp.Training;
 using SslSharp.Training.Logging;
 using TorchSharp;
@@ -32,8 +33,11 @@ public static class PretrainRunner
     /// <param name="maxSteps">Stop after this many steps (for tests and smoke runs), or null.</param>
     /// <param name="commandLine">The command line, for the summary.</param>
     /// <param name="ct">Stops the run after the current step.</param>
+    /// <param name="progress">Where progress is shown (null: plain lines on the console).</param>
+    /// <param name="warn">Receives collapse warnings as plain text (null: <c>warning: TEXT</c> on the console).</param>
     public static PretrainResult Run(RunConfig config, string runDirectory, string? resumeFrom = null,
-        bool showProgress = true, long? maxSteps = null, string? commandLine = null, CancellationToken ct = default)
+        bool showProgress = true, long? maxSteps = null, string? commandLine = null, CancellationToken ct = default,
+        IProgressDisplay? progress = null, Action<string>? warn = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
@@ -61,6 +65,7 @@ public static class PretrainRunner
         {
             EveryEpochs = config.DiagnosticsEvery,
             Device = new torch.Device(config.Device),
+            Warn = warn,
         };
         using var probe = UsesOnlineProbe(config, train)
             ? new OnlineProbeCallback(train.NumClasses) { Seed = config.Seed }
@@ -89,7 +94,7 @@ public static class PretrainRunner
         options.Validate();
 
         TrainResult result;
-        using (var trainer = new Trainer(method, loader, options, callbacks))
+        using (var trainer = new Trainer(method, loader, options, callbacks, progress))
             result = trainer.Fit(ct);
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Neighbours;
+using SslSharp.Reporting;
 using SslSharp.Runs;
+using SslSharp.Training.Logging;
 
-namespace SslSharp.Training.Logging;
+namespace SslSharp.Runs;
 
 /// <summary>
 /// The human-readable record of a finished run, written as <c>summary.md</c> into the run folder:

@@ -1,4 +1,4 @@
-namespace SslSharp.Training;
+namespace SslSharp.Core;
 
 /// <summary>How the base learning rate scales with the batch size.</summary>
 public enum LrScaling

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using SslSharp.Reporting;
+using SslSharp.Runs;
 using SslSharp.Training.Logging;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>The report sections drawn from the run's logged metrics and result files.</summary>
 internal static class MetricSections

@@ -1,10 +1,12 @@
 using SslSharp.Augment;
+using SslSharp.Core;
+using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>
 /// Representations and a 2-D PCA of a method's representations on a fixed set of held-out images:

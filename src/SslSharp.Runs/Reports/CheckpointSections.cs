@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 using SslSharp.Augment;
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Evaluation.Spectral;
+using SslSharp.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>
 /// The report sections computed from the run's checkpoint: singular-value spectra (unless the run

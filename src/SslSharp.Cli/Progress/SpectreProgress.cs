@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using SslSharp.Training.Logging;
 
-namespace SslSharp.Training.Logging;
+namespace SslSharp.Cli.Progress;
 
 /// <summary>
 /// A live Spectre.Console progress bar: epoch/step, loss, lr and images/s in the description,
@@ -10,6 +11,22 @@ namespace SslSharp.Training.Logging;
 /// </summary>
 internal sealed class SpectreProgress : IProgressReporter
 {
+    /// <summary>The live bar as the trainer's <see cref="IProgressDisplay"/>.</summary>
+    public static IProgressDisplay Display { get; } = new LiveDisplay();
+
+    /// <summary>
+    /// The display for the current console: the live bar on an interactive terminal, null (the trainer's plain
+    /// lines) when the output is redirected.
+    /// </summary>
+    public static IProgressDisplay? ForConsole() =>
+        AnsiConsole.Profile.Capabilities.Interactive && !System.Console.IsOutputRedirected ? Display : null;
+
+    private sealed class LiveDisplay : IProgressDisplay
+    {
+        public void Run(long startStep, long endStep, Action<IProgressReporter> loop) =>
+            SpectreProgress.Run(startStep, endStep, r => { loop(r); return 0; });
+    }
+
     private readonly ProgressTask _task;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastUpdateMs = -1000;

@@ -1,6 +1,8 @@
+using SslSharp.Reporting;
+using SslSharp.Runs;
 using SslSharp.Training.Logging;
 
-namespace SslSharp.Reporting;
+namespace SslSharp.Runs.Reports;
 
 /// <summary>
 /// <c>sslsharp report RUN_DIR</c>: one page about a pretraining run, written as
