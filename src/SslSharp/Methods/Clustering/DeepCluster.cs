@@ -267,7 +267,7 @@ public sealed class DeepCluster : SslMethod
         CheckViews(views);
         var assignments = _assignments ?? throw new InvalidOperationException(
             "DeepCluster has no pseudo-labels yet: they come from OnEpochStart, which the Trainer calls before every epoch. " +
-            "Train with SslSharp.Training.Trainer on a SslSharp.Data.Loader, or call OnEpochStart first.");
+            "Train with the Trainer on a Loader, or call OnEpochStart first.");
         var indices = views.Indices ?? throw new ArgumentException(
             "DeepCluster needs the data-set index of every image (ViewBatch.Indices) to look up its pseudo-label; SslSharp.Data.Loader sets them.",
             nameof(views));
