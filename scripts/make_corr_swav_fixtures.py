@@ -3,7 +3,7 @@
 (tests/SslSharp.Tests/Losses/{VICRegLoss,BarlowTwinsLoss,SwAVLoss}Tests.cs, Modules/SinkhornTests.cs).
 
 Independent implementations in PyTorch 1.13, written from the formulas of the papers and the
-official code's conventions (METHODS.md sections 3 and 4):
+official code's conventions (docs/methods.md#canonical-correlation and docs/methods.md#clustering):
 
 * VICReg (Bardes et al., ICLR 2022; facebookresearch/vicreg main_vicreg.py): invariance = MSE,
   variance = mean relu(1 - sqrt(var_unbiased + 1e-4)) / 2 per view, covariance = sum of squared

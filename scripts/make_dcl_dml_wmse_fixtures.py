@@ -8,7 +8,7 @@ formulas (not from SslSharp's C#):
 * DCL / DCLW (Yeh et al. 2022, official code `DCL`/`DCLW` classes): for each direction,
   positive = -<z1_i, z2_i>/T (times w_i for DCLW), negatives = logsumexp over
   [z1 z1^T, z1 z2^T]/T with the two entries of image i masked by adding log(1e-45);
-  w = 2 - N softmax(<z1_i, z2_i>/sigma) on detached embeddings (METHODS.md, lightly's
+  w = 2 - N softmax(<z1_i, z2_i>/sigma) on detached embeddings (docs/methods.md#dcl-and-dclw, lightly's
   `negative_mises_fisher_weights`); SslSharp averages the two directions.
 * Triplet: torch.nn.functional.triplet_margin_loss (p=2, eps=1e-6, mean).
 * Hadsell et al. 2006 contrastive loss with d = F.pairwise_distance (eps 1e-6):

@@ -4,7 +4,7 @@
 Independent implementation: the formulation of google-research/simclr (tf2/objective.py,
 add_contrastive_loss) written in PyTorch 1.13: for each direction, logits = [ab, aa with the
 diagonal masked by -1e9] / T, labels = the matching column of ab, CE averaged over N rows.
-google's loss is loss_a + loss_b; SslSharp (lightly's convention, METHODS.md section 1) is the
+google's loss is loss_a + loss_b; SslSharp (lightly's convention, docs/methods.md#simclr-nt-xent) is the
 mean over all 2N anchors = (loss_a + loss_b) / 2, which is what we store.
 
 Run with Debian's python (it has torch):  /usr/bin/python3 scripts/make_ntxent_fixtures.py

@@ -1,7 +1,7 @@
 namespace SslSharp.Runs;
 
 /// <summary>
-/// The presets built into SslSharp: <c>Runs/Presets/&lt;method&gt;.small.yaml</c> for 28-32 px images
+/// The presets built into SslSharp: <c>Presets/<c>Runs/Presets/&lt;method&gt;.small.yaml</c>lt;method<c>Runs/Presets/&lt;method&gt;.small.yaml</c>gt;.small.yaml</c> (SslSharp.Runs) for 28-32 px images
 /// (Fashion-MNIST, CIFAR) and <c>&lt;method&gt;.large.yaml</c> for ImageNet-sized images, embedded in
 /// the library.
 /// </summary>

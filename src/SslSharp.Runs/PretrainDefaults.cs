@@ -13,10 +13,8 @@ namespace SslSharp.Runs;
 /// shrinks to 1x1 before the last stage with the ImageNet stem.
 /// SimCLR on small images: a 2-layer projector to 128 (google-research/simclr CIFAR-10 settings) and
 /// temperature 0.2 (solo-learn's CIFAR value). The short CPU runs use SGD with momentum 0.9, base lr
-/// 0.6 x N/256, batch 128 and a warmup + cosine schedule. Measured on the embedded split (ConvNet
-/// width 0.5, 15 epochs, seed 0): temperature 0.5, batch 256, lr 0.3 gave 79.5% kNN top-1 (k 20);
-/// temperature 0.2, lr 0.6 gave 79.7% at batch 256, 81.4% at batch 128, 81.2% at batch 64; raw
-/// pixels give 79.0%.
+/// 0.6 x N/256, batch 128 and a warmup + cosine schedule (measurements:
+/// docs/experiments.md#default-simclr-run-pretraindefaults).
 /// <para>Method-specific values (temperature, heads, optimizer, augmentations) come from the
 /// method's preset (<see cref="MethodPresets"/>); the values here are the fallback for methods
 /// without one.</para>

@@ -4,7 +4,7 @@ namespace SslSharp.Core;
 /// Learning-rate and coefficient schedules as pure functions of the global step (the DINO / MAE
 /// style: <c>schedule[t]</c>), so that a resumed run computes the same values.
 /// </summary>
-/// <remarks>Formulas: METHODS.md section 7 (cookbook recipes; SimCLR appendix B.1; DINO <c>cosine_scheduler</c>).</remarks>
+/// <remarks>Formulas: docs/recipes.md#schedules (cookbook recipes; SimCLR appendix B.1; DINO <c>cosine_scheduler</c>).</remarks>
 public static class Schedules
 {
     /// <summary>

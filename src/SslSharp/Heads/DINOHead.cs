@@ -13,7 +13,7 @@ namespace SslSharp.Heads;
 /// <para>Caron et al., "Emerging Properties in Self-Supervised Vision Transformers" (DINO, ICCV 2021);
 /// reference code facebookresearch/dino <c>vision_transformer.py</c> (<c>DINOHead</c>). State-dict keys
 /// read like the reference's: <c>mlp.0.weight</c>, ..., <c>last_layer.weight_g</c>,
-/// <c>last_layer.weight_v</c>. METHODS.md section 2.</para>
+/// <c>last_layer.weight_v</c>. docs/methods.md#dino.</para>
 /// <para>Initialisation as the reference: MLP weights truncated normal with std 0.02 (bounds +-2,
 /// i.e. +-100 std, never reached) and zero biases; the last layer has nn.Linear's default init for
 /// <c>v</c> and <c>g = 1</c>, frozen when <c>normLastLayer</c> is true. Defaults: hidden 2048,

@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <para>Grill et al., "Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning"
 /// (NeurIPS 2020), eq. 2 and the symmetrised <c>L + L~</c>; reference code deepmind-research
 /// <c>byol/byol_experiment.py</c> (<c>regression_loss</c>, summed over the two directions) and
-/// solo-learn <c>solo/losses/byol.py</c>. METHODS.md section 2.</para>
+/// solo-learn <c>solo/losses/byol.py</c>. docs/methods.md#byol.</para>
 /// <para>Each direction is averaged over the batch; the two directions are <b>summed</b> (the paper and
 /// deepmind's code), so the loss lies in [0, 8] and starts near 4 for unrelated embeddings. lightly's
 /// example averages instead (half this value minus a constant); the gradient direction is the same.</para>

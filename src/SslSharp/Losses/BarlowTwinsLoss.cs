@@ -10,7 +10,7 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Zbontar, Jing, Misra, LeCun, Deny, "Barlow Twins: Self-Supervised Learning via Redundancy
 /// Reduction" (ICML 2021), eqs. 1-2; reference code facebookresearch/barlowtwins <c>main.py</c>
-/// (<c>BarlowTwins.forward</c>). METHODS.md section 3.</para>
+/// (<c>BarlowTwins.forward</c>). docs/methods.md#barlow-twins.</para>
 /// <para>Each view <c>[N, D]</c> is standardised per dimension exactly as <c>BatchNorm1d(D, affine=False)</c>
 /// in training mode does: <c>(z - mean) / sqrt(var_biased + 1e-5)</c>. Then <c>c = z1n^T z2n / N</c>
 /// (<c>[D, D]</c>) and <c>L = scale x (sum_i (c_ii - 1)^2 + lambda sum_{i != j} c_ij^2)</c> with

@@ -13,7 +13,7 @@ namespace SslSharp.Losses;
 /// 2006), the loss on one similar and one dissimilar pair per anchor; the cookbook's "classic deep
 /// metric learning" (Balestriero et al. 2023). The distance is PyTorch's
 /// <c>pairwise_distance</c> (<see cref="PairDistance.Rowwise"/>, eps 1e-6), as for
-/// <see cref="TripletMarginLoss"/>. METHODS.md section 1.</para>
+/// <see cref="TripletMarginLoss"/>. docs/methods.md#triplet-and-contrastive-margin-losses.</para>
 /// </remarks>
 public static class ContrastiveMarginLoss
 {

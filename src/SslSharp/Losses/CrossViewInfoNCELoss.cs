@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <para>The loss of DirectCLR: Jing, Vincent, LeCun, Tian, "Understanding Dimensional Collapse in
 /// Contrastive Self-supervised Learning" (ICLR 2022); reference code facebookresearch/directclr
 /// <c>main.py</c> (<c>infoNCE</c>, applied as <c>infoNCE(z1, z2)/2 + infoNCE(z2, z1)/2</c>). Also the
-/// InfoNCE of CPC/CLIP form (van den Oord et al. 2018). METHODS.md section 1.</para>
+/// InfoNCE of CPC/CLIP form (van den Oord et al. 2018). docs/methods.md#directclr.</para>
 /// <para>With <c>a = norm(z1)</c>, <c>b = norm(z2)</c> (<c>[N, D]</c>, eps 1e-12) and logits
 /// <c>a b^T / T</c> (<c>[N, N]</c>): loss = 1/2 CE(logits, diag) + 1/2 CE(logits^T, diag). Unlike
 /// <see cref="NTXentLoss"/> there are N-1 negatives per anchor (the other view's other images), not 2N-2.</para>

@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <para>Yeh, Hong, Hsu, Liu, Chen, LeCun, "Decoupled Contrastive Learning" (ECCV 2022): the DCL loss and the
 /// DCLW weighting; reference code: raminnakhli/Decoupled-Contrastive-Learning
 /// <c>loss/dcl.py</c> (<c>DCL</c>, <c>DCLW</c>; the implementation lightly cites) and lightly
-/// <c>lightly/loss/dcl_loss.py</c>. METHODS.md section 1.</para>
+/// <c>lightly/loss/dcl_loss.py</c>. docs/methods.md#dcl-and-dclw.</para>
 /// <para>With <c>a = norm(z1)</c>, <c>b = norm(z2)</c> (<c>[N, D]</c>, eps 1e-12), the direction
 /// 1 -> 2 is <c>L_i = -w_i a_i.b_i / T + logsumexp_{j != i}([a_i.a_j, a_i.b_j] / T)</c>: the negatives
 /// are the 2N-2 embeddings of the other images in both views, the positive appears only in the

@@ -10,7 +10,7 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Caron et al., "Emerging Properties in Self-Supervised Vision Transformers" (DINO, ICCV 2021),
 /// Algorithm 1; reference code facebookresearch/dino <c>main_dino.py</c> (<c>DINOLoss</c>).
-/// METHODS.md section 2.</para>
+/// docs/methods.md#dino.</para>
 /// <para>With teacher outputs <c>g_t</c> of the <c>G</c> global crops and student outputs <c>g_s</c> of all
 /// <c>V</c> crops (globals first, in the same order):
 /// <c>P_t = softmax((g_t - c) / tau_t)</c> (no gradient),

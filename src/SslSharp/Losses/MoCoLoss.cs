@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <para>He, Fan, Wu, Xie, Girshick, "Momentum Contrast for Unsupervised Visual Representation
 /// Learning" (CVPR 2020), Algorithm 1; Chen, Fan, Girshick, He, "Improved Baselines with Momentum
 /// Contrastive Learning" (MoCo v2, 2020). Reference code: facebookresearch/moco <c>moco/builder.py</c>
-/// (<c>MoCo.forward</c>). METHODS.md section 1.</para>
+/// (<c>MoCo.forward</c>). docs/methods.md#moco-v2.</para>
 /// <para>With <c>q = norm(query)</c>, <c>k = norm(key)</c> (row-wise, eps 1e-12), the logits of row i
 /// are <c>[q_i . k_i, q_i . queue_1, ..., q_i . queue_K] / T</c> (<c>[N, 1 + K]</c>) and the target is
 /// column 0; the loss is the cross-entropy averaged over the N queries. The queue rows are used as

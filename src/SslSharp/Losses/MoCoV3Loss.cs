@@ -11,9 +11,9 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers" (ICCV
 /// 2021), Algorithm 1; reference code facebookresearch/moco-v3 <c>moco/builder.py</c>
-/// (<c>contrastive_loss</c>, <c>forward</c>). METHODS.md section 1.</para>
+/// (<c>contrastive_loss</c>, <c>forward</c>). docs/methods.md#moco-v3.</para>
 /// <para>The factor 2T is the reference's (it makes the gradient scale independent of T); leaving it
-/// out is the pitfall METHODS.md warns about. Each direction is <see cref="CrossViewInfoNCELoss.OneDirection"/>.</para>
+/// out is the pitfall docs/methods.md#moco-v3 warns about. Each direction is <see cref="CrossViewInfoNCELoss.OneDirection"/>.</para>
 /// <para>Multi-process (<see cref="Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>): keys are
 /// all-gathered <i>without</i> gradient and the labels are <c>arange(B) + B x rank</c>.</para>
 /// </remarks>

@@ -12,7 +12,7 @@ namespace SslSharp.Losses;
 /// <para>Dwibedi, Aytar, Tompson, Sermanet, Zisserman, "With a Little Help from My Friends: Nearest-
 /// Neighbor Contrastive Learning of Visual Representations" (ICCV 2021), Algorithm 1 and eq. 2;
 /// reference implementations solo-learn <c>solo/methods/nnclr.py</c> + <c>solo/losses/nnclr.py</c> and
-/// lightly <c>NNMemoryBankModule</c>. METHODS.md section 1.</para>
+/// lightly <c>NNMemoryBankModule</c>. docs/methods.md#nnclr.</para>
 /// <para><c>NN(z)</c> is the support row with the largest cosine similarity to <c>norm(z)</c>; the
 /// support rows are used as stored (the method keeps them L2-normalised). No gradient flows through
 /// the lookup: the loss depends on <c>z</c> only through which row is chosen, and on the predictions

@@ -68,7 +68,7 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
     /// <remarks>
     /// <para>With an all-gather whose backward all-reduces (sums) the gradient and returns this
     /// process's slice, and gradients averaged over the W processes, this gives exactly the gradient of
-    /// the single-process loss on the global batch (METHODS.md section 9; lightly
+    /// the single-process loss on the global batch (docs/distributed.md; lightly
     /// <c>NTXentLoss(gather_distributed=True)</c>, solo-learn <c>simclr_loss_func</c>). Anchor i of
     /// view 1 excludes column <c>offset + i</c> (itself) and targets column <c>M + offset + i</c>; view 2
     /// the other way round. A wrong offset leaves the loss stuck near ln(2M - 1), so the rows of the

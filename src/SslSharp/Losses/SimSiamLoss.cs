@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <para>Chen &amp; He, "Exploring Simple Siamese Representation Learning" (CVPR 2021), eq. 1-3;
 /// reference code facebookresearch/simsiam <c>main_simsiam.py</c>
 /// (<c>nn.CosineSimilarity(dim=1)</c>, <c>-(criterion(p1, z2).mean() + criterion(p2, z1).mean()) * 0.5</c>
-/// with <c>z</c> detached in <c>simsiam/builder.py</c>). METHODS.md section 2.</para>
+/// with <c>z</c> detached in <c>simsiam/builder.py</c>). docs/methods.md#simsiam.</para>
 /// <para>With <c>stopGradient: false</c> the targets are not detached: that is the paper's section 4.1
 /// ablation, which collapses to a constant output. It exists for collapse experiments and diagnostics
 /// tests only; never train with it.</para>

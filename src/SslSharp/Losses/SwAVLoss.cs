@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Caron et al., "Unsupervised Learning of Visual Features by Contrasting Cluster Assignments"
 /// (SwAV, NeurIPS 2020), eqs. 2-3; reference code facebookresearch/swav <c>main_swav.py</c>
-/// (<c>train</c>, the loss loop over <c>crops_for_assign</c>). METHODS.md section 4.</para>
+/// (<c>train</c>, the loss loop over <c>crops_for_assign</c>). docs/methods.md#swav.</para>
 /// <para>Inputs are the scores <c>s_v = norm(z_v) C^T</c> (<c>[B, K]</c>) of every crop <c>v</c> against
 /// the L2-normalised prototypes <c>C</c>, the global crops first. For each of the first
 /// <c>assignedCrops</c> crops <c>i</c>: <c>q_i = Sinkhorn(sg(s_i))</c> (with the queue's scores

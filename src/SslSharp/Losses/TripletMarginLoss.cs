@@ -12,7 +12,7 @@ namespace SslSharp.Losses;
 /// Classification" (JMLR 2009); Schroff, Kalenichenko, Philbin, "FaceNet" (CVPR 2015); the cookbook's
 /// "classic deep metric learning" (Balestriero et al. 2023). Reference code: PyTorch
 /// <c>torch.nn.functional.triplet_margin_loss</c> (p 2, eps 1e-6, no swap, mean), whose distance
-/// <see cref="PairDistance.Rowwise"/> reproduces. METHODS.md section 1.</para>
+/// <see cref="PairDistance.Rowwise"/> reproduces. docs/methods.md#triplet-and-contrastive-margin-losses.</para>
 /// </remarks>
 public static class TripletMarginLoss
 {

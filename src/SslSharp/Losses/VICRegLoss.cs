@@ -11,7 +11,7 @@ namespace SslSharp.Losses;
 /// <remarks>
 /// <para>Bardes, Ponce, LeCun, "VICReg: Variance-Invariance-Covariance Regularization for
 /// Self-Supervised Learning" (ICLR 2022), eqs. 1-6; reference code facebookresearch/vicreg
-/// <c>main_vicreg.py</c> (<c>VICReg.forward</c>). METHODS.md section 3.</para>
+/// <c>main_vicreg.py</c> (<c>VICReg.forward</c>). docs/methods.md#vicreg.</para>
 /// <para>For embeddings <c>z1, z2</c> of shape <c>[N, D]</c>:
 /// <c>inv = mean((z1 - z2)^2)</c>; each view is centred over the batch,
 /// <c>std_j = sqrt(var_unbiased_j + 1e-4)</c>, <c>var = mean_j relu(1 - std1_j) / 2 + mean_j relu(1 - std2_j) / 2</c>

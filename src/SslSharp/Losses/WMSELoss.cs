@@ -12,7 +12,7 @@ namespace SslSharp.Losses;
 /// <para>Ermolov, Siarohin, Sangineto, Sebe, "Whitening for Self-Supervised Representation Learning"
 /// (ICML 2021); reference code htdt/self-supervised <c>methods/w_mse.py</c>,
 /// <c>methods/whitening.py</c> (<c>Whitening2d</c>) and <c>methods/norm_mse.py</c>; solo-learn
-/// <c>solo/losses/wmse.py</c>. METHODS.md section 3 (decision: the official form, gradient flows through
+/// <c>solo/losses/wmse.py</c>. docs/methods.md#w-mse (decision: the official form, gradient flows through
 /// the whitening of both views, no stop-gradient).</para>
 /// <para>For a permutation of the N images cut into consecutive sub-batches of w rows, and for each
 /// view separately: centre <c>x</c> (<c>[w, D]</c>), <c>Sigma = x^T x / (w - 1)</c>, shrink

@@ -11,7 +11,7 @@ namespace SslSharp.Modules;
 /// <remarks>
 /// <para>The momentum / target network of MoCo (He et al., CVPR 2020; <c>_momentum_update_key_encoder</c>),
 /// BYOL (Grill et al., NeurIPS 2020), MoCo v3, DINO (Caron et al., ICCV 2021; <c>main_dino.py</c>) and
-/// I-JEPA. METHODS.md section 7 (EMA). Style after stable-pretraining's <c>TeacherStudentWrapper</c>.</para>
+/// I-JEPA. docs/recipes.md#ema-teachers. Style after stable-pretraining's <c>TeacherStudentWrapper</c>.</para>
 /// <para>The teacher starts as an exact copy of the student. Its parameters never require gradients
 /// and so never reach an optimizer (<see cref="ParameterGroups.SplitDecay"/> skips frozen
 /// parameters). Its buffers (BatchNorm running statistics) are its own: the teacher's forward in train

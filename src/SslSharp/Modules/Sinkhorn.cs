@@ -11,7 +11,7 @@ namespace SslSharp.Modules;
 /// <para>Caron et al., "Unsupervised Learning of Visual Features by Contrasting Cluster Assignments"
 /// (SwAV, NeurIPS 2020), section 3.1 and appendix A.1; Cuturi, "Sinkhorn Distances" (NeurIPS 2013).
 /// Reference code: facebookresearch/swav <c>main_swav.py</c> (<c>distributed_sinkhorn</c>).
-/// METHODS.md section 4.</para>
+/// docs/methods.md#swav.</para>
 /// <para>With <c>Q = exp(scores / eps)^T</c> (<c>[K, B]</c>) divided by its total, each iteration
 /// divides every row (prototype) by its sum and by <c>K</c>, then every column (sample) by its sum and by
 /// <c>B</c>. The result times <c>B</c>, transposed, is returned: every row (sample) sums to 1 exactly,

@@ -10,7 +10,7 @@ namespace SslSharp.Training;
 /// <remarks>
 /// The learning rate of step <c>t</c> is
 /// <c>Schedules.WarmupCosine(t, WarmupEpochs * stepsPerEpoch, Epochs * stepsPerEpoch, ScaleLr(BaseLr, BatchSize, LrScaling), MinLr)</c>
-/// times the group's <see cref="ParameterGroup.LrScale"/> (METHODS.md section 7).
+/// times the group's <see cref="ParameterGroup.LrScale"/> (docs/recipes.md#schedules).
 /// </remarks>
 public sealed record TrainerOptions
 {
@@ -34,7 +34,7 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Weight decay at the end of a per-step cosine schedule that starts at <see cref="WeightDecay"/>
-    /// (DINO: 0.04 to 0.4, METHODS.md section 7), or null for a constant weight decay. Applies to the
+    /// (DINO: 0.04 to 0.4, docs/recipes.md#schedules), or null for a constant weight decay. Applies to the
     /// groups that have weight decay.
     /// </summary>
     public double? WeightDecayEnd { get; init; }

@@ -179,7 +179,7 @@ public class NTXentLossTests
     {
         // W processes with B rows each: the mean over processes of the local losses (each against the
         // gathered global batch, gradient flowing through the gather) equals the loss of one process
-        // with the whole batch, and so do the gradients (METHODS.md section 9).
+        // with the whole batch, and so do the gradients (docs/distributed.md).
         using var scope = torch.NewDisposeScope();
         var c = LoadCases().Single(x => x.GetProperty("name").GetString() == "n8_d16_t0.1_correlated");
         double t = c.GetProperty("temperature").GetDouble();

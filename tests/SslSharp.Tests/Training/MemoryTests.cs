@@ -3,7 +3,7 @@ using SslSharp.Training;
 
 namespace SslSharp.Tests.Training;
 
-/// <summary>A long run's resident memory must stay flat (DESIGN.md: memory).</summary>
+/// <summary>A long run's resident memory must stay flat (every step disposes its tensors with its dispose scope).</summary>
 [Collection("TrainerSerial")]
 public class MemoryTests
 {

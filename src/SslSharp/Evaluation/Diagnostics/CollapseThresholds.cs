@@ -10,24 +10,17 @@ namespace SslSharp.Evaluation.Diagnostics;
 /// <remarks>
 /// <para><b>Std</b> (SimSiam, Chen &amp; He 2021, section 4.1: collapse drives it to 0, healthy training keeps
 /// it near <c>1 / sqrt(E)</c>). Untrained networks are far below the healthy value too: they map all
-/// inputs into a narrow cone (the "cone effect", Liang et al., "Mind the Gap", NeurIPS 2022). Measured
-/// here (seed 0, 2,000 embedded Fashion-MNIST images, ConvNet width 0.5, SimCLR projector to 128):
-/// 0.0077 = 0.087 / sqrt(128) at initialisation, 0.080 = 0.90 / sqrt(128) after one epoch of SimCLR; a
-/// forced collapse (tests' <c>CollapsingMethod</c>) gives 0. The default fraction 0.02 (limit 0.0018 at
-/// E = 128) stays 4x below the untrained value, so only training that squeezes the embeddings harder than
-/// a random network does fires it. Checked on the method's embeddings only: backbone features after a
-/// ReLU live in the positive orthant.</para>
+/// inputs into a narrow cone (the "cone effect", Liang et al., "Mind the Gap", NeurIPS 2022). The default
+/// fraction 0.02 stays below an untrained network's value, so only training that squeezes the embeddings
+/// harder than a random network does fires it. Checked on the method's embeddings only: backbone features
+/// after a ReLU live in the positive orthant.</para>
 /// <para><b>RankMe</b> (Garrido et al. 2023) of a completely collapsed matrix is 1 (plus about 1e-7 per
 /// further singular value); dimensional collapse (Jing et al. 2022) squeezes wide embeddings into a
 /// handful of directions while the std stays healthy: with a final BatchNorm (SimSiam's projector) every
-/// dimension keeps its variance, so only the rank shows it. Measured on the embedded split (seed 0,
-/// 2,000 images, ConvNet width 0.5, each method's small preset): after two epochs the 17 registered
-/// methods give (scripts/diagnostics_scan.sh) RankMe/min(N, D) of 5.1 % (MoCo v2, 6.6/128; SwAV 5.4 %, DINO 9.2 % of its 64-wide bottleneck) to
-/// 31 % (SimSiam, 158/512), an untrained network 3.8 % (SimCLR, 4.9/128), and SimSiam without its
-/// stop-gradient 1.2 % at base lr 0.6 (6.2/512, where the same run with it reaches 72/512; 4.6 % at the
-/// preset's lr 0.1). The default fraction 2.5 % sits below every healthy run and the untrained network
-/// and above the forced collapse; the floor 1.5 flags "one direction carries almost everything" at any
-/// width.</para>
+/// dimension keeps its variance, so only the rank shows it. The default fraction 2.5 % sits below every
+/// healthy run of the registered methods and an untrained network, and above a forced collapse; the floor
+/// 1.5 flags "one direction carries almost everything" at any width. The measurements behind both
+/// thresholds: docs/experiments.md#collapse-thresholds.</para>
 /// </remarks>
 public sealed record CollapseThresholds
 {

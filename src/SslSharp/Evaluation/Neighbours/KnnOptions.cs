@@ -4,7 +4,7 @@ namespace SslSharp.Evaluation.Neighbours;
 /// <remarks>
 /// Defaults: cosine similarity, weights <c>exp(sim / 0.07)</c>, <c>k</c> = 20 and 200 (Wu et al.
 /// 2018, "Unsupervised Feature Learning via Non-Parametric Instance Discrimination"; DINO
-/// <c>eval_knn.py</c>; see METHODS.md section 8).
+/// <c>eval_knn.py</c>; see docs/evaluation.md#knn).
 /// </remarks>
 public sealed record KnnOptions
 {

@@ -17,7 +17,7 @@ namespace SslSharp.Evaluation.Probes;
 /// </summary>
 /// <remarks>
 /// <para>The fine-tuning protocol of SSL papers (SimCLR section B.5, MoCo v3 / MAE
-/// <c>main_finetune.py</c>; METHODS.md section 8) in its simplest form: one optimizer over backbone
+/// <c>main_finetune.py</c>; docs/evaluation.md#fine-tuning) in its simplest form: one optimizer over backbone
 /// and head, an lr multiplier for the backbone, and a hook for layer-wise lr decay
 /// (<see cref="FineTuneOptions.ParameterGroups"/>; not needed for ConvNets and ResNets).</para>
 /// <para>Each epoch visits the images in a seeded order (<see cref="SplitMix64.Permutation"/>); each

@@ -11,10 +11,7 @@ namespace SslSharp.Evaluation.Probes;
 /// batch / 256, cosine to 0 per step, 10 epochs. ImageNet fine-tuning recipes train 100 epochs
 /// (MAE <c>main_finetune.py</c>, with AdamW and layer-wise lr decay for ViTs); a few epochs suffice to
 /// compare representations on small data. Layer-wise lr decay: set <see cref="ParameterGroups"/>.
-/// Measured on the default SimCLR checkpoint (<c>sslsharp pretrain</c>, embedded split; kNN 81.35 %, linear
-/// probe 83.15 %), top-1 after 5 epochs: base lr 0.05 76.55 % (train batches 72 %: underfitting), 0.5
-/// 83.30 %, 1.0 84.20 %, 2.0 83.40 %; backbone lr x 0.1 at 0.05: 74.35 %; 10 epochs: lr 0.5 84.65 %,
-/// lr 1.0 85.15 %.
+/// How the defaults were chosen: docs/experiments.md#fine-tuning-defaults.
 /// </remarks>
 public sealed record FineTuneOptions
 {

@@ -15,7 +15,7 @@ namespace SslSharp.Evaluation.Probes;
 /// </summary>
 /// <remarks>
 /// <para>The standard protocol of SSL papers (Zhang et al. 2016 / Kolesnikov et al. 2019; MoCo v3
-/// <c>main_lincls.py</c>, MAE <c>main_linprobe.py</c>, DINO <c>eval_linear.py</c>; METHODS.md section 8),
+/// <c>main_lincls.py</c>, MAE <c>main_linprobe.py</c>, DINO <c>eval_linear.py</c>; docs/evaluation.md#linear-probe),
 /// with the features cached instead of recomputed every epoch, so there is no augmentation: the
 /// probe measures what is linearly readable from the representation as it is.</para>
 /// <para>Each step takes a mini-batch of rows in a seeded per-epoch order

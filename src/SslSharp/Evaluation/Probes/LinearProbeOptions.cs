@@ -1,6 +1,6 @@
 namespace SslSharp.Evaluation.Probes;
 
-/// <summary>Settings of an offline <see cref="LinearProbe"/>. Defaults follow the linear-evaluation protocol of METHODS.md section 8.</summary>
+/// <summary>Settings of an offline <see cref="LinearProbe"/>. Defaults follow the linear-evaluation protocol of docs/evaluation.md#linear-probe.</summary>
 /// <remarks>
 /// Defaults: SGD with momentum 0.9, no weight decay, base learning rate 0.1 scaled by batch / 256,
 /// cosine decay per step to 0, non-affine BatchNorm before the linear layer (MoCo v3

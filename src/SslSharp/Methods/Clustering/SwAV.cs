@@ -16,7 +16,7 @@ namespace SslSharp.Methods.Clustering;
 /// <remarks>
 /// <para>Caron, Misra, Mairal, Goyal, Bojanowski, Joulin, "Unsupervised Learning of Visual Features by
 /// Contrasting Cluster Assignments" (NeurIPS 2020). Reference code: facebookresearch/swav
-/// <c>main_swav.py</c> and <c>src/resnet50.py</c>; solo-learn <c>solo/methods/swav.py</c>. METHODS.md section 4.</para>
+/// <c>main_swav.py</c> and <c>src/resnet50.py</c>; solo-learn <c>solo/methods/swav.py</c>. docs/methods.md#swav.</para>
 /// <para>One step, as the reference: <see cref="OnStepStart"/> L2-normalises the prototype rows (no
 /// gradient); the backbone runs once per resolution group; the projector (<c>Linear - BN - ReLU - Linear</c>,
 /// biases on) runs once on all crops; embeddings are L2-normalised and scored against the prototypes;

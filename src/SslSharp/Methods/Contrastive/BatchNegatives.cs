@@ -9,7 +9,7 @@ namespace SslSharp.Methods.Contrastive;
 /// positive of row r is the other view of the same image, and the negative is one row of another image
 /// (either view), chosen by <see cref="NegativeMining"/>.
 /// </summary>
-/// <remarks>Positives = the two views, negatives = the other samples in the batch (METHODS.md section 1).
+/// <remarks>Positives = the two views, negatives = the other samples in the batch (docs/methods.md#triplet-and-contrastive-margin-losses).
 /// Hardest: the smallest <see cref="PairDistance.Matrix"/> distance (batch-hard, Hermans et al. 2017).
 /// Semi-hard: the smallest distance that exceeds the anchor-positive distance (FaceNet, Schroff et al. 2015),
 /// else the largest: FaceNet's remedy for the collapse that batch-hard triplets can fall into early in training.

@@ -15,7 +15,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <remarks>
 /// <para>Yeh et al., "Decoupled Contrastive Learning" (ECCV 2022); reference code
 /// raminnakhli/Decoupled-Contrastive-Learning and lightly <c>examples/pytorch/dcl.py</c> (SimCLR with
-/// <c>DCLLoss</c> / <c>DCLWLoss</c>). METHODS.md section 1. The loss is
+/// <c>DCLLoss</c> / <c>DCLWLoss</c>). docs/methods.md#dcl-and-dclw. The loss is
 /// <see cref="DCLLoss.Compute"/> / <see cref="DCLLoss.ComputeWeighted"/>.</para>
 /// <para>Defaults: projector v1 <c>Linear(D, D) - BN - ReLU - Linear(D, 128)</c> (SimCLR's), temperature
 /// 0.1, sigma 0.5 (DCLW). One step encodes the first two global views in one backbone call; further

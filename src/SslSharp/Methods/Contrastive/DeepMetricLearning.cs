@@ -15,7 +15,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <remarks>
 /// <para>The cookbook's origins of the contrastive family (Balestriero et al. 2023):
 /// Hadsell, Chopra, LeCun (CVPR 2006) and the triplet loss of Weinberger and Saul (2009) / FaceNet
-/// (Schroff et al. 2015); batch-hard mining from Hermans et al. (2017). METHODS.md section 1. Losses:
+/// (Schroff et al. 2015); batch-hard mining from Hermans et al. (2017). docs/methods.md#triplet-and-contrastive-margin-losses. Losses:
 /// <see cref="TripletMarginLoss"/>, <see cref="ContrastiveMarginLoss"/>; negatives:
 /// <see cref="BatchNegatives"/>.</para>
 /// <para>One step: the first two global views go through one backbone and projector call; the 2N
@@ -25,9 +25,8 @@ namespace SslSharp.Methods.Contrastive;
 /// Linear(D, 128)</c>). Margin 1.0 (PyTorch's default).</para>
 /// <para>Batch-hard triplets can collapse: when all embeddings coincide, <c>d(a,p) = d(a,n)</c>, the loss
 /// sits at the margin and its gradient is zero (the reason FaceNet used semi-hard negatives,
-/// <see cref="NegativeMining.SemiHard"/>). Measured on
-/// the embedded Fashion-MNIST with SGD, base lr 0.6 left the loss at the margin within 40 steps, 0.1 did not (see
-/// <c>triplet.small.yaml</c>). The Hadsell loss's pull term has no such fixed point.</para>
+/// <see cref="NegativeMining.SemiHard"/>; measurements in docs/experiments.md#triplet). The Hadsell loss's pull term
+/// has no such fixed point.</para>
 /// <para>The random-mining generator is re-seeded at every step from (seed, step) (<see cref="OnStepStart"/>),
 /// so a resumed run draws the same negatives as an uninterrupted one.</para>
 /// </remarks>

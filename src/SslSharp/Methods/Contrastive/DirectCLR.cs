@@ -15,7 +15,7 @@ namespace SslSharp.Methods.Contrastive;
 /// Learning" (ICLR 2022); reference code facebookresearch/directclr <c>main.py</c>
 /// (<c>--mode directclr --dim 360</c>: <c>z = r[:, :dim]</c>, loss
 /// <c>infoNCE(z1, z2)/2 + infoNCE(z2, z1)/2</c> with T 0.1); lightly's example uses 64 dimensions.
-/// METHODS.md section 1. Loss: <see cref="CrossViewInfoNCELoss"/>.</para>
+/// docs/methods.md#directclr. Loss: <see cref="CrossViewInfoNCELoss"/>.</para>
 /// <para>The paper's point (and the cookbook's): a loss on a fixed sub-vector of the representation,
 /// with no projector at all, beats SimCLR with a linear projector; the whole representation still
 /// learns because the gradient reaches the rest of it through the backbone's last layers.</para>

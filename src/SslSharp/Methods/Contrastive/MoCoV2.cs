@@ -16,7 +16,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <para>He, Fan, Wu, Xie, Girshick, "Momentum Contrast for Unsupervised Visual Representation
 /// Learning" (CVPR 2020); Chen, Fan, Girshick, He, "Improved Baselines with Momentum Contrastive
 /// Learning" (2020). Reference code: facebookresearch/moco <c>moco/builder.py</c>, <c>main_moco.py</c>
-/// (<c>--mlp --moco-t 0.2 --aug-plus --cos</c>). METHODS.md section 1.</para>
+/// (<c>--mlp --moco-t 0.2 --aug-plus --cos</c>). docs/methods.md#moco-v2.</para>
 /// <para>One step (<see cref="OnStepStart"/>, forward, optimizer step, <see cref="OnAfterOptimizerStep"/>):
 /// the key encoder follows <c>k &lt;- m k + (1 - m) q</c> before the keys are computed (as the
 /// reference's <c>_momentum_update_key_encoder</c> at the top of <c>forward</c>); queries
@@ -29,7 +29,7 @@ namespace SslSharp.Methods.Contrastive;
 /// constant (<c>final_momentum</c> different from <c>base_momentum</c> gives a cosine schedule, as
 /// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
 /// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
-/// <para>BatchNorm: one process uses plain BN by default (METHODS.md); <c>bn_splits</c> S &gt; 1 encodes the
+/// <para>BatchNorm: one process uses plain BN by default (docs/methods.md#moco-v2); <c>bn_splits</c> S &gt; 1 encodes the
 /// queries in S splits and the keys in S splits of a shuffled batch (<see cref="SplitBatchNorm"/>, the
 /// reference's one-GPU CIFAR demo), so the positive key cannot be found through shared batch statistics.
 /// The shuffle is drawn from a generator re-seeded from (seed, step) at every step.</para>

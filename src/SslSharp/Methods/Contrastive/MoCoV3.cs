@@ -16,7 +16,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <para>Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers" (ICCV
 /// 2021). Reference code: facebookresearch/moco-v3 <c>moco/builder.py</c> (<c>MoCo_ResNet</c>,
 /// <c>contrastive_loss</c>), <c>main_moco.py</c> (<c>adjust_moco_momentum</c>, <c>--moco-t</c> 1.0,
-/// <c>--moco-m</c> 0.99, <c>--moco-m-cos</c>). METHODS.md section 1.</para>
+/// <c>--moco-m</c> 0.99, <c>--moco-m-cos</c>). docs/methods.md#moco-v3.</para>
 /// <para>One step: <see cref="OnStepStart"/> moves the momentum encoder with
 /// <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c> (the reference updates at the top of
 /// <c>forward</c> with the momentum of iteration t, which is what this does); then

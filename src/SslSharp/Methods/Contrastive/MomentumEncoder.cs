@@ -18,7 +18,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <see cref="EmaTeacher"/>s so the state-dict keys read <c>backbone.module.*</c> and
 /// <c>projector.module.*</c> under the owner's name for this module. Its BatchNorm layers keep their
 /// own running statistics, updated by the key forward in train mode as in the references (one
-/// process: plain BN, no shuffle; METHODS.md decision).</para>
+/// process: plain BN, no shuffle; docs/methods.md#moco-v2 decision).</para>
 /// </remarks>
 public sealed class MomentumEncoder : nn.Module<Tensor, Tensor>
 {

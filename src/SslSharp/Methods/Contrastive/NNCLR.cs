@@ -16,7 +16,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <para>Dwibedi, Aytar, Tompson, Sermanet, Zisserman, "With a Little Help from My Friends:
 /// Nearest-Neighbor Contrastive Learning of Visual Representations" (ICCV 2021), Algorithm 1. No
 /// official code; reference implementations solo-learn <c>solo/methods/nnclr.py</c> and lightly
-/// <c>examples/pytorch/nnclr.py</c>. METHODS.md section 1.</para>
+/// <c>examples/pytorch/nnclr.py</c>. docs/methods.md#nnclr.</para>
 /// <para>One step: <c>z_v = projector(backbone(x_v))</c>, <c>p_v = predictor(z_v)</c> for both views (one
 /// backbone call per view); loss = <see cref="NNCLRLoss.Compute(Tensor, Tensor, Tensor, Tensor, Tensor, double)"/>
 /// against the support queue (no gradient through the neighbours); after the optimizer step

@@ -3,7 +3,7 @@ namespace SslSharp.Methods.Contrastive;
 /// <summary>How the deep-metric-learning methods pick each anchor's negative among the other images of the batch.</summary>
 /// <remarks>Hermans, Beyer, Leibe, "In Defense of the Triplet Loss for Person Re-Identification" (2017):
 /// batch-hard mining; Schroff et al., "FaceNet" (CVPR 2015) section 3.2: semi-hard mining; random negatives
-/// are the classic baseline (METHODS.md section 1: "hardest or random").</remarks>
+/// are the classic baseline (docs/methods.md#triplet-and-contrastive-margin-losses: "hardest or random").</remarks>
 public enum NegativeMining
 {
     /// <summary>The nearest embedding (either view) of another image.</summary>

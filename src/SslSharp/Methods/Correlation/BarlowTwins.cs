@@ -16,7 +16,7 @@ namespace SslSharp.Methods.Correlation;
 /// <para>Zbontar, Jing, Misra, LeCun, Deny, "Barlow Twins: Self-Supervised Learning via Redundancy
 /// Reduction" (ICML 2021). Reference code: facebookresearch/barlowtwins <c>main.py</c>
 /// (<c>BarlowTwins</c>, <c>LARS</c>, <c>adjust_learning_rate</c>); solo-learn
-/// <c>solo/methods/barlow_twins.py</c>. METHODS.md section 3.</para>
+/// <c>solo/methods/barlow_twins.py</c>. docs/methods.md#barlow-twins.</para>
 /// <para>One step: each of the first two global views goes through the backbone and the projector
 /// separately (as the reference), then <see cref="BarlowTwinsLoss.Compute"/> (which standardises each
 /// view as the reference's <c>BatchNorm1d(affine=False)</c> does). Further views are ignored.</para>

@@ -15,7 +15,7 @@ namespace SslSharp.Methods.Correlation;
 /// <remarks>
 /// <para>Bardes, Ponce, LeCun, "VICReg: Variance-Invariance-Covariance Regularization for
 /// Self-Supervised Learning" (ICLR 2022). Reference code: facebookresearch/vicreg <c>main_vicreg.py</c>
-/// (<c>VICReg</c>, <c>Projector</c>); solo-learn <c>solo/methods/vicreg.py</c>. METHODS.md section 3.</para>
+/// (<c>VICReg</c>, <c>Projector</c>); solo-learn <c>solo/methods/vicreg.py</c>. docs/methods.md#vicreg.</para>
 /// <para>One step: each of the first two global views goes through the backbone and the expander
 /// separately (as the reference, so BatchNorm statistics are per view), then
 /// <see cref="VICRegLoss.Compute"/>. Further views are ignored.</para>

@@ -15,7 +15,7 @@ namespace SslSharp.Methods.Correlation;
 /// <remarks>
 /// <para>Ermolov, Siarohin, Sangineto, Sebe, "Whitening for Self-Supervised Representation Learning"
 /// (ICML 2021); reference code htdt/self-supervised (<c>methods/w_mse.py</c>, <c>cfg.py</c>,
-/// <c>model.py</c> <c>get_head</c>), solo-learn <c>solo/methods/wmse.py</c>. METHODS.md section 3.
+/// <c>model.py</c> <c>get_head</c>), solo-learn <c>solo/methods/wmse.py</c>. docs/methods.md#w-mse.
 /// Loss: <see cref="WMSELoss.Compute"/>.</para>
 /// <para>Defaults (official CIFAR): projector <c>Linear(D, 1024) - BN - ReLU - Linear(1024, 64)</c>,
 /// whitening sub-batch w = 128, one whitening iteration, shrinkage eps 0; Adam lr 3e-3, weight decay

@@ -15,7 +15,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <remarks>
 /// <para>Grill et al., "Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning"
 /// (NeurIPS 2020); reference code deepmind-research <c>byol/</c> (<c>byol_experiment.py</c>,
-/// <c>utils/networks.py</c> <c>MLP</c>), solo-learn <c>solo/methods/byol.py</c>. METHODS.md section 2.</para>
+/// <c>utils/networks.py</c> <c>MLP</c>), solo-learn <c>solo/methods/byol.py</c>. docs/methods.md#byol.</para>
 /// <para>One step: the first two global views are concatenated and encoded by one online call (BatchNorm
 /// statistics cover both views) and one target call without gradient; the loss is
 /// <see cref="BYOLLoss.Compute"/> (the two directions summed). After the optimizer step the target

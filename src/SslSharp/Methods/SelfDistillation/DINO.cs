@@ -17,7 +17,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <para>Caron et al., "Emerging Properties in Self-Supervised Vision Transformers" (ICCV 2021); reference
 /// code facebookresearch/dino <c>main_dino.py</c> (<c>train_one_epoch</c>, <c>DINOLoss</c>),
 /// <c>utils.py</c> (<c>clip_gradients</c>, <c>cancel_gradients_last_layer</c>, <c>cosine_scheduler</c>).
-/// METHODS.md section 2.</para>
+/// docs/methods.md#dino.</para>
 /// <para>One step: the teacher encodes the <c>G</c> global crops in one call (no gradient); the student
 /// encodes all crops with one call per resolution (<see cref="ViewBatch.EncodeByResolution"/>); the loss is
 /// <see cref="DINOLoss.Compute"/> with the current teacher temperature; then (in training mode) the center

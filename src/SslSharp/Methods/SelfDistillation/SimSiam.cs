@@ -13,7 +13,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// </summary>
 /// <remarks>
 /// <para>Chen &amp; He, "Exploring Simple Siamese Representation Learning" (CVPR 2021); reference code
-/// facebookresearch/simsiam (<c>simsiam/builder.py</c>, <c>main_simsiam.py</c>). METHODS.md section 2.</para>
+/// facebookresearch/simsiam (<c>simsiam/builder.py</c>, <c>main_simsiam.py</c>). docs/methods.md#simsiam.</para>
 /// <para>Projector: 3 layers, <c>[Linear(no bias) - BN - ReLU] x 2 - Linear - BN(affine=False)</c> (the
 /// reference's last Linear has a frozen bias that the BN cancels; here it has none). Predictor:
 /// <c>Linear(no bias) - BN - ReLU - Linear(bias)</c>, 2048-512-2048. Loss <see cref="SimSiamLoss"/>.</para>
