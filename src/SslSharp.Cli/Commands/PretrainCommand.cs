@@ -14,8 +14,10 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
-        var runDir = settings.Out ?? (settings.Resume is not null ? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))! : null) ?? Path.Combine("runs",
-            $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+        var runDir = settings.Resume is not null
+            ? settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!
+            : RunFolder.Claim(settings.Out, Path.Combine("runs",
+                $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
                                $"with [green]{config.Backbone}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
                                $"{config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");

@@ -91,6 +91,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Run folder. Default: runs/<method>-<dataset>-<time>.")]
     public string? Out { get; init; }
 
+    /// <summary>Replace the files of a non-empty <see cref="Out"/> folder.</summary>
+    [CommandOption("--overwrite")]
+    [Description("Delete what the --out folder holds and start a new run there (without it, a non-empty --out is refused).")]
+    public bool Overwrite { get; init; }
+
     /// <summary>Checkpoint to resume.</summary>
     [CommandOption("--resume <CKPT>")]
     [Description("Resume from a checkpoint (e.g. runs/X/last.ckpt) with the configuration stored in it, into its folder.")]
@@ -131,6 +136,7 @@ public sealed class PretrainSettings : CommandSettings
                 return ValidationResult.Error($"--set takes KEY=VALUE, got '{kv}'.");
         if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
         if (DiagnosticsEvery < 0) return ValidationResult.Error("--diagnostics-every must be 0 or positive.");
+        if (Overwrite && Resume is not null) return ValidationResult.Error("--overwrite and --resume contradict each other: --resume continues the run in its folder.");
         return ValidationResult.Success();
     }
 }
