@@ -12,6 +12,7 @@ public static class Program
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
+        Arguments = args;
         NativeAllocator.Tune(); // reuse freed tensor memory instead of page-faulting it afresh every batch
         var app = new CommandApp();
         app.Configure(Configure);
@@ -21,12 +22,42 @@ public static class Program
         {
             if (stop.IsCancellationRequested) return; // a second signal kills the process as usual
             context.Cancel = true;
+            InterruptExitCode = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
             AnsiConsole.MarkupLine("[yellow]stopping after the current step (writing last.ckpt); press Ctrl-C again to abort[/]");
             stop.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         return app.Run(args, stop.Token);
+    }
+
+    /// <summary>The exit code of a run stopped by a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + signal number).</summary>
+    internal static int InterruptExitCode { get; private set; } = 130;
+
+    /// <summary>Exit code of a run whose loss became NaN or infinite.</summary>
+    internal const int DivergedExitCode = 2;
+
+    /// <summary>The command line, to name the option in a conversion error.</summary>
+    private static string[] Arguments = [];
+
+    private static readonly System.Text.RegularExpressions.Regex ConversionError = new(@"^Failed to convert '(.*)' to (.*)\.$");
+
+    /// <summary>
+    /// Spectre's "Failed to convert 'abc' to Nullable`1." as "--epochs takes a number, got 'abc'." (the option found in
+    /// the command line); other messages unchanged.
+    /// </summary>
+    internal static string Explain(string message, IReadOnlyList<string> args)
+    {
+        var m = ConversionError.Match(message);
+        if (!m.Success) return message;
+        string value = m.Groups[1].Value;
+        string? option = null;
+        for (int i = 1; i < args.Count && option is null; i++)
+            if (args[i] == value && args[i - 1].StartsWith('-')) option = args[i - 1];
+        option ??= args.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith("=" + value, StringComparison.Ordinal))?.Split('=')[0];
+        return option is null
+            ? $"'{value}' is not a valid value here (expected a number or true/false)."
+            : $"{option} takes a finite number (or true/false for a switch), got '{value}'.";
     }
 
     /// <summary>Registers the commands (shared with the tests).</summary>
@@ -37,10 +68,15 @@ public static class Program
         {
             // Bad input (unknown names, missing files, bad shapes, non-finite losses) ends with its
             // message, not a stack trace; an unexpected error keeps the trace.
+            if (ex is SslSharp.Training.NonFiniteLossException diverged)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(diverged.Message)}");
+                return DivergedExitCode;
+            }
             if (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
                 or InvalidOperationException or NotSupportedException or CommandAppException)
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex is ArgumentException a && a.ParamName is not null
-                    ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message)}");
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Explain(ex is ArgumentException a && a.ParamName is not null
+                    ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message, Arguments))}");
             else
                 AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
             return 1;

@@ -33,7 +33,7 @@ public static class CheckpointEvaluator
 
     /// <summary>The folder of <paramref name="checkpoint"/> (the run folder): where evaluation files go by default.</summary>
     public static string RunFolder(string checkpoint) =>
-        Path.GetDirectoryName(Path.GetFullPath(checkpoint)) ?? Directory.GetCurrentDirectory();
+        Path.GetDirectoryName(Path.GetFullPath(Checkpoint.Locate(checkpoint))) ?? Directory.GetCurrentDirectory();
 
     /// <summary>
     /// kNN accuracy of the checkpoint's encoder: the data set's training images are the memory bank,

@@ -21,6 +21,12 @@ namespace SslSharp.Runs;
 /// </remarks>
 public static class PretrainDefaults
 {
+    /// <summary>The method of a run that names none.</summary>
+    public const string Method = "simclr";
+
+    /// <summary>The data set of a run that names none: the built-in Fashion-MNIST split.</summary>
+    public const string Dataset = Data.FashionMnist.EmbeddedName;
+
     /// <summary>
     /// The default configuration for <paramref name="method"/> on <paramref name="dataset"/>: the data
     /// set's budget (backbone, width, epochs) and generic recipe, overridden by the method's preset

@@ -42,8 +42,6 @@ public static class PretrainRunner
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         Validate(config);
-        Directory.CreateDirectory(runDirectory);
-        var files = new List<string> { config.Write(runDirectory) };
 
         var entry = DatasetCatalog.Find(config.Dataset);
         var (train, test) = entry.Load(config.DataDir, 0);
@@ -92,7 +90,11 @@ public static class PretrainRunner
             ConfigJson = JsonSerializer.Serialize(config),
         };
         options.Validate();
+        if (resumeFrom is not null) CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
 
+        // Everything that can be checked was: only now does the run folder change.
+        Directory.CreateDirectory(runDirectory);
+        var files = new List<string> { config.Write(runDirectory) };
         TrainResult result;
         using (var trainer = new Trainer(method, loader, options, callbacks, progress))
             result = trainer.Fit(ct);
@@ -128,6 +130,20 @@ public static class PretrainRunner
         };
         files.Add(summary.Write(runDirectory));
         return new PretrainResult(runDirectory, result, final, pixels, files, diagnostics.History.ToArray(), diagnostics.Warnings.ToArray());
+    }
+
+    /// <summary>
+    /// Fails before anything is written when <paramref name="checkpoint"/> cannot continue in this run: its weights do not
+    /// fit <paramref name="method"/> (another backbone, width or head) or it was written with another number of steps per
+    /// epoch (another batch size or data set). Loads the weights as a side effect (the trainer restores them again).
+    /// </summary>
+    private static void CheckResumable(string checkpoint, Methods.SslMethod method, long stepsPerEpoch)
+    {
+        var info = Checkpoint.LoadWeights(checkpoint, method);
+        if (info.StepsPerEpoch != stepsPerEpoch)
+            throw new InvalidOperationException(
+                $"Checkpoint '{checkpoint}' was written with {info.StepsPerEpoch} steps per epoch but this run has {stepsPerEpoch}. " +
+                "Resume with the same data set and batch size.");
     }
 
     /// <summary>The summary rows of the last label-free diagnostics: RankMe, embedding std and the collapse verdict.</summary>

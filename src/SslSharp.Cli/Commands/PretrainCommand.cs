@@ -14,8 +14,13 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
+        if (settings.Resume is not null && Finished(settings.Resume, config) is { } done)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(done));
+            return 0;
+        }
         var runDir = settings.Resume is not null
-            ? settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!
+            ? settings.Out ?? CheckpointEvaluator.RunFolder(settings.Resume)
             : RunFolder.Claim(settings.Out, Path.Combine("runs",
                 $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
@@ -26,7 +31,8 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         PretrainResult result;
         try
         {
-            result = PretrainRunner.Run(config, runDir, settings.Resume, showProgress: true, settings.MaxSteps,
+            result = PretrainRunner.Run(config, runDir, settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
+                showProgress: true, settings.MaxSteps,
                 "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken,
                 SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"));
         }
@@ -36,7 +42,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             AnsiConsole.MarkupLine(File.Exists(last)
                 ? $"[yellow]stopped.[/] Continue with: [green]sslsharp pretrain --resume {Markup.Escape(last)}[/]"
                 : "[yellow]stopped[/] before the first step; nothing to resume.");
-            return 130;
+            return Program.InterruptExitCode;
         }
 
         var table = new Table().Title("kNN on the held-out set (weighted, T 0.07, cosine)")
@@ -49,6 +55,26 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         foreach (var f in result.Files)
             AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(f)}[/]");
         return 0;
+    }
+
+    /// <summary>
+    /// The message for resuming a run that has nothing left to train (null when it has): it completed
+    /// <paramref name="config"/>'s epochs already. Asking for fewer epochs than it completed is an error.
+    /// </summary>
+    /// <exception cref="ArgumentException"><c>--epochs</c> is below the epochs the run completed.</exception>
+    internal static string? Finished(string resume, RunConfig config)
+    {
+        var info = SslSharp.Training.Checkpoint.ReadInfo(resume);
+        long end = config.Epochs * info.StepsPerEpoch;
+        long completed = info.Step / Math.Max(1, info.StepsPerEpoch);
+        if (info.Step > end)
+            throw new ArgumentException(
+                $"--epochs {config.Epochs} is fewer than the {completed} epochs the run in '{CheckpointEvaluator.RunFolder(resume)}' has completed; " +
+                "a resumed run can only be extended.");
+        return info.Step == end
+            ? $"The run in '{CheckpointEvaluator.RunFolder(resume)}' is finished ({completed} epochs, {info.Step} steps); nothing was changed. " +
+              $"Give --epochs N with N > {completed} to train it further."
+            : null;
     }
 
     /// <summary>The preset's method settings with each <c>--set KEY=VALUE</c> applied in order.</summary>
@@ -71,7 +97,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var d = s.Resume is not null
             ? CheckpointEvaluator.ReadConfig(s.Resume)
-            : PretrainDefaults.For(s.Method, s.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
+            : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
         int epochs = s.Epochs ?? d.Epochs;
         return d with
         {

@@ -9,15 +9,13 @@ public sealed class PretrainSettings : CommandSettings
 {
     /// <summary>Self-supervised method.</summary>
     [CommandOption("-m|--method <NAME>")]
-    [Description("Self-supervised method (see [green]sslsharp methods[/]).")]
-    [DefaultValue("simclr")]
-    public string Method { get; init; } = "simclr";
+    [Description("Self-supervised method (see [green]sslsharp methods[/]). Default: simclr.")]
+    public string? Method { get; init; }
 
     /// <summary>Data set name.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("Data set: [green]fashion-mnist-embedded[/] (built in: 8,000 train / 2,000 held out) or [green]fashion-mnist[/] (60k/10k from --data-dir).")]
-    [DefaultValue("fashion-mnist-embedded")]
-    public string Dataset { get; init; } = "fashion-mnist-embedded";
+    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out) or [green]fashion-mnist[/] (60k/10k from --data-dir).")]
+    public string? Dataset { get; init; }
 
     /// <summary>Folder with the data set files.</summary>
     [CommandOption("--data-dir <DIR>")]
@@ -121,14 +119,23 @@ public sealed class PretrainSettings : CommandSettings
     [CommandOption("--max-steps <N>", IsHidden = true)]
     public long? MaxSteps { get; init; }
 
+    private static readonly System.Text.RegularExpressions.Regex DeviceName = new(@"^(cpu|cuda(:\d+)?)$");
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
         if (Epochs is <= 0) return ValidationResult.Error("--epochs must be positive.");
         if (BatchSize is <= 1) return ValidationResult.Error("--batch-size must be at least 2.");
-        if (Width is <= 0) return ValidationResult.Error("--width must be positive.");
-        if (Lr is <= 0) return ValidationResult.Error("--lr must be positive.");
-        if (WarmupEpochs is < 0) return ValidationResult.Error("--warmup-epochs must be 0 or positive.");
+        if (Width is { } w && !(w > 0 && double.IsFinite(w))) return ValidationResult.Error($"--width must be a positive number, got {w}.");
+        if (Lr is { } lr && !(lr > 0 && double.IsFinite(lr))) return ValidationResult.Error($"--lr must be a positive number, got {lr}.");
+        if (WarmupEpochs is { } we && !(we >= 0 && double.IsFinite(we))) return ValidationResult.Error($"--warmup-epochs must be 0 or a positive number, got {we}.");
+        if (!DeviceName.IsMatch(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N, got '{Device}'.");
+        if (Resume is not null)
+            foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset") })
+                if (given is not null)
+                    return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
+        if (DataDir is not null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
         foreach (var kv in Set)

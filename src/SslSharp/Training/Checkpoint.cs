@@ -192,10 +192,20 @@ public static class Checkpoint
     private static InvalidDataException Damaged(string path, string why) =>
         new($"'{path}' is not an SslSharp checkpoint or is damaged ({why}); re-run from an earlier checkpoint or without --resume.");
 
-    private static CheckpointFile Read(string path)
+    /// <summary>The checkpoint file <paramref name="path"/> names: the path itself, or a run folder's <see cref="LastFileName"/>.</summary>
+    public static string Locate(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        return Directory.Exists(path) ? Path.Combine(path, LastFileName) : path;
+    }
+
+    private static CheckpointFile Read(string path)
+    {
+        path = Locate(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException(Path.GetFileName(path) == LastFileName && Directory.Exists(Path.GetDirectoryName(path))
+                ? $"Run folder '{Path.GetDirectoryName(path)}' has no {LastFileName}: the run wrote no checkpoint yet."
+                : $"Checkpoint '{path}' does not exist.", path);
         byte[] bytes = File.ReadAllBytes(path);
         int minimum = Magic.Length + 4 + 8 + HashLength;
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using SslSharp.Cli;
+using SslSharp.Runs;
+using SslSharp.Tests.Training;
+using Spectre.Console.Cli;
+using Spectre.Console;
+
+namespace SslSharp.Tests.Cli;
+
+/// <summary>
+/// <c>sslsharp pretrain</c> with bad or contradictory options: exit code 1, one line naming the cause and what to do,
+/// and an existing run folder left byte-identical. A finished run resumed again is left as it is.
+/// </summary>
+[Collection("Console")]   // swaps the process-wide AnsiConsole.Console
+public class PretrainErrorTests
+{
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+        AnsiConsole.Console.Profile.Width = 500;   // one line per message
+        try
+        {
+            var app = new CommandApp();
+            app.Configure(Program.Configure);
+            return (app.Run(args), writer.ToString());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
+
+    private static string Fingerprint(string folder) => string.Join("\n",
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{Path.GetRelativePath(folder, f)} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))}"));
+
+    /// <summary>A finished 1-epoch run of 7 steps (batch 1024 on the 8,000 embedded images).</summary>
+    private static void FinishedRun(string folder)
+    {
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        {
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 1024, WidthMultiplier = 0.25, DiagnosticsEvery = 0, OnlineProbe = false,
+        };
+        PretrainRunner.Run(config, folder, showProgress: false);
+    }
+
+    [Theory]
+    [InlineData("--lr nan", "--lr must be a positive number, got NaN")]
+    [InlineData("--width -1", "--width must be a positive number")]
+    [InlineData("--warmup-epochs nan", "--warmup-epochs must be 0 or a positive number")]
+    [InlineData("--device gpu", "--device must be cpu, cuda or cuda:N, got 'gpu'")]
+    [InlineData("--data-dir /tmp", "--data-dir has no effect on the built-in data set")]
+    [InlineData("--set no_such_setting=1", "does not understand the setting(s) 'no_such_setting'")]
+    public void Bad_options_exit_1_with_one_line_and_write_nothing(string options, string message)
+    {
+        using var temp = new TempDir();
+        var (code, output) = Run(["pretrain", .. options.Split(' '), "--out", temp.File("run")]);
+        Assert.Equal(1, code);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("   at ", output);   // no stack trace
+        Assert.False(Directory.Exists(temp.File("run")) && Directory.EnumerateFileSystemEntries(temp.File("run")).Any(),
+            "a refused command left files in the run folder");
+    }
+
+    [Fact]
+    public void A_conversion_error_names_the_option()
+    {
+        Assert.Equal("--epochs takes a finite number (or true/false for a switch), got 'abc'.",
+            Program.Explain("Failed to convert 'abc' to Nullable`1.", ["pretrain", "--epochs", "abc"]));
+        Assert.Equal("--lr takes a finite number (or true/false for a switch), got 'inf'.",
+            Program.Explain("Failed to convert 'inf' to Nullable`1.", ["pretrain", "--lr=inf"]));
+        Assert.Equal("something else", Program.Explain("something else", ["pretrain"]));
+    }
+
+    [Fact]
+    public void Resume_refuses_contradictions_leaves_a_finished_run_as_it_is_and_takes_a_run_folder()
+    {
+        using var temp = new TempDir();
+        var run = temp.File("run");
+        FinishedRun(run);
+        var before = Fingerprint(run);
+
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "--method", "byol" }, "--method cannot be combined with --resume"),
+            (new[] { "--dataset", "fashion-mnist" }, "--dataset cannot be combined with --resume"),
+            (new[] { "--overwrite" }, "--overwrite and --resume contradict each other"),
+            (new[] { "--epochs", "2", "--width", "0.5" }, "'backbone."),         // the checkpoint's shapes do not fit
+            (new[] { "--epochs", "2", "--batch-size", "512" }, "steps per epoch"),
+        })
+        {
+            var (code, output) = Run(["pretrain", "--resume", run, .. args]);
+            Assert.True(code == 1, $"{string.Join(' ', args)}: exit {code}\n{output}");
+            Assert.Contains(message, output);
+            Assert.Equal(before, Fingerprint(run));
+        }
+
+        var (done, said) = Run("pretrain", "--resume", run);                    // a folder stands for its last.ckpt
+        Assert.Equal(0, done);
+        Assert.Contains("is finished (1 epochs, 7 steps); nothing was changed", said);
+        Assert.Equal(before, Fingerprint(run));
+    }
+}
