@@ -73,7 +73,7 @@ public static class Program
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(diverged.Message)}");
                 return DivergedExitCode;
             }
-            if (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+            if (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException
                 or InvalidOperationException or NotSupportedException or CommandAppException)
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Explain(ex is ArgumentException a && a.ParamName is not null
                     ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message, Arguments))}");

@@ -94,6 +94,7 @@ public static class PretrainRunner
 
         // Everything that can be checked was: only now does the run folder change.
         Directory.CreateDirectory(runDirectory);
+        Checkpoint.RemoveStaleTemporaries(runDirectory);
         var files = new List<string> { config.Write(runDirectory) };
         TrainResult result;
         using (var trainer = new Trainer(method, loader, options, callbacks, progress))

@@ -69,6 +69,12 @@ public sealed class ReportSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(RunDirectory)) return ValidationResult.Error("RUN_DIR is required.");
+        if (!Directory.Exists(RunDirectory)) return ValidationResult.Error($"Run folder '{RunDirectory}' does not exist.");
+        if (!File.Exists(Path.Combine(RunDirectory, SslSharp.Training.Logging.MetricsCsv.MetricsFile))
+            && !File.Exists(Path.Combine(RunDirectory, SslSharp.Training.Checkpoint.LastFileName)))
+            return ValidationResult.Error(
+                $"'{RunDirectory}' holds no run: neither {SslSharp.Training.Logging.MetricsCsv.MetricsFile} nor {SslSharp.Training.Checkpoint.LastFileName}. " +
+                "Name a folder written by 'sslsharp pretrain'.");
         if (Subset < 2) return ValidationResult.Error("--subset must be at least 2.");
         if (DecoderEpochs < 1) return ValidationResult.Error("--decoder-epochs must be at least 1.");
         return ValidationResult.Success();

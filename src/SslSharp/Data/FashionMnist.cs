@@ -80,6 +80,9 @@ public static class FashionMnist
     public static ImageDataset Load(string dataDir, bool train)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        if (File.Exists(dataDir))
+            throw new DirectoryNotFoundException(
+                $"'{Path.GetFullPath(dataDir)}' is a file; --data-dir names the folder that holds the Fashion-MNIST IDX files. {DataHint}");
         if (!Directory.Exists(dataDir))
             throw new DirectoryNotFoundException($"The Fashion-MNIST folder '{Path.GetFullPath(dataDir)}' does not exist. {DataHint}");
         string prefix = train ? "train" : "t10k";

@@ -95,9 +95,13 @@ public static class IdxReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         string hint = dataHint ?? DefaultHint;
+        bool misnamed = false;   // named .gz but not gzip data: read as raw IDX, and said so if that fails too
         InvalidDataException Bad(string what, Exception? inner = null)
         {
-            var e = new InvalidDataException($"'{source}' is not a valid IDX {kind} file: {what}. {hint}", inner);
+            var e = new InvalidDataException(misnamed
+                ? $"'{source}' ends in .gz but is not gzip data (no 0x1f8b at the start: a damaged download or a renamed file), " +
+                  $"and read as raw IDX it is not a valid IDX {kind} file either: {what}. {hint}"
+                : $"'{source}' is not a valid IDX {kind} file: {what}. {hint}", inner);
             e.Data[OwnErrorKey] = true;
             return e;
         }
@@ -105,6 +109,7 @@ public static class IdxReader
         try
         {
             var (content, owned) = OpenContent(stream);
+            misnamed = content is not GZipStream && source.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
             try
             {
                 Span<byte> head = stackalloc byte[4];

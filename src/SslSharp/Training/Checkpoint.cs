@@ -114,11 +114,28 @@ public static class Checkpoint
             }
             File.Move(tmp, path, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (e is IOException or UnauthorizedAccessException)
+                throw new IOException(
+                    $"Could not write the checkpoint '{path}' ({e.Message}). Any earlier checkpoint there is unchanged. " +
+                    $"Make room in (or restore) the folder '{dir}', or give another --out, then resume.", e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Deletes the <c>*.ckpt.tmp</c> files a killed write left in <paramref name="runDirectory"/> (a finished write
+    /// renames its temporary file, so any that remains is stale). Returns the files deleted.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string runDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runDirectory);
+        if (!Directory.Exists(runDirectory)) return [];
+        var stale = Directory.GetFiles(runDirectory, "*.ckpt.tmp");
+        foreach (var f in stale) File.Delete(f);
+        return stale;
     }
 
     /// <summary>Reads the metadata of the checkpoint at <paramref name="path"/> (validates the whole file).</summary>

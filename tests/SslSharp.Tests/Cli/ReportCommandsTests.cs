@@ -27,6 +27,23 @@ public class ReportCommandsTests
     }
 
     [Fact]
+    public void A_report_of_a_folder_that_holds_no_run_is_refused()
+    {
+        var empty = Directory.CreateTempSubdirectory("sslsharp-report-").FullName;
+        try
+        {
+            var result = new ReportSettings { RunDirectory = empty }.Validate();
+            Assert.False(result.Successful);
+            Assert.Contains("holds no run: neither metrics.csv nor last.ckpt", result.Message);
+            Assert.Contains("does not exist", new ReportSettings { RunDirectory = Path.Combine(empty, "missing") }.Validate().Message);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Report_options_reach_the_report_settings()
     {
         var options = new ReportSettings { RunDirectory = "r", NoDecoder = true, Subset = 500, DecoderEpochs = 2, Checkpoint = "best.ckpt" }.ToOptions();

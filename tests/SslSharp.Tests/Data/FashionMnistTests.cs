@@ -122,6 +122,16 @@ public class FashionMnistTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_data_dir_that_is_a_file_is_named_as_one()
+    {
+        using var dir = IdxTestFiles.NewDir();
+        var file = dir.Write("not-a-folder", new byte[] { 1, 2, 3 });
+        var e = Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.Load(file, train: true));
+        Assert.Contains($"'{file}' is a file", e.Message);
+        Assert.Contains("--data-dir", e.Message);
+    }
+
+    [Fact]
     public void Truncated_file_says_where_to_get_the_data()
     {
         using var dir = IdxTestFiles.NewDir();

@@ -198,4 +198,17 @@ public class IdxReaderTests
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+
+    [Fact]
+    public void A_gz_file_that_is_neither_gzip_nor_idx_says_both_and_names_the_file()
+    {
+        using var dir = IdxTestFiles.NewDir();
+        var path = dir.Write("train-images-idx3-ubyte.gz", "<html>404 Not Found</html>"u8.ToArray());   // a failed download
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("ends in .gz but is not gzip data", e.Message);
+        Assert.Contains("not a valid IDX image file either: its magic number is", e.Message);
+        var plain = dir.Write("other.idx", "<html>404 Not Found</html>"u8.ToArray());                    // no .gz: no gzip remark
+        Assert.DoesNotContain("gzip", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(plain)).Message);
+    }
 }

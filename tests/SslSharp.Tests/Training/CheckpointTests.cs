@@ -47,6 +47,63 @@ public class CheckpointTests
         Assert.Equal(new[] { "last.ckpt" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public void A_full_disk_or_a_vanished_folder_gives_a_message_naming_the_folder()
+    {
+        using var dir = new TempDir();
+        using var m = new StandInMethod();
+        string path = dir.File("last.ckpt");
+        Checkpoint.Save(path, m, null, Info(4));
+        var before = File.ReadAllBytes(path);
+
+        var full = Assert.Throws<IOException>(() => Checkpoint.Save(path, m, null, Info(8), wrap: s => new FailingStream(s, failAfter: 200)));
+        Assert.Contains($"folder '{dir.Path}'", full.Message);
+        Assert.Contains("disk full (simulated)", full.Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+
+        var gone = dir.File("gone");
+        Directory.CreateDirectory(gone);
+        var vanished = Assert.Throws<IOException>(() => Checkpoint.Save(Path.Combine(gone, "last.ckpt"), m, null, Info(8),
+            wrap: s => new VanishingFolderStream(s, gone)));
+        Assert.Contains($"folder '{gone}'", vanished.Message);
+    }
+
+    [Fact]
+    public void Stale_temporary_files_of_a_killed_write_are_removed()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("last.ckpt.tmp"), "half a checkpoint");
+        File.WriteAllText(dir.File("epoch-0002.ckpt.tmp"), "half a checkpoint");
+        File.WriteAllText(dir.File("metrics.csv"), "step,epoch,loss,lr,images_per_s\n");
+
+        var removed = Checkpoint.RemoveStaleTemporaries(dir.Path);
+
+        Assert.Equal(2, removed.Count);
+        Assert.Equal(new[] { "metrics.csv" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>Deletes the checkpoint's folder after the first write, as an unmounted or removed disk would.</summary>
+    private sealed class VanishingFolderStream(Stream inner, string folder) : Stream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+
+        public override void Flush() => inner.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     [Theory]
     [InlineData("truncated")]
     [InlineData("flipped")]
