@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using SslSharp.Tests.Training;
+
+namespace SslSharp.Tests.Cli;
+
+/// <summary>
+/// The real <c>sslsharp</c> process stopped by a signal: it finishes its current step and exits 130 for SIGINT and
+/// 143 for SIGTERM (128 + the signal's number), as shells and job schedulers expect.
+/// </summary>
+public class SignalExitCodeTests
+{
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public void A_signal_stops_pretrain_with_its_exit_code(string signal, int expected)
+    {
+        using var temp = new TempDir();
+        var cli = Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "pretrain", "--epochs", "1", "--width", "0.25", "--online-probe", "false", "--out", temp.File("run") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var started = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data.StartsWith("run folder:", StringComparison.Ordinal)) started.Set();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Assert.True(started.Wait(TimeSpan.FromSeconds(120)), $"pretrain did not start:\n{output}");
+            using (var kill = Process.Start("kill", $"-{signal} {process.Id}")) kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), $"pretrain did not stop on SIG{signal}:\n{output}");
+            process.WaitForExit();   // drain the output
+            Assert.True(process.ExitCode == expected, $"SIG{signal}: exit {process.ExitCode}, expected {expected}\n{output}");
+            Assert.Contains("stop", output.ToString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+}
