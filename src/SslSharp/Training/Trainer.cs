@@ -154,6 +154,7 @@ public sealed class Trainer : IDisposable
         stateRef = state;
         var run = new RunState { Step = step };
 
+        bool finished = false;
         try
         {
             foreach (var cb in _callbacks) cb.OnTrainStart(state);
@@ -162,11 +163,19 @@ public sealed class Trainer : IDisposable
             else
                 (_progress ?? new LineProgressDisplay(Console.Out, Options.LogEverySteps))
                     .Run(startStep, endStep, r => Loop(state, run, endStep, writer, r, ct));
+            finished = true;
         }
         finally
         {
             writer?.Flush();
-            foreach (var cb in _callbacks) cb.OnTrainEnd(state);
+            foreach (var cb in _callbacks)
+            {
+                if (finished) cb.OnTrainEnd(state);
+                else
+                    // The run is already failing (a non-finite loss, a cancellation): that error is the one to report, not a
+                    // callback's follow-on failure (a kNN of diverged weights finds NaN features).
+                    try { cb.OnTrainEnd(state); } catch (Exception) when (!finished) { }
+            }
             writer?.Flush();
         }
         return new TrainResult(run.Step, (int)(run.Step / StepsPerEpoch), run.LastLoss, clock.Elapsed, run.LastCheckpoint);
