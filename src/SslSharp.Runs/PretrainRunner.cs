@@ -90,7 +90,7 @@ public static class PretrainRunner
             ConfigJson = JsonSerializer.Serialize(config),
         };
         options.Validate();
-        if (resumeFrom is not null) CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
+        long? resumedAt = resumeFrom is null ? null : CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
 
         // Everything that can be checked was: only now does the run folder change.
         Directory.CreateDirectory(runDirectory);
@@ -122,7 +122,9 @@ public static class PretrainRunner
             Extra = pixels.Scores.Select(p => new KeyValuePair<string, string>(
                     $"raw-pixel kNN top-1, k={p.K} (baseline)", Percent(p.Top1)))
                 .Concat(probe is { LastTop1: var top1 } && double.IsFinite(top1)
-                    ? [new KeyValuePair<string, string>("online probe top-1, last epoch (augmented training batches)", Percent(top1))]
+                    ? [new KeyValuePair<string, string>(resumedAt is long at
+                        ? $"online probe top-1, last epoch (augmented training batches; checkpoints hold no probe, so it restarted untrained at the resume from step {at})"
+                        : "online probe top-1, last epoch (augmented training batches)", Percent(top1))]
                     : [])
                 .Concat(DiagnosticsLines(diagnostics))
                 .ToArray(),
@@ -138,13 +140,15 @@ public static class PretrainRunner
     /// fit <paramref name="method"/> (another backbone, width or head) or it was written with another number of steps per
     /// epoch (another batch size or data set). Loads the weights as a side effect (the trainer restores them again).
     /// </summary>
-    private static void CheckResumable(string checkpoint, Methods.SslMethod method, long stepsPerEpoch)
+    /// <returns>The step the checkpoint continues from.</returns>
+    private static long CheckResumable(string checkpoint, SslMethod method, long stepsPerEpoch)
     {
         var info = Checkpoint.LoadWeights(checkpoint, method);
         if (info.StepsPerEpoch != stepsPerEpoch)
             throw new InvalidOperationException(
                 $"Checkpoint '{checkpoint}' was written with {info.StepsPerEpoch} steps per epoch but this run has {stepsPerEpoch}. " +
                 "Resume with the same data set and batch size.");
+        return info.Step;
     }
 
     /// <summary>The summary rows of the last label-free diagnostics: RankMe, embedding std and the collapse verdict.</summary>

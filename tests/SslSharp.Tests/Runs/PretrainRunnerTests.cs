@@ -48,6 +48,18 @@ public class PretrainRunnerTests
     }
 
     [Fact]
+    public void A_resumed_run_says_in_its_summary_that_the_online_probe_restarted()
+    {
+        using var temp = new TempDir();
+        PretrainRunner.Run(Tiny(), temp.Path, showProgress: false, maxSteps: 3);
+        Assert.DoesNotContain("restarted", File.ReadAllText(temp.File("summary.md")));
+
+        PretrainRunner.Run(Tiny(), temp.Path, resumeFrom: temp.File("last.ckpt"), showProgress: false, maxSteps: 5);
+
+        Assert.Contains("so it restarted untrained at the resume from step 3", File.ReadAllText(temp.File("summary.md")));
+    }
+
+    [Fact]
     public void Same_seed_and_config_give_the_same_losses_with_or_without_the_online_probe()
     {
         using var a = new TempDir();
