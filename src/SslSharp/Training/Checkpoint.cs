@@ -16,13 +16,9 @@ namespace SslSharp.Training;
 /// state. Evaluation code loads only the weights with <see cref="LoadWeights"/>.
 /// </summary>
 /// <remarks>
-/// <para>File layout (little-endian): the 12 ASCII bytes <c>SSLSHARPCKPT</c>; int32 format version;
-/// int64 length of a UTF-8 JSON header; the header (metadata and a table of tensors with name,
-/// dtype, shape, byte offset and length); the raw tensor bytes (contiguous, CPU, native order);
-/// and a 32-byte SHA-256 of everything before it. Tensor names are <c>model/&lt;state-dict key&gt;</c>,
-/// <c>optim/&lt;state name&gt;</c> and <c>rng/torch</c>.</para>
-/// <para>Writes are atomic: the file is written to <c>path.tmp</c>, flushed to disk (fsync) and
-/// moved over <c>path</c>, so a crash mid-write leaves the previous checkpoint intact.</para>
+/// A header of JSON metadata and a tensor table, the raw tensor bytes, and a SHA-256 of the whole; written to
+/// <c>path.tmp</c>, fsynced and renamed over <c>path</c>, so a crash mid-write leaves the previous checkpoint intact.
+/// The byte layout: docs/run-folder.md#checkpoints.
 /// </remarks>
 public static class Checkpoint
 {

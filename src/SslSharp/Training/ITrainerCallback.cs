@@ -7,7 +7,7 @@ namespace SslSharp.Training;
 /// metrics), logging and plotting live in callbacks, never in the method or the loop itself.
 /// </summary>
 /// <remarks>
-/// Values a callback wants in <c>metrics.csv</c> go through <see cref="TrainerState.Log"/>.
+/// Values a callback logs go to <c>logged.csv</c> (long format <c>step,epoch,name,value</c>) through <see cref="TrainerState.Log"/>.
 /// Callbacks run on the training thread; each call should do its tensor work inside its own
 /// <c>torch.NewDisposeScope()</c>.
 /// </remarks>

@@ -21,17 +21,9 @@ namespace SslSharp.Training;
 /// <para>Schedule: <c>lr(t) = WarmupCosine(t, round(WarmupEpochs * S), Epochs * S, ScaleLr(BaseLr, BatchSize), MinLr)</c>
 /// with <c>S</c> = steps per epoch; group lr = <c>lr(t) * LrScale</c>, or
 /// <c>ScaleLr(BaseLr, BatchSize) * LrScale</c> for groups with <see cref="ParameterGroup.FixedLr"/>.</para>
-/// <para>Files in <see cref="TrainerOptions.RunDirectory"/>: <c>metrics.csv</c> with the fixed header
-/// <c>step,epoch,loss,lr,images_per_s</c>, one row per optimizer step (<c>step</c> = optimizer steps
-/// completed, so the first row has step 1; <c>epoch</c> 0-based; <c>lr</c> before group scales); and
-/// <c>logged.csv</c> in long format <c>step,epoch,name,value</c> for everything callbacks log through
-/// <see cref="TrainerState.Log"/> (same step convention, 0 = before training), so late or sparse values
-/// never change a header (pandas: <c>pivot_table(index="step", columns="name", values="value")</c>).
-/// Both are flushed every <see cref="TrainerOptions.LogEverySteps"/> steps and at every epoch end; a
-/// resumed run appends.</para>
-/// <para>Checkpoints: <c>last.ckpt</c> at every epoch end and when the run stops (end, <see cref="TrainerOptions.MaxSteps"/>,
-/// cancellation), plus <c>epoch-NNNN.ckpt</c> every <see cref="TrainerOptions.CheckpointEveryEpochs"/> epochs.
-/// Torch's CPU generator state is saved and restored; CUDA generator state is not.</para>
+/// <para>In <see cref="TrainerOptions.RunDirectory"/> it writes <c>metrics.csv</c> (one row per step), <c>logged.csv</c>
+/// (what callbacks log through <see cref="TrainerState.Log"/>) and checkpoints (<c>last.ckpt</c> at every epoch end
+/// and when the run stops); a resumed run appends. Formats: docs/run-folder.md.</para>
 /// <para>Progress: with <see cref="TrainerOptions.ShowProgress"/>, through the <see cref="IProgressDisplay"/> the caller
 /// gives (the command line's live bar), else one plain line every <see cref="TrainerOptions.LogEverySteps"/> steps.</para>
 /// </remarks>

@@ -5,7 +5,7 @@ namespace SslSharp.Training;
 
 /// <summary>
 /// The live state of a run that callbacks can read: the method, where training stands, the run
-/// folder, and a place to log named values for <c>metrics.csv</c>.
+/// folder, and a place to log named values (they go to <c>logged.csv</c>).
 /// </summary>
 public sealed class TrainerState
 {
@@ -47,6 +47,6 @@ public sealed class TrainerState
     /// <summary>Where training stands, as the method hooks see it.</summary>
     public TrainingProgress Progress => new(Step, TotalSteps, Epoch, StepsPerEpoch);
 
-    /// <summary>Records <paramref name="value"/> under <paramref name="name"/> at the current step (goes to metrics.csv).</summary>
+    /// <summary>Records <paramref name="value"/> under <paramref name="name"/> at the current step (goes to <c>logged.csv</c>).</summary>
     public void Log(string name, double value) => _log(Step, name, value);
 }
