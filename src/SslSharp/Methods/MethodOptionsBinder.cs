@@ -12,7 +12,8 @@ namespace SslSharp.Methods;
 /// <para>A setting is a public init (or set) property carrying <see cref="SettingAttribute"/>; its initial value in
 /// the record is the default, written only there. Types: <c>int</c>, <c>long</c>, <c>double</c>, <c>bool</c>, their
 /// nullable forms (null: the default depends on something else, see <see cref="SettingAttribute.DefaultText"/>), and
-/// enums, given as the member name in kebab-case (<c>NegativeMining.SemiHard</c> = <c>semi-hard</c>).</para>
+/// enums, given as the member name in kebab-case (<c>NegativeMining.SemiHard</c> = <c>semi-hard</c>; messages list the
+/// members in declaration order).</para>
 /// <para>Keys are case-insensitive and <c>-</c> equals <c>_</c>; a key the record does not have fails with the list
 /// of known settings (<see cref="MethodSettings.ThrowIfUnused"/>).</para>
 /// </remarks>
@@ -135,7 +136,7 @@ public static class MethodOptionsBinder
         }
         if (t.IsEnum)
         {
-            var members = Enum.GetNames(t);
+            var members = t.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => f.Name).ToArray();   // declaration order
             var choices = members.Select(KebabCase).ToArray();
             string? currentText = current is null ? null : KebabCase(Enum.GetName(t, current)!);
             string? chosen = settings.GetChoice(name, currentText, choices);
