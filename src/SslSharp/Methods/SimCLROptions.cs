@@ -13,8 +13,8 @@ public sealed record SimCLROptions
     [Setting("Projector hidden width (null: the backbone's feature width, as the paper's 2048-2048-128).", DefaultText = "<backbone width>")]
     public int? HiddenDim { get; init; }
 
-    /// <summary>Projector output width (paper: 128).</summary>
-    [Setting("Projector output width (paper: 128).")]
+    /// <summary>Projector output width.</summary>
+    [Setting("Projector output width.")]
     public int OutputDim { get; init; } = 128;
 
     /// <summary>Projector Linear layers: 2 (SimCLR v1) or 3 (v2).</summary>

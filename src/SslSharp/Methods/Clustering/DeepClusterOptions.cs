@@ -9,12 +9,12 @@ public sealed record DeepClusterOptions
     [Setting("k, the number of k-means clusters (paper: 10000 on ImageNet; k >> classes).")]
     public int NumClusters { get; init; } = 10000;
 
-    /// <summary>PCA-whitening width before k-means (paper: 256; capped at the feature width).</summary>
-    [Setting("PCA-whitening width before k-means (paper: 256; capped at the feature width).")]
+    /// <summary>PCA-whitening width before k-means (capped at the feature width).</summary>
+    [Setting("PCA-whitening width before k-means (capped at the feature width).")]
     public int PcaDim { get; init; } = 256;
 
-    /// <summary>Lloyd iterations per clustering (official: 20).</summary>
-    [Setting("Lloyd iterations per clustering (official: 20).")]
+    /// <summary>Lloyd iterations per clustering.</summary>
+    [Setting("Lloyd iterations per clustering.")]
     public int KmeansIterations { get; init; } = 20;
 
     /// <summary>k-means++ initial centroids (false: random data points, as the official faiss code).</summary>
@@ -25,16 +25,16 @@ public sealed record DeepClusterOptions
     [Setting("Width of the MLP (official AlexNet/VGG classifier: 4096).")]
     public int HiddenDim { get; init; } = 4096;
 
-    /// <summary>Linear layers of the MLP between backbone and top layer (official: 2; 0: top layer on the features).</summary>
-    [Setting("Linear layers of the MLP between backbone and top layer (official: 2; 0: top layer on the features).")]
+    /// <summary>Linear layers of the MLP between backbone and top layer (0: top layer on the features).</summary>
+    [Setting("Linear layers of the MLP between backbone and top layer (0: top layer on the features).")]
     public int ProjectorLayers { get; init; } = 2;
 
     /// <summary>BatchNorm in the MLP's hidden layers (official: none, it uses dropout).</summary>
     [Setting("BatchNorm in the MLP's hidden layers (official: none, it uses dropout).")]
     public bool BatchNorm { get; init; } = false;
 
-    /// <summary>Standard deviation of the top layer's re-initialisation (official: 0.01).</summary>
-    [Setting("Standard deviation of the top layer's re-initialisation (official: 0.01).")]
+    /// <summary>Standard deviation of the top layer's re-initialisation.</summary>
+    [Setting("Standard deviation of the top layer's re-initialisation.")]
     public double TopLayerStd { get; init; } = 0.01;
 
     /// <summary>Images per forward pass when computing the clustering features.</summary>

@@ -8,40 +8,40 @@ namespace SslSharp.Methods.Clustering;
 [MethodDoc("clustering", "Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting Cluster Assignments (SwAV)")]
 public sealed record SwAVOptions
 {
-    /// <summary>Projector hidden width (reference: 2048).</summary>
-    [Setting("Projector hidden width (reference: 2048).")]
+    /// <summary>Projector hidden width.</summary>
+    [Setting("Projector hidden width.")]
     public int HiddenDim { get; init; } = 2048;
 
-    /// <summary>Embedding / prototype width (reference: 128).</summary>
-    [Setting("Embedding / prototype width (reference: 128).")]
+    /// <summary>Embedding / prototype width.</summary>
+    [Setting("Embedding / prototype width.")]
     public int OutputDim { get; init; } = 128;
 
-    /// <summary>Number of prototypes K (reference: 3000).</summary>
-    [Setting("Number of prototypes K (reference: 3000).")]
+    /// <summary>Number of prototypes K.</summary>
+    [Setting("Number of prototypes K.")]
     public int Prototypes { get; init; } = 3000;
 
-    /// <summary>Softmax temperature (0.1).</summary>
-    [Setting("Softmax temperature (0.1).")]
+    /// <summary>Softmax temperature.</summary>
+    [Setting("Softmax temperature.")]
     public double Temperature { get; init; } = SwAVLoss.DefaultTemperature;
 
-    /// <summary>Sinkhorn entropy regularisation (0.05).</summary>
-    [Setting("Sinkhorn entropy regularisation (0.05).")]
+    /// <summary>Sinkhorn entropy regularisation.</summary>
+    [Setting("Sinkhorn entropy regularisation.")]
     public double Epsilon { get; init; } = Sinkhorn.DefaultEpsilon;
 
-    /// <summary>Sinkhorn-Knopp iterations (3).</summary>
-    [Setting("Sinkhorn-Knopp iterations (3).")]
+    /// <summary>Sinkhorn-Knopp iterations.</summary>
+    [Setting("Sinkhorn-Knopp iterations.")]
     public int SinkhornIterations { get; init; } = Sinkhorn.DefaultIterations;
 
     /// <summary>Rows per global-crop queue (0: no queue; 3840 for batch 256 in the reference).</summary>
     [Setting("Rows per global-crop queue (0: no queue; 3840 for batch 256 in the reference).")]
     public int QueueLength { get; init; } = 0;
 
-    /// <summary>First epoch whose embeddings are enqueued (reference: 15).</summary>
-    [Setting("First epoch whose embeddings are enqueued (reference: 15).")]
+    /// <summary>First epoch whose embeddings are enqueued.</summary>
+    [Setting("First epoch whose embeddings are enqueued.")]
     public int QueueStartEpoch { get; init; } = 15;
 
-    /// <summary>Steps during which the prototypes get no update (reference: 313).</summary>
-    [Setting("Steps during which the prototypes get no update (reference: 313).")]
+    /// <summary>Steps during which the prototypes get no update.</summary>
+    [Setting("Steps during which the prototypes get no update.")]
     public int FreezePrototypesSteps { get; init; } = 313;
 
     /// <summary>Seed of the projector and prototype initialisation.</summary>

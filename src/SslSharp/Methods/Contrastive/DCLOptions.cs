@@ -7,16 +7,16 @@ namespace SslSharp.Methods.Contrastive;
 [MethodDoc("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCL)")]
 public record DCLOptions
 {
-    /// <summary>Temperature T &gt; 0 (paper: 0.1).</summary>
-    [Setting("Temperature T > 0 (paper: 0.1).")]
+    /// <summary>Temperature T &gt; 0.</summary>
+    [Setting("Temperature T > 0.")]
     public double Temperature { get; init; } = DCLLoss.DefaultTemperature;
 
     /// <summary>Projector hidden width (null: the backbone's feature width).</summary>
     [Setting("Projector hidden width (null: the backbone's feature width).", DefaultText = "<backbone width>")]
     public int? HiddenDim { get; init; }
 
-    /// <summary>Projector output width (SimCLR: 128).</summary>
-    [Setting("Projector output width (SimCLR: 128).")]
+    /// <summary>Projector output width.</summary>
+    [Setting("Projector output width.")]
     public int OutputDim { get; init; } = 128;
 
     /// <summary>Seed of the projector's weight initialisation.</summary>

@@ -8,6 +8,6 @@ namespace SslSharp.Methods.Contrastive;
 public sealed record DCLWOptions : DCLOptions
 {
     /// <summary>Width of the von Mises-Fisher weighting of the positives, &gt; 0 (paper: 0.5).</summary>
-    [Setting("Width of the von Mises-Fisher weighting of the positives, > 0 (paper: 0.5).")]
+    [Setting("Width of the von Mises-Fisher weighting of the positives, > 0.")]
     public double Sigma { get; init; } = DCLLoss.DefaultSigma;
 }

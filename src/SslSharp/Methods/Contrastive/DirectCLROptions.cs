@@ -7,12 +7,12 @@ namespace SslSharp.Methods.Contrastive;
 [MethodDoc("contrastive", "Jing et al. 2022, Understanding Dimensional Collapse in Contrastive Self-supervised Learning (DirectCLR)")]
 public sealed record DirectCLROptions
 {
-    /// <summary>Leading representation dimensions d0 the loss sees, 1 &lt;= d0 &lt;= the backbone's width (official: 360).</summary>
-    [Setting("Leading representation dimensions d0 the loss sees, 1 <= d0 <= the backbone's width (official: 360).")]
+    /// <summary>Leading representation dimensions d0 the loss sees, 1 &lt;= d0 &lt;= the backbone's width.</summary>
+    [Setting("Leading representation dimensions d0 the loss sees, 1 <= d0 <= the backbone's width.")]
     public int SubvectorDim { get; init; } = 360;
 
     /// <summary>InfoNCE temperature T &gt; 0 (official: 0.1).</summary>
-    [Setting("InfoNCE temperature T > 0 (official: 0.1).")]
+    [Setting("InfoNCE temperature T > 0.")]
     public double Temperature { get; init; } = CrossViewInfoNCELoss.DefaultTemperature;
 
     /// <summary>Accepted for uniformity with the other methods; DirectCLR has no randomly initialised head.</summary>

@@ -22,8 +22,8 @@ public abstract record MarginMethodOptions
     [Setting("Projector hidden width (null: the backbone's feature width).", DefaultText = "<backbone width>")]
     public int? HiddenDim { get; init; }
 
-    /// <summary>Projector output width (128).</summary>
-    [Setting("Projector output width (128).")]
+    /// <summary>Projector output width.</summary>
+    [Setting("Projector output width.")]
     public int OutputDim { get; init; } = 128;
 
     /// <summary>Seed of the projector initialisation and of random mining.</summary>

@@ -9,20 +9,20 @@ public sealed record MoCoV2Options
     [Setting("Softmax temperature T > 0 (v2: 0.2; v1: 0.07).")]
     public double Temperature { get; init; } = 0.2;
 
-    /// <summary>Number of negative keys K (paper: 65536); a multiple of the keys per step.</summary>
-    [Setting("Number of negative keys K (paper: 65536); a multiple of the keys per step.")]
+    /// <summary>Number of negative keys K; a multiple of the keys per step.</summary>
+    [Setting("Number of negative keys K; a multiple of the keys per step.")]
     public int QueueSize { get; init; } = 65536;
 
     /// <summary>Head hidden width (null: the backbone's feature width, 2048 for ResNet-50).</summary>
     [Setting("Head hidden width (null: the backbone's feature width, 2048 for ResNet-50).", DefaultText = "<backbone width>")]
     public int? HiddenDim { get; init; }
 
-    /// <summary>Head output width = key width (paper: 128).</summary>
-    [Setting("Head output width = key width (paper: 128).")]
+    /// <summary>Head output width = key width.</summary>
+    [Setting("Head output width = key width.")]
     public int OutputDim { get; init; } = 128;
 
-    /// <summary>Key-encoder momentum at step 0 (paper: 0.999).</summary>
-    [Setting("Key-encoder momentum at step 0 (paper: 0.999).")]
+    /// <summary>Key-encoder momentum at step 0.</summary>
+    [Setting("Key-encoder momentum at step 0.")]
     public double BaseMomentum { get; init; } = 0.999;
 
     /// <summary>Key-encoder momentum at the last step (null: base_momentum, constant as in the paper).</summary>

@@ -9,12 +9,12 @@ public sealed record MoCoV3Options
     [Setting("Softmax temperature T > 0 (1.0 ResNet, 0.2 ViT).")]
     public double Temperature { get; init; } = 1.0;
 
-    /// <summary>Projector and predictor hidden width (paper: 4096).</summary>
-    [Setting("Projector and predictor hidden width (paper: 4096).")]
+    /// <summary>Projector and predictor hidden width.</summary>
+    [Setting("Projector and predictor hidden width.")]
     public int HiddenDim { get; init; } = 4096;
 
-    /// <summary>Projector/predictor output width (paper: 256).</summary>
-    [Setting("Projector/predictor output width (paper: 256).")]
+    /// <summary>Projector/predictor output width.</summary>
+    [Setting("Projector/predictor output width.")]
     public int OutputDim { get; init; } = 256;
 
     /// <summary>Predictor hidden width (null: hidden_dim).</summary>
@@ -25,12 +25,12 @@ public sealed record MoCoV3Options
     [Setting("Projector Linear layers (2 ResNet, 3 ViT).")]
     public int ProjectorLayers { get; init; } = 2;
 
-    /// <summary>Momentum at step 0 (paper: 0.99), cosine to final_momentum.</summary>
-    [Setting("Momentum at step 0 (paper: 0.99), cosine to final_momentum.")]
+    /// <summary>Momentum at step 0, cosine to final_momentum.</summary>
+    [Setting("Momentum at step 0, cosine to final_momentum.")]
     public double BaseMomentum { get; init; } = 0.99;
 
-    /// <summary>Momentum at the last step (paper: 1.0).</summary>
-    [Setting("Momentum at the last step (paper: 1.0).")]
+    /// <summary>Momentum at the last step.</summary>
+    [Setting("Momentum at the last step.")]
     public double FinalMomentum { get; init; } = 1.0;
 
     /// <summary>Seed of the heads' initialisation.</summary>

@@ -5,24 +5,24 @@ namespace SslSharp.Methods.Contrastive;
 [MethodDoc("contrastive", "Dwibedi et al. 2021, With a Little Help from My Friends: Nearest-Neighbor Contrastive Learning (NNCLR)")]
 public sealed record NNCLROptions
 {
-    /// <summary>Softmax temperature T &gt; 0 (paper: 0.1).</summary>
-    [Setting("Softmax temperature T > 0 (paper: 0.1).")]
+    /// <summary>Softmax temperature T &gt; 0.</summary>
+    [Setting("Softmax temperature T > 0.")]
     public double Temperature { get; init; } = 0.1;
 
     /// <summary>Support-set size (paper: 98304 ImageNet; 65536 default); a multiple of the batch.</summary>
     [Setting("Support-set size (paper: 98304 ImageNet; 65536 default); a multiple of the batch.")]
     public int QueueSize { get; init; } = 65536;
 
-    /// <summary>Projector hidden width (paper: 2048).</summary>
-    [Setting("Projector hidden width (paper: 2048).")]
+    /// <summary>Projector hidden width.</summary>
+    [Setting("Projector hidden width.")]
     public int HiddenDim { get; init; } = 2048;
 
-    /// <summary>Projector/predictor output width = support width (paper: 256).</summary>
-    [Setting("Projector/predictor output width = support width (paper: 256).")]
+    /// <summary>Projector/predictor output width = support width.</summary>
+    [Setting("Projector/predictor output width = support width.")]
     public int OutputDim { get; init; } = 256;
 
-    /// <summary>Predictor hidden width (paper: 4096).</summary>
-    [Setting("Predictor hidden width (paper: 4096).")]
+    /// <summary>Predictor hidden width.</summary>
+    [Setting("Predictor hidden width.")]
     public int PredictorHiddenDim { get; init; } = 4096;
 
     /// <summary>Seed of the heads' initialisation and of the queue noise.</summary>

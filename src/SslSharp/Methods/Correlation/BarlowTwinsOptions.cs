@@ -7,28 +7,28 @@ namespace SslSharp.Methods.Correlation;
 [MethodDoc("correlation", "Zbontar et al. 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction")]
 public sealed record BarlowTwinsOptions
 {
-    /// <summary>Width of the two hidden projector layers (paper: 8192).</summary>
-    [Setting("Width of the two hidden projector layers (paper: 8192).")]
+    /// <summary>Width of the two hidden projector layers.</summary>
+    [Setting("Width of the two hidden projector layers.")]
     public int HiddenDim { get; init; } = 8192;
 
-    /// <summary>Embedding width D (paper: 8192).</summary>
-    [Setting("Embedding width D (paper: 8192).")]
+    /// <summary>Embedding width D.</summary>
+    [Setting("Embedding width D.")]
     public int OutputDim { get; init; } = 8192;
 
-    /// <summary>Off-diagonal weight (paper: 0.0051).</summary>
-    [Setting("Off-diagonal weight (paper: 0.0051).")]
+    /// <summary>Off-diagonal weight.</summary>
+    [Setting("Off-diagonal weight.")]
     public double Lambda { get; init; } = BarlowTwinsLoss.DefaultLambda;
 
-    /// <summary>Factor on the loss (1; 0.024 first official release, 0.1 solo-learn CIFAR).</summary>
-    [Setting("Factor on the loss (1; 0.024 first official release, 0.1 solo-learn CIFAR).")]
+    /// <summary>Factor on the loss (0.024 first official release, 0.1 solo-learn CIFAR).</summary>
+    [Setting("Factor on the loss (0.024 first official release, 0.1 solo-learn CIFAR).")]
     public double ScaleLoss { get; init; } = 1.0;
 
-    /// <summary>Learning-rate multiplier of the weight group (0.2).</summary>
-    [Setting("Learning-rate multiplier of the weight group (0.2).")]
+    /// <summary>Learning-rate multiplier of the weight group.</summary>
+    [Setting("Learning-rate multiplier of the weight group.")]
     public double LrWeights { get; init; } = 0.2;
 
-    /// <summary>Learning-rate multiplier of the bias / BatchNorm group (0.0048).</summary>
-    [Setting("Learning-rate multiplier of the bias / BatchNorm group (0.0048).")]
+    /// <summary>Learning-rate multiplier of the bias / BatchNorm group.</summary>
+    [Setting("Learning-rate multiplier of the bias / BatchNorm group.")]
     public double LrBiases { get; init; } = 0.0048;
 
     /// <summary>Seed of the projector's initialisation.</summary>

@@ -5,24 +5,24 @@ namespace SslSharp.Methods.Correlation;
 [MethodDoc("correlation", "Bardes, Ponce, LeCun 2022, VICReg: Variance-Invariance-Covariance Regularization for Self-Supervised Learning")]
 public sealed record VICRegOptions
 {
-    /// <summary>Width of the two hidden expander layers (paper: 8192).</summary>
-    [Setting("Width of the two hidden expander layers (paper: 8192).")]
+    /// <summary>Width of the two hidden expander layers.</summary>
+    [Setting("Width of the two hidden expander layers.")]
     public int HiddenDim { get; init; } = 8192;
 
-    /// <summary>Embedding width D (paper: 8192).</summary>
-    [Setting("Embedding width D (paper: 8192).")]
+    /// <summary>Embedding width D.</summary>
+    [Setting("Embedding width D.")]
     public int OutputDim { get; init; } = 8192;
 
-    /// <summary>Invariance weight (paper: 25).</summary>
-    [Setting("Invariance weight (paper: 25).")]
+    /// <summary>Invariance weight.</summary>
+    [Setting("Invariance weight.")]
     public double SimCoeff { get; init; } = 25;
 
-    /// <summary>Variance weight (paper: 25).</summary>
-    [Setting("Variance weight (paper: 25).")]
+    /// <summary>Variance weight.</summary>
+    [Setting("Variance weight.")]
     public double StdCoeff { get; init; } = 25;
 
-    /// <summary>Covariance weight (paper: 1).</summary>
-    [Setting("Covariance weight (paper: 1).")]
+    /// <summary>Covariance weight.</summary>
+    [Setting("Covariance weight.")]
     public double CovCoeff { get; init; } = 1;
 
     /// <summary>Seed of the expander's initialisation.</summary>

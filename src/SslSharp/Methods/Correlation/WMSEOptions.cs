@@ -5,24 +5,24 @@ namespace SslSharp.Methods.Correlation;
 [MethodDoc("correlation", "Ermolov et al. 2021, Whitening for Self-Supervised Representation Learning (W-MSE)")]
 public sealed record WMSEOptions
 {
-    /// <summary>Projector hidden width (official: 1024).</summary>
-    [Setting("Projector hidden width (official: 1024).")]
+    /// <summary>Projector hidden width.</summary>
+    [Setting("Projector hidden width.")]
     public int HiddenDim { get; init; } = 1024;
 
-    /// <summary>Embedding dimension D (official CIFAR: 64).</summary>
-    [Setting("Embedding dimension D (official CIFAR: 64).")]
+    /// <summary>Embedding dimension D.</summary>
+    [Setting("Embedding dimension D.")]
     public int OutputDim { get; init; } = 64;
 
-    /// <summary>Whitening sub-batch w &gt; D (official CIFAR: 128).</summary>
-    [Setting("Whitening sub-batch w > D (official CIFAR: 128).")]
+    /// <summary>Whitening sub-batch w &gt; D.</summary>
+    [Setting("Whitening sub-batch w > D.")]
     public int WhiteningSize { get; init; } = 128;
 
-    /// <summary>Permutations per step (official w_iter: 1).</summary>
-    [Setting("Permutations per step (official w_iter: 1).")]
+    /// <summary>Permutations per step.</summary>
+    [Setting("Permutations per step.")]
     public int Iterations { get; init; } = 1;
 
-    /// <summary>Covariance shrinkage in [0, 1) (official w_eps: 0).</summary>
-    [Setting("Covariance shrinkage in [0, 1) (official w_eps: 0).")]
+    /// <summary>Covariance shrinkage in [0, 1).</summary>
+    [Setting("Covariance shrinkage in [0, 1).")]
     public double WhiteningEps { get; init; } = 0;
 
     /// <summary>Seed of the projector initialisation and of the sub-batch permutations.</summary>

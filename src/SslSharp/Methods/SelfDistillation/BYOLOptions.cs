@@ -5,20 +5,20 @@ namespace SslSharp.Methods.SelfDistillation;
 [MethodDoc("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)")]
 public sealed record BYOLOptions
 {
-    /// <summary>Projector hidden width (4096).</summary>
-    [Setting("Projector hidden width (4096).")]
+    /// <summary>Projector hidden width.</summary>
+    [Setting("Projector hidden width.")]
     public int ProjectorHiddenDim { get; init; } = 4096;
 
-    /// <summary>Projection (and prediction) width (256).</summary>
-    [Setting("Projection (and prediction) width (256).")]
+    /// <summary>Projection (and prediction) width.</summary>
+    [Setting("Projection (and prediction) width.")]
     public int OutputDim { get; init; } = 256;
 
-    /// <summary>Predictor hidden width (4096).</summary>
-    [Setting("Predictor hidden width (4096).")]
+    /// <summary>Predictor hidden width.</summary>
+    [Setting("Predictor hidden width.")]
     public int PredictorHiddenDim { get; init; } = 4096;
 
-    /// <summary>Target EMA momentum tau0 at step 0, in [0, 1] (0.99; 0.996 for 1000 epochs), cosine to 1.</summary>
-    [Setting("Target EMA momentum tau0 at step 0, in [0, 1] (0.99; 0.996 for 1000 epochs), cosine to 1.")]
+    /// <summary>Target EMA momentum tau0 at step 0, in [0, 1] (0.996 for 1000 epochs), cosine to 1.</summary>
+    [Setting("Target EMA momentum tau0 at step 0, in [0, 1] (0.996 for 1000 epochs), cosine to 1.")]
     public double BaseMomentum { get; init; } = 0.99;
 
     /// <summary>Seed of the heads' weight initialisation.</summary>

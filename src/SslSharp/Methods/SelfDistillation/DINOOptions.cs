@@ -5,56 +5,56 @@ namespace SslSharp.Methods.SelfDistillation;
 [MethodDoc("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)")]
 public sealed record DINOOptions
 {
-    /// <summary>Prototypes K, the head's output width (65536).</summary>
-    [Setting("Prototypes K, the head's output width (65536).")]
+    /// <summary>Prototypes K, the head's output width.</summary>
+    [Setting("Prototypes K, the head's output width.")]
     public int OutDim { get; init; } = 65536;
 
-    /// <summary>Head hidden width (2048).</summary>
-    [Setting("Head hidden width (2048).")]
+    /// <summary>Head hidden width.</summary>
+    [Setting("Head hidden width.")]
     public int HiddenDim { get; init; } = 2048;
 
-    /// <summary>Head bottleneck width (256).</summary>
-    [Setting("Head bottleneck width (256).")]
+    /// <summary>Head bottleneck width.</summary>
+    [Setting("Head bottleneck width.")]
     public int BottleneckDim { get; init; } = 256;
 
-    /// <summary>Linear layers of the head MLP (3).</summary>
-    [Setting("Linear layers of the head MLP (3).")]
+    /// <summary>Linear layers of the head MLP.</summary>
+    [Setting("Linear layers of the head MLP.")]
     public int HeadLayers { get; init; } = 3;
 
-    /// <summary>Freeze the last layer's weight-norm scale at 1 (true).</summary>
-    [Setting("Freeze the last layer's weight-norm scale at 1 (true).")]
+    /// <summary>Freeze the last layer's weight-norm scale at 1.</summary>
+    [Setting("Freeze the last layer's weight-norm scale at 1.")]
     public bool NormLastLayer { get; init; } = true;
 
-    /// <summary>Student temperature (0.1).</summary>
-    [Setting("Student temperature (0.1).")]
+    /// <summary>Student temperature.</summary>
+    [Setting("Student temperature.")]
     public double StudentTemp { get; init; } = 0.1;
 
-    /// <summary>Teacher temperature after the warm-up (0.04; up to 0.07, above is unstable).</summary>
-    [Setting("Teacher temperature after the warm-up (0.04; up to 0.07, above is unstable).")]
+    /// <summary>Teacher temperature after the warm-up (up to 0.07, above is unstable).</summary>
+    [Setting("Teacher temperature after the warm-up (up to 0.07, above is unstable).")]
     public double TeacherTemp { get; init; } = 0.04;
 
-    /// <summary>Teacher temperature at epoch 0 (0.04).</summary>
-    [Setting("Teacher temperature at epoch 0 (0.04).")]
+    /// <summary>Teacher temperature at epoch 0.</summary>
+    [Setting("Teacher temperature at epoch 0.")]
     public double WarmupTeacherTemp { get; init; } = 0.04;
 
-    /// <summary>Epochs of the linear teacher-temperature warm-up (30).</summary>
-    [Setting("Epochs of the linear teacher-temperature warm-up (30).")]
+    /// <summary>Epochs of the linear teacher-temperature warm-up.</summary>
+    [Setting("Epochs of the linear teacher-temperature warm-up.")]
     public int WarmupTeacherTempEpochs { get; init; } = 30;
 
-    /// <summary>Center momentum (0.9).</summary>
-    [Setting("Center momentum (0.9).")]
+    /// <summary>Center momentum.</summary>
+    [Setting("Center momentum.")]
     public double CenterMomentum { get; init; } = 0.9;
 
-    /// <summary>Teacher EMA momentum at step 0 (0.996), cosine to 1.</summary>
-    [Setting("Teacher EMA momentum at step 0 (0.996), cosine to 1.")]
+    /// <summary>Teacher EMA momentum at step 0, cosine to 1.</summary>
+    [Setting("Teacher EMA momentum at step 0, cosine to 1.")]
     public double BaseMomentum { get; init; } = 0.996;
 
-    /// <summary>Epochs during which the head's last layer does not train (1).</summary>
-    [Setting("Epochs during which the head's last layer does not train (1).")]
+    /// <summary>Epochs during which the head's last layer does not train.</summary>
+    [Setting("Epochs during which the head's last layer does not train.")]
     public int FreezeLastLayer { get; init; } = 1;
 
-    /// <summary>Per-tensor gradient norm limit (3.0; 0 turns clipping off).</summary>
-    [Setting("Per-tensor gradient norm limit (3.0; 0 turns clipping off).")]
+    /// <summary>Per-tensor gradient norm limit (0 turns clipping off).</summary>
+    [Setting("Per-tensor gradient norm limit (0 turns clipping off).")]
     public double ClipGrad { get; init; } = 3.0;
 
     /// <summary>Seed of the head's weight initialisation.</summary>

@@ -5,20 +5,20 @@ namespace SslSharp.Methods.SelfDistillation;
 [MethodDoc("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)")]
 public sealed record SimSiamOptions
 {
-    /// <summary>Projector hidden width (2048).</summary>
-    [Setting("Projector hidden width (2048).")]
+    /// <summary>Projector hidden width.</summary>
+    [Setting("Projector hidden width.")]
     public int ProjectorHiddenDim { get; init; } = 2048;
 
-    /// <summary>Projection width (2048).</summary>
-    [Setting("Projection width (2048).")]
+    /// <summary>Projection width.</summary>
+    [Setting("Projection width.")]
     public int OutputDim { get; init; } = 2048;
 
-    /// <summary>Predictor bottleneck width (512).</summary>
-    [Setting("Predictor bottleneck width (512).")]
+    /// <summary>Predictor bottleneck width.</summary>
+    [Setting("Predictor bottleneck width.")]
     public int PredictorHiddenDim { get; init; } = 512;
 
-    /// <summary>Detach the targets (true; false only for collapse experiments).</summary>
-    [Setting("Detach the targets (true; false only for collapse experiments).")]
+    /// <summary>Detach the targets (false only for collapse experiments).</summary>
+    [Setting("Detach the targets (false only for collapse experiments).")]
     public bool StopGradient { get; init; } = true;
 
     /// <summary>Seed of the heads' weight initialisation.</summary>
