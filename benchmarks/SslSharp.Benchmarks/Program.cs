@@ -41,5 +41,5 @@ public static class Program
     }
 
     /// <summary>SimCLR with the small ConvNet on 3-channel images (fixed seed: identical models on every call).</summary>
-    private static SslMethod SimClrFactory() => new SimCLR(new ConvNet(inChannels: 3, widthMultiplier: 0.5, seed: 0), seed: 0);
+    private static SslMethod SimClrFactory() => new SimCLR(new ConvNet(inChannels: 3, widthMultiplier: 0.5, seed: 0), new SimCLROptions { Seed = 0 });
 }

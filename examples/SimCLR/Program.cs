@@ -8,7 +8,7 @@ using SslSharp.Methods;
 using SslSharp.Training;
 
 var (train, heldOut) = FashionMnist.EmbeddedSplit();                        // 8,000 / 2,000 images, 1x28x28
-using var method = new SimCLR(new ConvNet(inChannels: 1, widthMultiplier: 0.5), temperature: 0.2);
+using var method = new SimCLR(new ConvNet(inChannels: 1, widthMultiplier: 0.5), new SimCLROptions { Temperature = 0.2 });
 var loader = new Loader(train, batchSize: 256, FashionMnist.SimCLRViews(), seed: 0);
 var options = new TrainerOptions { Epochs = 10, BaseLr = 0.6, WarmupEpochs = 1, RunDirectory = "runs/example" };
 using (var trainer = new Trainer(method, loader, options)) trainer.Fit();   // progress bar, metrics.csv, last.ckpt

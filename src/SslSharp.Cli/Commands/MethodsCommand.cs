@@ -36,7 +36,17 @@ public sealed class MethodsCommand : Command<MethodsSettings>
         var info = MethodRegistry.Describe(method); // throws the "unknown method" message listing the known ones
         var name = method.Trim().ToLowerInvariant();
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/] ({Markup.Escape(info.Family)}): {Markup.Escape(info.Paper)}");
-        AnsiConsole.MarkupLine($"constructor defaults: {Markup.Escape(info.Defaults)}");
+        if (info.Settings is { } settings)
+        {
+            var table = new Table().AddColumn("setting").AddColumn("default").AddColumn("what it does");
+            foreach (var s in settings)
+                table.AddRow(Markup.Escape(s.Name), Markup.Escape(s.Default), Markup.Escape(s.Description));
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"defaults: {Markup.Escape(info.Defaults)}");
+        }
         foreach (var size in new[] { "small", "large" })
         {
             var text = MethodPresets.Text(name, size);

@@ -7,68 +7,43 @@ namespace SslSharp.Methods;
 /// factory that builds it around a backbone from <see cref="MethodSettings"/>, using its paper
 /// defaults for every setting not given.
 /// </summary>
-/// <remarks>Names are case-insensitive. Built in: <c>simclr</c>. Other methods add themselves with
-/// <see cref="Register"/> (or by adding a line to the built-in table).</remarks>
+/// <remarks>Names are case-insensitive. Each built-in method has a typed options record (e.g.
+/// <see cref="SelfDistillation.DINOOptions"/>) that holds its defaults, setting names, descriptions, family and paper;
+/// its factory binds that record and builds the method. Other methods add themselves with
+/// <see cref="Register{TOptions}"/> (or <see cref="Register"/>, or by adding a line to the built-in table).</remarks>
 public static class MethodRegistry
 {
     private static readonly object Gate = new();
-    private static readonly SortedDictionary<string, Func<Backbone, MethodSettings, SslMethod>> Factories =
-        new(StringComparer.Ordinal)
-        {
-            ["simclr"] = CreateSimCLR,
-            ["mocov2"] = Contrastive.MoCoV2.Create,
-            ["mocov3"] = Contrastive.MoCoV3.Create,
-            ["nnclr"] = Contrastive.NNCLR.Create,
-            ["dcl"] = Contrastive.DCL.Create,
-            ["dclw"] = Contrastive.DCL.CreateWeighted,
-            ["triplet"] = Contrastive.DeepMetricLearning.CreateTriplet,
-            ["contrastive-margin"] = Contrastive.DeepMetricLearning.CreateContrastive,
-            ["directclr"] = Contrastive.DirectCLR.Create,
-            ["wmse"] = Correlation.WMSE.Create,
-            ["deepcluster"] = Clustering.DeepCluster.Create,
-            ["byol"] = SelfDistillation.BYOL.Create,
-            ["simsiam"] = SelfDistillation.SimSiam.Create,
-            ["dino"] = SelfDistillation.DINO.Create,
-            ["vicreg"] = Correlation.VICReg.Create,
-            ["barlowtwins"] = Correlation.BarlowTwins.Create,
-            ["swav"] = Clustering.SwAV.Create,
-        };
 
-    private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal)
+    /// <summary>The built-in methods: each one's factory and its options record (the source of its settings,
+    /// defaults, family and paper).</summary>
+    private static readonly (string Name, Func<Backbone, MethodSettings, SslMethod> Factory, Type Options)[] BuiltIn =
     {
-        ["simclr"] = new("contrastive", "Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations (SimCLR)",
-            "temperature=0.5 hidden_dim=<backbone width> output_dim=128 projector_layers=2"),
-        ["mocov2"] = new("contrastive", "Chen et al. 2020, Improved Baselines with Momentum Contrastive Learning (MoCo v2)",
-            "temperature=0.2 queue_size=65536 hidden_dim=<backbone width> output_dim=128 base_momentum=0.999 final_momentum=<base> symmetric=false"),
-        ["mocov3"] = new("contrastive", "Chen, Xie, He 2021, An Empirical Study of Training Self-Supervised Vision Transformers (MoCo v3)",
-            "temperature=1.0 hidden_dim=4096 output_dim=256 predictor_hidden_dim=<hidden_dim> projector_layers=2 base_momentum=0.99 final_momentum=1.0"),
-        ["nnclr"] = new("contrastive", "Dwibedi et al. 2021, With a Little Help from My Friends: Nearest-Neighbor Contrastive Learning (NNCLR)",
-            "temperature=0.1 queue_size=65536 hidden_dim=2048 output_dim=256 predictor_hidden_dim=4096"),
-        ["dcl"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCL)",
-            "temperature=0.1 hidden_dim=<backbone width> output_dim=128"),
-        ["dclw"] = new("contrastive", "Yeh et al. 2022, Decoupled Contrastive Learning (DCLW, von Mises-Fisher weighted positives)",
-            "temperature=0.1 sigma=0.5 hidden_dim=<backbone width> output_dim=128"),
-        ["triplet"] = new("contrastive", "Weinberger & Saul 2009 / Schroff et al. 2015 (FaceNet), triplet margin loss on two views with in-batch negatives",
-            "margin=1.0 negatives=hardest normalize=true hidden_dim=<backbone width> output_dim=128"),
-        ["contrastive-margin"] = new("contrastive", "Hadsell, Chopra & LeCun 2006, Dimensionality Reduction by Learning an Invariant Mapping (contrastive margin loss)",
-            "margin=1.0 negatives=hardest normalize=true hidden_dim=<backbone width> output_dim=128"),
-        ["directclr"] = new("contrastive", "Jing et al. 2022, Understanding Dimensional Collapse in Contrastive Self-supervised Learning (DirectCLR)",
-            "subvector_dim=360 temperature=0.1 (no projector)"),
-        ["wmse"] = new("correlation", "Ermolov et al. 2021, Whitening for Self-Supervised Representation Learning (W-MSE)",
-            "hidden_dim=1024 output_dim=64 whitening_size=128 iterations=1 whitening_eps=0"),
-        ["deepcluster"] = new("clustering", "Caron et al. 2018, Deep Clustering for Unsupervised Learning of Visual Features (DeepCluster)",
-            "num_clusters=10000 pca_dim=256 kmeans_iterations=20 kmeans_plus_plus=false hidden_dim=4096 projector_layers=2 batch_norm=false top_layer_std=0.01"),
-        ["byol"] = new("self-distillation", "Grill et al. 2020, Bootstrap Your Own Latent (BYOL)",
-            "projector_hidden_dim=4096 output_dim=256 predictor_hidden_dim=4096 base_momentum=0.99"),
-        ["simsiam"] = new("self-distillation", "Chen & He 2021, Exploring Simple Siamese Representation Learning (SimSiam)",
-            "projector_hidden_dim=2048 output_dim=2048 predictor_hidden_dim=512 stop_gradient=true (false: collapse experiments only)"),
-        ["dino"] = new("self-distillation", "Caron et al. 2021, Emerging Properties in Self-Supervised Vision Transformers (DINO)",
-            "out_dim=65536 hidden_dim=2048 bottleneck_dim=256 student_temp=0.1 teacher_temp=0.04 warmup_teacher_temp=0.04 " +
-            "warmup_teacher_temp_epochs=30 center_momentum=0.9 base_momentum=0.996 freeze_last_layer=1 clip_grad=3.0"),
-        ["vicreg"] = Correlation.VICReg.Description,
-        ["barlowtwins"] = Correlation.BarlowTwins.Description,
-        ["swav"] = Clustering.SwAV.Description,
+        ("simclr", SimCLR.Create, typeof(SimCLROptions)),
+        ("mocov2", Contrastive.MoCoV2.Create, typeof(Contrastive.MoCoV2Options)),
+        ("mocov3", Contrastive.MoCoV3.Create, typeof(Contrastive.MoCoV3Options)),
+        ("nnclr", Contrastive.NNCLR.Create, typeof(Contrastive.NNCLROptions)),
+        ("dcl", Contrastive.DCL.Create, typeof(Contrastive.DCLOptions)),
+        ("dclw", Contrastive.DCL.CreateWeighted, typeof(Contrastive.DCLWOptions)),
+        ("triplet", Contrastive.DeepMetricLearning.CreateTriplet, typeof(Contrastive.TripletOptions)),
+        ("contrastive-margin", Contrastive.DeepMetricLearning.CreateContrastive, typeof(Contrastive.ContrastiveMarginOptions)),
+        ("directclr", Contrastive.DirectCLR.Create, typeof(Contrastive.DirectCLROptions)),
+        ("wmse", Correlation.WMSE.Create, typeof(Correlation.WMSEOptions)),
+        ("deepcluster", Clustering.DeepCluster.Create, typeof(Clustering.DeepClusterOptions)),
+        ("byol", SelfDistillation.BYOL.Create, typeof(SelfDistillation.BYOLOptions)),
+        ("simsiam", SelfDistillation.SimSiam.Create, typeof(SelfDistillation.SimSiamOptions)),
+        ("dino", SelfDistillation.DINO.Create, typeof(SelfDistillation.DINOOptions)),
+        ("vicreg", Correlation.VICReg.Create, typeof(Correlation.VICRegOptions)),
+        ("barlowtwins", Correlation.BarlowTwins.Create, typeof(Correlation.BarlowTwinsOptions)),
+        ("swav", Clustering.SwAV.Create, typeof(Clustering.SwAVOptions)),
     };
+
+    private static readonly SortedDictionary<string, Func<Backbone, MethodSettings, SslMethod>> Factories =
+        new(BuiltIn.ToDictionary(m => m.Name, m => m.Factory), StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, Type> OptionTypes = BuiltIn.ToDictionary(m => m.Name, m => m.Options, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, MethodDescription> Descriptions = new(StringComparer.Ordinal);
 
     /// <summary>The registered method names, sorted.</summary>
     public static IReadOnlyList<string> Names
@@ -96,11 +71,40 @@ public static class MethodRegistry
         lock (Gate)
         {
             Factories[key] = factory;
+            OptionTypes.Remove(key);
             if (description is not null) Descriptions[key] = description;
+            else Descriptions.Remove(key);
         }
     }
 
-    /// <summary>The family, paper and defaults of method <paramref name="name"/>.</summary>
+    /// <summary>The options record of built-in method <paramref name="name"/> (null: a method registered with
+    /// <see cref="Register"/>, or an unknown name).</summary>
+    public static Type? OptionsType(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (Gate) return OptionTypes.GetValueOrDefault(name.Trim().ToLowerInvariant());
+    }
+
+    /// <summary>Registers (or replaces) method <paramref name="name"/> built from the options record
+    /// <typeparamref name="TOptions"/> (bound from the settings; its <see cref="MethodDocAttribute"/> and
+    /// <see cref="SettingAttribute"/>s give the description).</summary>
+    /// <param name="name">Method name (stored lower-case).</param>
+    /// <param name="build">Builds the method around a backbone from the bound options.</param>
+    public static void Register<TOptions>(string name, Func<Backbone, TOptions, SslMethod> build) where TOptions : class, new()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(build);
+        var key = name.Trim().ToLowerInvariant();
+        lock (Gate)
+        {
+            Factories[key] = (backbone, settings) => build(backbone, settings.Bind<TOptions>(key));
+            OptionTypes[key] = typeof(TOptions);
+            Descriptions.Remove(key);
+        }
+    }
+
+    /// <summary>The family, paper and defaults of method <paramref name="name"/>; for a built-in method generated
+    /// from its options record (<see cref="MethodOptionsBinder.Describe"/>), so every setting appears with its default.</summary>
     /// <exception cref="ArgumentException">The name is unknown.</exception>
     public static MethodDescription Describe(string name)
     {
@@ -109,6 +113,7 @@ public static class MethodRegistry
         lock (Gate)
         {
             if (Descriptions.TryGetValue(key, out var d)) return d;
+            if (OptionTypes.TryGetValue(key, out var options)) return Descriptions[key] = MethodOptionsBinder.Describe(options);
             if (Factories.ContainsKey(key)) return new MethodDescription("?", "?", "?");
         }
         throw new ArgumentException($"Unknown method '{name}'. Known methods: {string.Join(", ", Names)}.", nameof(name));
@@ -129,17 +134,5 @@ public static class MethodRegistry
         if (factory is null)
             throw new ArgumentException($"Unknown method '{name}'. Known methods: {string.Join(", ", Names)}.", nameof(name));
         return factory(backbone, settings ?? MethodSettings.Empty);
-    }
-
-    /// <summary>SimCLR settings: <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>projector_layers</c>, <c>seed</c>.</summary>
-    private static SslMethod CreateSimCLR(Backbone backbone, MethodSettings s)
-    {
-        double temperature = s.GetDouble("temperature", 0.5);
-        int? hidden = s.GetInt("hidden_dim", (int?)null);
-        int output = s.GetInt("output_dim", 128);
-        int layers = s.GetInt("projector_layers", 2);
-        long seed = s.GetLong("seed", 0);
-        s.ThrowIfUnused("simclr", new[] { "temperature", "hidden_dim", "output_dim", "projector_layers", "seed" });
-        return new SimCLR(backbone, hidden, output, temperature, layers, seed);
     }
 }

@@ -51,6 +51,27 @@ public sealed class MethodSettings
         return v;
     }
 
+    /// <summary>Reads a floating-point setting, or <paramref name="defaultValue"/> (possibly null) when absent.</summary>
+    /// <exception cref="ArgumentException">The value is not a number.</exception>
+    public double? GetDouble(string key, double? defaultValue) =>
+        TryGet(key, out _) ? GetDouble(key, 0.0) : defaultValue;
+
+    /// <summary>Reads a 64-bit integer setting, or <paramref name="defaultValue"/> (possibly null) when absent.</summary>
+    /// <exception cref="ArgumentException">The value is not an integer.</exception>
+    public long? GetLong(string key, long? defaultValue) =>
+        TryGet(key, out _) ? GetLong(key, 0L) : defaultValue;
+
+    /// <summary>Reads a boolean setting, or <paramref name="defaultValue"/> (possibly null) when absent.</summary>
+    /// <exception cref="ArgumentException">The value is not a boolean.</exception>
+    public bool? GetBool(string key, bool? defaultValue) =>
+        TryGet(key, out _) ? GetBool(key, false) : defaultValue;
+
+    /// <summary>Binds a method's typed options record (see <see cref="MethodOptionsBinder.Bind{TOptions}"/>): every
+    /// setting given replaces the record's default; an unknown key fails with the list of known settings.</summary>
+    /// <param name="method">The method name, for error messages.</param>
+    /// <exception cref="ArgumentException">A value does not parse or a key is unknown.</exception>
+    public TOptions Bind<TOptions>(string method) where TOptions : class, new() => MethodOptionsBinder.Bind<TOptions>(this, method);
+
     /// <summary>Reads an integer setting, or <paramref name="defaultValue"/> when absent.</summary>
     /// <exception cref="ArgumentException">The value is not an integer.</exception>
     public int GetInt(string key, int defaultValue) => GetInt(key, (int?)defaultValue)!.Value;
@@ -82,7 +103,8 @@ public sealed class MethodSettings
     /// <c>_</c>), or <paramref name="defaultValue"/> when absent.</summary>
     /// <returns>The matching entry of <paramref name="choices"/>.</returns>
     /// <exception cref="ArgumentException">The value is none of the choices.</exception>
-    public string GetChoice(string key, string defaultValue, params string[] choices)
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(defaultValue))]
+    public string? GetChoice(string key, string? defaultValue, params string[] choices)
     {
         if (!TryGet(key, out var s)) return defaultValue;
         return choices.FirstOrDefault(c => Normalize(c) == Normalize(s))

@@ -27,16 +27,17 @@ namespace SslSharp.Methods;
 /// </remarks>
 public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
 {
-    /// <summary>Creates SimCLR with a SimCLR v1 (2 layers) or v2 (3 layers) projector.</summary>
-    /// <param name="backbone">The encoder; SimCLR takes ownership (disposing SimCLR disposes it).</param>
-    /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
-    /// <param name="outputDim">Projector output width (paper: 128).</param>
-    /// <param name="temperature">NT-Xent temperature <c>T &gt; 0</c>.</param>
-    /// <param name="projectorLayers">2 for the v1 projector, 3 for v2.</param>
-    /// <param name="seed">Seed of the projector's weight initialisation.</param>
-    /// <exception cref="ArgumentException">A dimension, the temperature or the layer count is invalid.</exception>
-    public SimCLR(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.5,
-        int projectorLayers = 2, long seed = 0)
+    /// <summary>Creates SimCLR around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="SimCLROptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public SimCLR(Backbone backbone, SimCLROptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.Temperature, options.ProjectorLayers, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="SimCLROptions"/>).</summary>
+    private SimCLR(Backbone backbone, int? hiddenDim, int outputDim, double temperature, int projectorLayers, long seed)
         : this(backbone, MakeProjector(backbone, hiddenDim, outputDim, projectorLayers, seed), temperature, outputDim)
     {
     }
@@ -45,9 +46,9 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
     /// <param name="backbone">The encoder; SimCLR takes ownership.</param>
     /// <param name="projector">Maps features <c>[N, backbone.FeatureDim]</c> to embeddings <c>[N, E]</c>;
     /// SimCLR takes ownership.</param>
-    /// <param name="temperature">NT-Xent temperature <c>T &gt; 0</c>.</param>
-    public SimCLR(Backbone backbone, nn.Module<Tensor, Tensor> projector, double temperature = 0.5)
-        : this(backbone, projector, temperature, null)
+    /// <param name="temperature">NT-Xent temperature <c>T &gt; 0</c> (null: <see cref="SimCLROptions.Temperature"/>'s default).</param>
+    public SimCLR(Backbone backbone, nn.Module<Tensor, Tensor> projector, double? temperature = null)
+        : this(backbone, projector, temperature ?? new SimCLROptions().Temperature, null)
     {
     }
 
@@ -121,4 +122,10 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
                 "SimCLR's projector has 2 layers (v1) or 3 layers (v2); pass a custom projector for other depths."),
         };
     }
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>simclr</c>: binds <see cref="SimCLROptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new SimCLR(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<SimCLROptions>("simclr"));
 }

@@ -11,7 +11,7 @@ namespace SslSharp.Tests.Methods;
 public class SimCLRTests
 {
     private static SimCLR Tiny(long seed = 0, double temperature = 0.5) =>
-        new(new ConvNet(1, new[] { 8, 16, 32 }, seed: seed), hiddenDim: 32, outputDim: 16, temperature: temperature, seed: seed);
+        new(new ConvNet(1, new[] { 8, 16, 32 }, seed: seed), new SimCLROptions { HiddenDim = 32, OutputDim = 16, Temperature = temperature, Seed = seed });
 
     private static ViewBatch TwoViews(long n, int size = 16, long seed = 0)
     {
@@ -27,7 +27,7 @@ public class SimCLRTests
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new SimCLR(ResNet.ResNet18(widthMultiplier: 0.125));
+        using var m = new SimCLR(ResNet.ResNet18(widthMultiplier: 0.125), new SimCLROptions());
         var head = Assert.IsType<ProjectionHead>(m.Projector);
         Assert.Equal(64, head.InputDim);
         Assert.Equal(new[] { 64 }, head.HiddenDims);   // hidden = feature width
@@ -35,10 +35,10 @@ public class SimCLRTests
         Assert.Equal(128, m.OutputDim);
         Assert.Equal(0.5, m.Temperature);
         Assert.Equal(2, m.MinimumBatchSize);
-        using var v2 = new SimCLR(new ConvNet(1, new[] { 8 }), projectorLayers: 3);
+        using var v2 = new SimCLR(new ConvNet(1, new[] { 8 }), new SimCLROptions { ProjectorLayers = 3 });
         Assert.Equal(new[] { 8, 8 }, ((ProjectionHead)v2.Projector).HiddenDims);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SimCLR(new ConvNet(1, new[] { 8 }), projectorLayers: 4));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SimCLR(new ConvNet(1, new[] { 8 }), temperature: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SimCLR(new ConvNet(1, new[] { 8 }), new SimCLROptions { ProjectorLayers = 4 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SimCLR(new ConvNet(1, new[] { 8 }), new SimCLROptions { Temperature = 0 }));
     }
 
     [Fact]

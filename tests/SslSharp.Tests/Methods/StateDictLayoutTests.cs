@@ -23,20 +23,20 @@ public class StateDictLayoutTests
 
     private static IEnumerable<(string Name, Func<SslMethod> Create)> Methods() => new (string, Func<SslMethod>)[]
     {
-        ("SimCLR", () => new SimCLR(Tiny(), hiddenDim: 8, outputDim: 4)),
-        ("SimCLRv2", () => new SimCLR(Tiny(), hiddenDim: 8, outputDim: 4, projectorLayers: 3)),
-        ("DCL", () => new DCL(Tiny(), 8, 4)),
-        ("DCLW", () => new DCL(Tiny(), 8, 4, weighted: true)),
-        ("Triplet", () => new DeepMetricLearning(Tiny(), hiddenDim: 8, outputDim: 4, mining: NegativeMining.Random)),
-        ("VICReg", () => new VICReg(Tiny(), 8, 4)),
-        ("BarlowTwins", () => new BarlowTwins(Tiny(), 8, 4)),
-        ("WMSE", () => new WMSE(Tiny(), 8, 4, whiteningSize: 8)),
-        ("MoCoV2", () => new MoCoV2(Tiny(), 8, 4, queueSize: 16)),
-        ("MoCoV3", () => new MoCoV3(Tiny(), 8, 4)),
-        ("NNCLR", () => new NNCLR(Tiny(), 8, 4, 8, queueSize: 16)),
-        ("BYOL", () => new BYOL(Tiny(), 8, 4, 8)),
-        ("SimSiam", () => new SimSiam(Tiny(), 8, 4, 8)),
-        ("SwAV", () => new SwAV(Tiny(), 8, 4, prototypeCount: 5, queueLength: 8)),
+        ("SimCLR", () => new SimCLR(Tiny(), new SimCLROptions { HiddenDim = 8, OutputDim = 4 })),
+        ("SimCLRv2", () => new SimCLR(Tiny(), new SimCLROptions { HiddenDim = 8, OutputDim = 4, ProjectorLayers = 3 })),
+        ("DCL", () => new DCL(Tiny(), new DCLOptions { HiddenDim = 8, OutputDim = 4 })),
+        ("DCLW", () => new DCL(Tiny(), new DCLWOptions { HiddenDim = 8, OutputDim = 4 })),
+        ("Triplet", () => new DeepMetricLearning(Tiny(), new TripletOptions { HiddenDim = 8, OutputDim = 4, Negatives = NegativeMining.Random })),
+        ("VICReg", () => new VICReg(Tiny(), new VICRegOptions { HiddenDim = 8, OutputDim = 4 })),
+        ("BarlowTwins", () => new BarlowTwins(Tiny(), new BarlowTwinsOptions { HiddenDim = 8, OutputDim = 4 })),
+        ("WMSE", () => new WMSE(Tiny(), new WMSEOptions { HiddenDim = 8, OutputDim = 4, WhiteningSize = 8 })),
+        ("MoCoV2", () => new MoCoV2(Tiny(), new MoCoV2Options { HiddenDim = 8, OutputDim = 4, QueueSize = 16 })),
+        ("MoCoV3", () => new MoCoV3(Tiny(), new MoCoV3Options { HiddenDim = 8, OutputDim = 4 })),
+        ("NNCLR", () => new NNCLR(Tiny(), new NNCLROptions { HiddenDim = 8, OutputDim = 4, PredictorHiddenDim = 8, QueueSize = 16 })),
+        ("BYOL", () => new BYOL(Tiny(), new BYOLOptions { ProjectorHiddenDim = 8, OutputDim = 4, PredictorHiddenDim = 8 })),
+        ("SimSiam", () => new SimSiam(Tiny(), new SimSiamOptions { ProjectorHiddenDim = 8, OutputDim = 4, PredictorHiddenDim = 8 })),
+        ("SwAV", () => new SwAV(Tiny(), new SwAVOptions { HiddenDim = 8, OutputDim = 4, Prototypes = 5, QueueLength = 8 })),
     };
 
     private static Dictionary<string, Dictionary<string, string[]>> Layouts()

@@ -17,8 +17,8 @@ public class StepSeededDrawsTests
     public static TheoryData<string> Methods => new() { "wmse", "triplet-random" };
 
     private static SslMethod Make(string name) => name == "wmse"
-        ? new WMSE(TinyBackbone(3), hiddenDim: 32, outputDim: 8, whiteningSize: 16, seed: 3)
-        : new DeepMetricLearning(TinyBackbone(3), mining: NegativeMining.Random, seed: 3);
+        ? new WMSE(TinyBackbone(3), new WMSEOptions { HiddenDim = 32, OutputDim = 8, WhiteningSize = 16, Seed = 3 })
+        : new DeepMetricLearning(TinyBackbone(3), new TripletOptions { Negatives = NegativeMining.Random, Seed = 3 });
 
     private static float LossAt(SslMethod method, long step, ViewBatch views)
     {

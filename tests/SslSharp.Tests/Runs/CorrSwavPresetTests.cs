@@ -52,7 +52,7 @@ public sealed class CorrSwavPresetTests
 
         var bt = MethodPresets.Find("barlowtwins", "large")!;
         // Weights peak at 0.2 x batch/256 = 1.6 and biases at 0.0048 x 8, as facebookresearch/barlowtwins.
-        Assert.Equal(1.6, bt.LearningRate!.Value * bt.BatchSize!.Value / 256 * BarlowTwins.DefaultLrWeights, 12);
+        Assert.Equal(1.6, bt.LearningRate!.Value * bt.BatchSize!.Value / 256 * new BarlowTwinsOptions().LrWeights, 12);
         Assert.Equal("0.0051", bt.Options!["lambda"]);
 
         var swav = MethodPresets.Find("swav", "large")!;

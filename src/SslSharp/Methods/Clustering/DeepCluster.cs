@@ -56,23 +56,17 @@ public sealed class DeepCluster : SslMethod
     private readonly Linear top_layer;
     private Tensor? _assignments;
 
-    /// <summary>Creates DeepCluster around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The encoder; DeepCluster takes ownership.</param>
-    /// <param name="clusters">k, the number of k-means clusters (paper: 10000 on ImageNet; k &gt;&gt; classes).</param>
-    /// <param name="pcaDim">PCA-whitening width before k-means (paper: 256; capped at the feature width).</param>
-    /// <param name="kmeansIterations">Lloyd iterations per clustering (official: 20).</param>
-    /// <param name="kmeansInit">Initial centroids: random data points (official, faiss) or k-means++.</param>
-    /// <param name="hiddenDim">Width of the MLP (official AlexNet/VGG classifier: 4096).</param>
-    /// <param name="projectorLayers">Linear layers of the MLP between backbone and top layer (official: 2;
-    /// 0 puts the top layer right on the backbone features).</param>
-    /// <param name="batchNorm">BatchNorm in the MLP's hidden layers (official: none, it uses dropout).</param>
-    /// <param name="topLayerStd">Standard deviation of the top layer's re-initialisation (official: 0.01).</param>
-    /// <param name="featureBatchSize">Images per forward pass when computing the clustering features.</param>
-    /// <param name="seed">Seed of the MLP initialisation, k-means, the sampler and the top-layer re-initialisations.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A count or width is not positive, or the std is not.</exception>
-    public DeepCluster(Backbone backbone, int clusters = 10000, int pcaDim = 256, int kmeansIterations = 20,
-        KMeansInit kmeansInit = KMeansInit.Random, int hiddenDim = 4096, int projectorLayers = 2, bool batchNorm = false,
-        double topLayerStd = 0.01, int featureBatchSize = 256, long seed = 0)
+    /// <summary>Creates DeepCluster around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="DeepClusterOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public DeepCluster(Backbone backbone, DeepClusterOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).NumClusters, options.PcaDim, options.KmeansIterations, options.KmeansPlusPlus ? KMeansInit.PlusPlus : KMeansInit.Random, options.HiddenDim, options.ProjectorLayers, options.BatchNorm, options.TopLayerStd, options.FeatureBatchSize, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="DeepClusterOptions"/>).</summary>
+    private DeepCluster(Backbone backbone, int clusters, int pcaDim, int kmeansIterations, KMeansInit kmeansInit, int hiddenDim, int projectorLayers, bool batchNorm, double topLayerStd, int featureBatchSize, long seed)
         : base(nameof(DeepCluster))
     {
         ArgumentNullException.ThrowIfNull(backbone);
@@ -297,31 +291,9 @@ public sealed class DeepCluster : SslMethod
         base.Dispose(disposing);
     }
 
-    /// <summary>
-    /// Registry factory. Settings: <c>num_clusters</c> (10000), <c>pca_dim</c> (256),
-    /// <c>kmeans_iterations</c> (20), <c>kmeans_plus_plus</c> (false: random data points as in faiss),
-    /// <c>hidden_dim</c> (4096), <c>projector_layers</c> (2), <c>batch_norm</c> (false),
-    /// <c>top_layer_std</c> (0.01), <c>feature_batch_size</c> (256), <c>seed</c> (0).
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int clusters = settings.GetInt("num_clusters", 10000);
-        int pca = settings.GetInt("pca_dim", 256);
-        int iterations = settings.GetInt("kmeans_iterations", 20);
-        bool plusPlus = settings.GetBool("kmeans_plus_plus", false);
-        int hidden = settings.GetInt("hidden_dim", 4096);
-        int layers = settings.GetInt("projector_layers", 2);
-        bool bn = settings.GetBool("batch_norm", false);
-        double std = settings.GetDouble("top_layer_std", 0.01);
-        int featureBatch = settings.GetInt("feature_batch_size", 256);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("deepcluster", new[]
-        {
-            "num_clusters", "pca_dim", "kmeans_iterations", "kmeans_plus_plus", "hidden_dim", "projector_layers", "batch_norm",
-            "top_layer_std", "feature_batch_size", "seed",
-        });
-        return new DeepCluster(backbone, clusters, pca, iterations, plusPlus ? KMeansInit.PlusPlus : KMeansInit.Random, hidden, layers, bn,
-            std, featureBatch, seed);
-    }
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>deepcluster</c>: binds <see cref="DeepClusterOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new DeepCluster(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<DeepClusterOptions>("deepcluster"));
 }

@@ -42,23 +42,17 @@ public sealed class SwAV : ProjectedMethod<ProjectionHead>
     private readonly MemoryQueue[] queueList;
     private Tensor[]? pending;
 
-    /// <summary>Creates SwAV.</summary>
-    /// <param name="backbone">The encoder; SwAV takes ownership.</param>
-    /// <param name="hiddenDim">Projector hidden width (reference: 2048).</param>
-    /// <param name="outputDim">Embedding / prototype width (reference: 128).</param>
-    /// <param name="prototypeCount">Number of prototypes <c>K</c> (reference: 3000).</param>
-    /// <param name="temperature">Softmax temperature (0.1).</param>
-    /// <param name="epsilon">Sinkhorn entropy regularisation (0.05).</param>
-    /// <param name="sinkhornIterations">Sinkhorn-Knopp iterations (3).</param>
-    /// <param name="queueLength">Rows per global-crop queue (0: no queue; 3840 for batch 256 in the reference).</param>
-    /// <param name="queueStartEpoch">First epoch whose embeddings are enqueued (reference: 15).</param>
-    /// <param name="freezePrototypesSteps">Steps during which the prototypes get no update (reference: 313).</param>
-    /// <param name="seed">Seed of the projector and prototype initialisation.</param>
-    /// <exception cref="ArgumentException">A size or hyper-parameter is invalid.</exception>
-    public SwAV(Backbone backbone, int hiddenDim = 2048, int outputDim = 128, int prototypeCount = 3000,
-        double temperature = SwAVLoss.DefaultTemperature, double epsilon = Sinkhorn.DefaultEpsilon,
-        int sinkhornIterations = Sinkhorn.DefaultIterations, int queueLength = 0, int queueStartEpoch = 15,
-        int freezePrototypesSteps = 313, long seed = 0)
+    /// <summary>Creates SwAV around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="SwAVOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public SwAV(Backbone backbone, SwAVOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.Prototypes, options.Temperature, options.Epsilon, options.SinkhornIterations, options.QueueLength, options.QueueStartEpoch, options.FreezePrototypesSteps, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="SwAVOptions"/>).</summary>
+    private SwAV(Backbone backbone, int hiddenDim, int outputDim, int prototypeCount, double temperature, double epsilon, int sinkhornIterations, int queueLength, int queueStartEpoch, int freezePrototypesSteps, long seed)
         : base(nameof(SwAV), backbone, b =>
         {
             if (!(temperature > 0) || double.IsInfinity(temperature))
@@ -203,36 +197,9 @@ public sealed class SwAV : ProjectedMethod<ProjectionHead>
         base.Dispose(disposing);
     }
 
-    /// <summary>
-    /// Builds SwAV from settings: <c>hidden_dim</c> (2048), <c>output_dim</c> (128), <c>prototypes</c> (3000),
-    /// <c>temperature</c> (0.1), <c>epsilon</c> (0.05), <c>sinkhorn_iterations</c> (3), <c>queue_length</c> (0),
-    /// <c>queue_start_epoch</c> (15), <c>freeze_prototypes_steps</c> (313), <c>seed</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A setting is invalid or unknown.</exception>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int hidden = settings.GetInt("hidden_dim", 2048);
-        int output = settings.GetInt("output_dim", 128);
-        int k = settings.GetInt("prototypes", 3000);
-        double temperature = settings.GetDouble("temperature", SwAVLoss.DefaultTemperature);
-        double epsilon = settings.GetDouble("epsilon", Sinkhorn.DefaultEpsilon);
-        int iterations = settings.GetInt("sinkhorn_iterations", Sinkhorn.DefaultIterations);
-        int queueLength = settings.GetInt("queue_length", 0);
-        int queueStart = settings.GetInt("queue_start_epoch", 15);
-        int freeze = settings.GetInt("freeze_prototypes_steps", 313);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("swav", new[]
-        {
-            "hidden_dim", "output_dim", "prototypes", "temperature", "epsilon", "sinkhorn_iterations", "queue_length",
-            "queue_start_epoch", "freeze_prototypes_steps", "seed",
-        });
-        return new SwAV(backbone, hidden, output, k, temperature, epsilon, iterations, queueLength, queueStart, freeze, seed);
-    }
-
-    /// <summary>What <c>sslsharp methods</c> shows.</summary>
-    public static MethodDescription Description { get; } = new("clustering",
-        "Caron et al. 2020, Unsupervised Learning of Visual Features by Contrasting Cluster Assignments (SwAV)",
-        "hidden_dim=2048 output_dim=128 prototypes=3000 temperature=0.1 epsilon=0.05 sinkhorn_iterations=3 " +
-        "queue_length=0 queue_start_epoch=15 freeze_prototypes_steps=313");
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>swav</c>: binds <see cref="SwAVOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new SwAV(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<SwAVOptions>("swav"));
 }

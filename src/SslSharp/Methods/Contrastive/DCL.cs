@@ -23,17 +23,17 @@ namespace SslSharp.Methods.Contrastive;
 /// </remarks>
 public sealed class DCL : ProjectedMethod<ProjectionHead>
 {
-    /// <summary>Creates DCL (or DCLW when <paramref name="weighted"/>).</summary>
-    /// <param name="backbone">The encoder; DCL takes ownership.</param>
-    /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
-    /// <param name="outputDim">Projector output width (SimCLR: 128).</param>
-    /// <param name="temperature">Temperature <c>T &gt; 0</c> (paper: 0.1).</param>
-    /// <param name="weighted">True for DCLW (positives weighted by <see cref="DCLLoss.VonMisesFisherWeights"/>).</param>
-    /// <param name="sigma">DCLW weighting width <c>&gt; 0</c> (paper: 0.5; unused by DCL).</param>
-    /// <param name="seed">Seed of the projector's weight initialisation.</param>
-    /// <exception cref="ArgumentException">A width, the temperature or sigma is invalid.</exception>
-    public DCL(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = DCLLoss.DefaultTemperature,
-        bool weighted = false, double sigma = DCLLoss.DefaultSigma, long seed = 0)
+    /// <summary>Creates DCL around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="DCLOptions"/> or <see cref="DCLWOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public DCL(Backbone backbone, DCLOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.Temperature, options is DCLWOptions, (options as DCLWOptions ?? new DCLWOptions()).Sigma, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="DCLOptions"/>).</summary>
+    private DCL(Backbone backbone, int? hiddenDim, int outputDim, double temperature, bool weighted, double sigma, long seed)
         : base(weighted ? "DCLW" : nameof(DCL), backbone, b =>
         {
             if (!(temperature > 0) || double.IsInfinity(temperature))
@@ -72,23 +72,15 @@ public sealed class DCL : ProjectedMethod<ProjectionHead>
         return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
-    /// <summary>Registry factory of <c>dcl</c>; settings <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>seed</c>.</summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings) => Create(backbone, settings, weighted: false);
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>dcl</c>: binds <see cref="DCLOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new DCL(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<DCLOptions>("dcl"));
 
-    /// <summary>Registry factory of <c>dclw</c>; settings as <see cref="Create(Backbone, MethodSettings)"/> plus <c>sigma</c>.</summary>
-    public static SslMethod CreateWeighted(Backbone backbone, MethodSettings settings) => Create(backbone, settings, weighted: true);
-
-    private static DCL Create(Backbone backbone, MethodSettings s, bool weighted)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        double temperature = s.GetDouble("temperature", DCLLoss.DefaultTemperature);
-        int? hidden = s.GetInt("hidden_dim", (int?)null);
-        int output = s.GetInt("output_dim", 128);
-        double sigma = weighted ? s.GetDouble("sigma", DCLLoss.DefaultSigma) : DCLLoss.DefaultSigma;
-        long seed = s.GetLong("seed", 0);
-        var known = new List<string> { "temperature", "hidden_dim", "output_dim", "seed" };
-        if (weighted) known.Add("sigma");
-        s.ThrowIfUnused(weighted ? "dclw" : "dcl", known);
-        return new DCL(backbone, hidden, output, temperature, weighted, sigma, seed);
-    }
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>dclw</c>: binds <see cref="DCLWOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod CreateWeighted(Backbone backbone, MethodSettings settings) =>
+        new DCL(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<DCLWOptions>("dclw"));
 }

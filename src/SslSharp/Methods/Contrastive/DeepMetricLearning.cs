@@ -35,18 +35,17 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
     private readonly StepSeededGenerator? randomNegatives;
     private const long MiningStream = 0x544D; // "TM"
 
-    /// <summary>Creates a triplet or Hadsell contrastive method.</summary>
-    /// <param name="backbone">The encoder; the method takes ownership.</param>
-    /// <param name="loss">Triplet or contrastive margin loss.</param>
-    /// <param name="margin">Margin <c>m &gt; 0</c> (default 1.0).</param>
-    /// <param name="mining">How each anchor's negative is chosen (default: hardest).</param>
-    /// <param name="normalize">L2-normalise the embeddings before the loss (default true).</param>
-    /// <param name="hiddenDim">Projector hidden width (default: the backbone's <c>FeatureDim</c>).</param>
-    /// <param name="outputDim">Projector output width (default 128).</param>
-    /// <param name="seed">Seed of the projector initialisation and of random mining.</param>
-    /// <exception cref="ArgumentException">A width or the margin is invalid.</exception>
-    public DeepMetricLearning(Backbone backbone, MarginLossKind loss = MarginLossKind.Triplet, double margin = 1.0,
-        NegativeMining mining = NegativeMining.Hardest, bool normalize = true, int? hiddenDim = null, int outputDim = 128, long seed = 0)
+    /// <summary>Creates DeepMetricLearning around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="TripletOptions"/> or <see cref="ContrastiveMarginOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public DeepMetricLearning(Backbone backbone, MarginMethodOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).Loss, options.Margin, options.Negatives, options.Normalize, options.HiddenDim, options.OutputDim, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="MarginMethodOptions"/>).</summary>
+    private DeepMetricLearning(Backbone backbone, MarginLossKind loss, double margin, NegativeMining mining, bool normalize, int? hiddenDim, int outputDim, long seed)
         : base(loss == MarginLossKind.Triplet ? "Triplet" : "ContrastiveMargin", backbone, b =>
         {
             if (!(margin > 0) || double.IsInfinity(margin))
@@ -120,33 +119,6 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         return value.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Registry factory of <c>triplet</c>; settings <c>margin</c>, <c>negatives</c>
-    /// (<c>hardest</c>, <c>semi-hard</c> or <c>random</c>; see <see cref="NegativeMining"/>),
-    /// <c>normalize</c>, <c>hidden_dim</c>, <c>output_dim</c>, <c>seed</c>.</summary>
-    public static SslMethod CreateTriplet(Backbone backbone, MethodSettings settings) => Create(backbone, settings, MarginLossKind.Triplet);
-
-    /// <summary>Registry factory of <c>contrastive-margin</c>; settings as <see cref="CreateTriplet"/>.</summary>
-    public static SslMethod CreateContrastive(Backbone backbone, MethodSettings settings) => Create(backbone, settings, MarginLossKind.Contrastive);
-
-    private static DeepMetricLearning Create(Backbone backbone, MethodSettings s, MarginLossKind loss)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        double margin = s.GetDouble("margin", 1.0);
-        var mining = s.GetChoice("negatives", "hardest", "hardest", "semi-hard", "random") switch
-        {
-            "semi-hard" => NegativeMining.SemiHard,
-            "random" => NegativeMining.Random,
-            _ => NegativeMining.Hardest,
-        };
-        bool normalize = s.GetBool("normalize", true);
-        int? hidden = s.GetInt("hidden_dim", (int?)null);
-        int output = s.GetInt("output_dim", 128);
-        long seed = s.GetLong("seed", 0);
-        s.ThrowIfUnused(loss == MarginLossKind.Triplet ? "triplet" : "contrastive-margin",
-            new[] { "margin", "negatives", "normalize", "hidden_dim", "output_dim", "seed" });
-        return new DeepMetricLearning(backbone, loss, margin, mining, normalize, hidden, output, seed);
-    }
-
     /// <summary>Re-seeds the random-mining generator from (seed, step): the draws are a pure function of the step.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
         randomNegatives?.Reseed(progress.Step);
@@ -157,4 +129,16 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         if (disposing) randomNegatives?.Dispose();
         base.Dispose(disposing);
     }
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>triplet</c>: binds <see cref="TripletOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod CreateTriplet(Backbone backbone, MethodSettings settings) =>
+        new DeepMetricLearning(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<TripletOptions>("triplet"));
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>contrastive-margin</c>: binds <see cref="ContrastiveMarginOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod CreateContrastive(Backbone backbone, MethodSettings settings) =>
+        new DeepMetricLearning(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<ContrastiveMarginOptions>("contrastive-margin"));
 }

@@ -25,18 +25,19 @@ namespace SslSharp.Methods.Contrastive;
 /// </remarks>
 public sealed class DirectCLR : SslMethod
 {
-    /// <summary>The official sub-vector size.</summary>
-    public const int DefaultSubvectorDim = 360;
-
     private readonly Backbone backbone;
 
-    /// <summary>Creates DirectCLR around a backbone.</summary>
-    /// <param name="backbone">The encoder; DirectCLR takes ownership.</param>
-    /// <param name="subvectorDim">How many leading dimensions of the representation the loss sees,
-    /// <c>1 &lt;= d0 &lt;= FeatureDim</c> (official: 360).</param>
-    /// <param name="temperature">InfoNCE temperature <c>T &gt; 0</c> (official: 0.1).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="subvectorDim"/> is out of range or the temperature is invalid.</exception>
-    public DirectCLR(Backbone backbone, int subvectorDim = DefaultSubvectorDim, double temperature = CrossViewInfoNCELoss.DefaultTemperature)
+    /// <summary>Creates DirectCLR around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="DirectCLROptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public DirectCLR(Backbone backbone, DirectCLROptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).SubvectorDim, options.Temperature)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="DirectCLROptions"/>).</summary>
+    private DirectCLR(Backbone backbone, int subvectorDim, double temperature)
         : base(nameof(DirectCLR))
     {
         ArgumentNullException.ThrowIfNull(backbone);
@@ -79,14 +80,9 @@ public sealed class DirectCLR : SslMethod
     /// <summary>The sub-vector <c>r[:, :d0]</c> <c>[N, d0]</c> the InfoNCE sees.</summary>
     public override Tensor? Embed(Tensor features) => features.narrow(1, 0, SubvectorDim);
 
-    /// <summary>Registry factory of <c>directclr</c>; settings <c>subvector_dim</c> (d0), <c>temperature</c>, <c>seed</c> (unused: no head).</summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int d0 = settings.GetInt("subvector_dim", DefaultSubvectorDim);
-        double temperature = settings.GetDouble("temperature", CrossViewInfoNCELoss.DefaultTemperature);
-        settings.GetLong("seed", 0);   // accepted for uniformity; DirectCLR has no randomly initialised head
-        settings.ThrowIfUnused("directclr", new[] { "subvector_dim", "temperature", "seed" });
-        return new DirectCLR(backbone, d0, temperature);
-    }
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>directclr</c>: binds <see cref="DirectCLROptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new DirectCLR(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<DirectCLROptions>("directclr"));
 }

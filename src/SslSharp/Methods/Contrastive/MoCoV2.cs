@@ -42,20 +42,17 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     private readonly StepSeededGenerator shuffle;
     private const long ShuffleStream = 0x5342; // "SB"
 
-    /// <summary>Creates MoCo v2 around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The query encoder; MoCo v2 takes ownership (its key twin is made with <c>CreateTwin()</c>).</param>
-    /// <param name="hiddenDim">Head hidden width (default: the backbone's <c>FeatureDim</c>, 2048 for ResNet-50).</param>
-    /// <param name="outputDim">Head output width = key width (paper: 128).</param>
-    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (v2: 0.2).</param>
-    /// <param name="queueSize">Number of negative keys <c>K</c> (paper: 65536); a multiple of the keys per step.</param>
-    /// <param name="baseMomentum">Key-encoder momentum at step 0 (paper: 0.999).</param>
-    /// <param name="finalMomentum">Momentum at the last step (null: <paramref name="baseMomentum"/>, constant as in the paper).</param>
-    /// <param name="symmetric">Symmetrised loss (both views as queries).</param>
-    /// <param name="seed">Seed of the head initialisation, the queue noise and the key shuffle.</param>
-    /// <param name="bnSplits">BatchNorm splits S (1: plain BN; the reference's CIFAR demo: 8); see <see cref="SplitBatchNorm"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
-    public MoCoV2(Backbone backbone, int? hiddenDim = null, int outputDim = 128, double temperature = 0.2, int queueSize = 65536,
-        double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0, int bnSplits = 1)
+    /// <summary>Creates MoCoV2 around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="MoCoV2Options"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public MoCoV2(Backbone backbone, MoCoV2Options options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.Temperature, options.QueueSize, options.BaseMomentum, options.FinalMomentum, options.Symmetric, options.Seed, options.BnSplits)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="MoCoV2Options"/>).</summary>
+    private MoCoV2(Backbone backbone, int? hiddenDim, int outputDim, double temperature, int queueSize, double baseMomentum, double? finalMomentum, bool symmetric, long seed, int bnSplits)
         : base(nameof(MoCoV2), backbone, b =>
         {
             ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
@@ -151,26 +148,6 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), q1.detach().MoveToOuterDisposeScope());
     }
 
-    /// <summary>
-    /// Builds MoCo v2 from settings: <c>temperature</c>, <c>queue_size</c>, <c>hidden_dim</c>, <c>output_dim</c>,
-    /// <c>base_momentum</c>, <c>final_momentum</c>, <c>symmetric</c>, <c>seed</c>, <c>bn_splits</c>.
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        double temperature = settings.GetDouble("temperature", 0.2);
-        int queueSize = settings.GetInt("queue_size", 65536);
-        int? hidden = settings.GetInt("hidden_dim", (int?)null);
-        int output = settings.GetInt("output_dim", 128);
-        double baseMomentum = settings.GetDouble("base_momentum", 0.999);
-        double finalMomentum = settings.GetDouble("final_momentum", baseMomentum);
-        bool symmetric = settings.GetBool("symmetric", false);
-        long seed = settings.GetLong("seed", 0);
-        int bnSplits = settings.GetInt("bn_splits", 1);
-        settings.ThrowIfUnused("mocov2", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "base_momentum", "final_momentum", "symmetric", "seed", "bn_splits" });
-        return new MoCoV2(backbone, hidden, output, temperature, queueSize, baseMomentum, finalMomentum, symmetric, seed, bnSplits);
-    }
-
     /// <summary>Frees the pending keys and the modules.</summary>
     protected override void Dispose(bool disposing)
     {
@@ -183,4 +160,10 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     }
 
     private static Tensor Normalize(Tensor x) => nn.functional.normalize(x, p: 2, dim: 1, eps: MoCoLoss.NormEps);
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>mocov2</c>: binds <see cref="MoCoV2Options"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new MoCoV2(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<MoCoV2Options>("mocov2"));
 }

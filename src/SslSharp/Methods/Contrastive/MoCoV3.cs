@@ -33,19 +33,17 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
     private readonly ProjectionHead predictor;
     private readonly MomentumEncoder momentumEncoder;
 
-    /// <summary>Creates MoCo v3 around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The query encoder; MoCo v3 takes ownership (its momentum twin is made with <c>CreateTwin()</c>).</param>
-    /// <param name="hiddenDim">Projector and predictor hidden width (paper: 4096).</param>
-    /// <param name="outputDim">Projector/predictor output width (paper: 256).</param>
-    /// <param name="predictorHiddenDim">Predictor hidden width (null: <paramref name="hiddenDim"/>).</param>
-    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (1.0 ResNet, 0.2 ViT).</param>
-    /// <param name="baseMomentum">Momentum at step 0 (paper: 0.99).</param>
-    /// <param name="finalMomentum">Momentum at the last step (paper: 1.0).</param>
-    /// <param name="projectorLayers">Projector Linear layers (2 ResNet, 3 ViT).</param>
-    /// <param name="seed">Seed of the heads' initialisation.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
-    public MoCoV3(Backbone backbone, int hiddenDim = 4096, int outputDim = 256, int? predictorHiddenDim = null, double temperature = 1.0,
-        double baseMomentum = 0.99, double finalMomentum = 1.0, int projectorLayers = 2, long seed = 0)
+    /// <summary>Creates MoCoV3 around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="MoCoV3Options"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public MoCoV3(Backbone backbone, MoCoV3Options options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.PredictorHiddenDim, options.Temperature, options.BaseMomentum, options.FinalMomentum, options.ProjectorLayers, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="MoCoV3Options"/>).</summary>
+    private MoCoV3(Backbone backbone, int hiddenDim, int outputDim, int? predictorHiddenDim, double temperature, double baseMomentum, double finalMomentum, int projectorLayers, long seed)
         : base(nameof(MoCoV3), backbone, b =>
         {
             ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
@@ -125,25 +123,9 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
     }
 
-    /// <summary>
-    /// Builds MoCo v3 from settings: <c>temperature</c>, <c>hidden_dim</c>, <c>output_dim</c>,
-    /// <c>predictor_hidden_dim</c>, <c>projector_layers</c>, <c>base_momentum</c>, <c>final_momentum</c>, <c>seed</c>.
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        double temperature = settings.GetDouble("temperature", 1.0);
-        int hidden = settings.GetInt("hidden_dim", 4096);
-        int output = settings.GetInt("output_dim", 256);
-        int? predictorHidden = settings.GetInt("predictor_hidden_dim", (int?)null);
-        int layers = settings.GetInt("projector_layers", 2);
-        double baseMomentum = settings.GetDouble("base_momentum", 0.99);
-        double finalMomentum = settings.GetDouble("final_momentum", 1.0);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("mocov3", new[]
-        {
-            "temperature", "hidden_dim", "output_dim", "predictor_hidden_dim", "projector_layers", "base_momentum", "final_momentum", "seed",
-        });
-        return new MoCoV3(backbone, hidden, output, predictorHidden, temperature, baseMomentum, finalMomentum, layers, seed);
-    }
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>mocov3</c>: binds <see cref="MoCoV3Options"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new MoCoV3(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<MoCoV3Options>("mocov3"));
 }

@@ -31,17 +31,17 @@ public sealed class NNCLR : ProjectedMethod<ProjectionHead>
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
 
-    /// <summary>Creates NNCLR around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The encoder; NNCLR takes ownership.</param>
-    /// <param name="hiddenDim">Projector hidden width (paper: 2048).</param>
-    /// <param name="outputDim">Projector/predictor output width = support width (paper: 256).</param>
-    /// <param name="predictorHiddenDim">Predictor hidden width (paper: 4096).</param>
-    /// <param name="temperature">Softmax temperature <c>T &gt; 0</c> (paper: 0.1).</param>
-    /// <param name="queueSize">Support-set size (paper: 98304 ImageNet; 65536 default); a multiple of the batch.</param>
-    /// <param name="seed">Seed of the heads' initialisation and of the queue noise.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
-    public NNCLR(Backbone backbone, int hiddenDim = 2048, int outputDim = 256, int predictorHiddenDim = 4096, double temperature = 0.1,
-        int queueSize = 65536, long seed = 0)
+    /// <summary>Creates NNCLR around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="NNCLROptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public NNCLR(Backbone backbone, NNCLROptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.PredictorHiddenDim, options.Temperature, options.QueueSize, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="NNCLROptions"/>).</summary>
+    private NNCLR(Backbone backbone, int hiddenDim, int outputDim, int predictorHiddenDim, double temperature, int queueSize, long seed)
         : base(nameof(NNCLR), backbone, b =>
         {
             ContrastiveChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
@@ -94,27 +94,16 @@ public sealed class NNCLR : ProjectedMethod<ProjectionHead>
         return GlobalViewEncoder.Output(loss, h1, z1);
     }
 
-    /// <summary>
-    /// Builds NNCLR from settings: <c>temperature</c>, <c>queue_size</c>, <c>hidden_dim</c>, <c>output_dim</c>,
-    /// <c>predictor_hidden_dim</c>, <c>seed</c>.
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        double temperature = settings.GetDouble("temperature", 0.1);
-        int queueSize = settings.GetInt("queue_size", 65536);
-        int hidden = settings.GetInt("hidden_dim", 2048);
-        int output = settings.GetInt("output_dim", 256);
-        int predictorHidden = settings.GetInt("predictor_hidden_dim", 4096);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("nnclr", new[] { "temperature", "queue_size", "hidden_dim", "output_dim", "predictor_hidden_dim", "seed" });
-        return new NNCLR(backbone, hidden, output, predictorHidden, temperature, queueSize, seed);
-    }
-
     /// <summary>Frees the pending embeddings and the modules.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing) pending.Dispose();
         base.Dispose(disposing);
     }
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>nnclr</c>: binds <see cref="NNCLROptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new NNCLR(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<NNCLROptions>("nnclr"));
 }

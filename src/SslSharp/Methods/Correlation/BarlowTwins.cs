@@ -28,28 +28,17 @@ namespace SslSharp.Methods.Correlation;
 /// </remarks>
 public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
 {
-    /// <summary>The paper's projector width (all three layers).</summary>
-    public const int DefaultProjectorDim = 8192;
+    /// <summary>Creates BarlowTwins around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="BarlowTwinsOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public BarlowTwins(Backbone backbone, BarlowTwinsOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.Lambda, options.ScaleLoss, options.LrWeights, options.LrBiases, options.Seed)
+    {
+    }
 
-    /// <summary>The reference's lr multiplier of the weights (<c>--learning-rate-weights</c>).</summary>
-    public const double DefaultLrWeights = 0.2;
-
-    /// <summary>The reference's lr multiplier of biases and BN parameters (<c>--learning-rate-biases</c>).</summary>
-    public const double DefaultLrBiases = 0.0048;
-
-    /// <summary>Creates Barlow Twins.</summary>
-    /// <param name="backbone">The encoder; Barlow Twins takes ownership.</param>
-    /// <param name="hiddenDim">Width of the two hidden projector layers (paper: 8192).</param>
-    /// <param name="outputDim">Embedding width <c>D</c> (paper: 8192).</param>
-    /// <param name="lambda">Off-diagonal weight (paper: 0.0051).</param>
-    /// <param name="scaleLoss">Factor on the loss (1; 0.024 first official release, 0.1 solo-learn CIFAR).</param>
-    /// <param name="lrWeights">Lr multiplier of the weight group (0.2).</param>
-    /// <param name="lrBiases">Lr multiplier of the bias / BN group (0.0048).</param>
-    /// <param name="seed">Seed of the projector's initialisation.</param>
-    /// <exception cref="ArgumentException">A width, lambda, scale or lr multiplier is invalid.</exception>
-    public BarlowTwins(Backbone backbone, int hiddenDim = DefaultProjectorDim, int outputDim = DefaultProjectorDim,
-        double lambda = BarlowTwinsLoss.DefaultLambda, double scaleLoss = 1.0, double lrWeights = DefaultLrWeights,
-        double lrBiases = DefaultLrBiases, long seed = 0)
+    /// <summary>Builds the method from resolved settings (see <see cref="BarlowTwinsOptions"/>).</summary>
+    private BarlowTwins(Backbone backbone, int hiddenDim, int outputDim, double lambda, double scaleLoss, double lrWeights, double lrBiases, long seed)
         : base(nameof(BarlowTwins), backbone, b =>
         {
             if (!(lambda >= 0) || double.IsInfinity(lambda))
@@ -106,27 +95,9 @@ public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
         return GlobalViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
     }
 
-    /// <summary>
-    /// Builds Barlow Twins from settings: <c>hidden_dim</c>, <c>output_dim</c> (8192), <c>lambda</c> (0.0051),
-    /// <c>scale_loss</c> (1), <c>lr_weights</c> (0.2), <c>lr_biases</c> (0.0048), <c>seed</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A setting is invalid or unknown.</exception>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int hidden = settings.GetInt("hidden_dim", DefaultProjectorDim);
-        int output = settings.GetInt("output_dim", DefaultProjectorDim);
-        double lambda = settings.GetDouble("lambda", BarlowTwinsLoss.DefaultLambda);
-        double scale = settings.GetDouble("scale_loss", 1.0);
-        double lrWeights = settings.GetDouble("lr_weights", DefaultLrWeights);
-        double lrBiases = settings.GetDouble("lr_biases", DefaultLrBiases);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("barlowtwins", new[] { "hidden_dim", "output_dim", "lambda", "scale_loss", "lr_weights", "lr_biases", "seed" });
-        return new BarlowTwins(backbone, hidden, output, lambda, scale, lrWeights, lrBiases, seed);
-    }
-
-    /// <summary>What <c>sslsharp methods</c> shows.</summary>
-    public static MethodDescription Description { get; } = new("correlation",
-        "Zbontar et al. 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction",
-        "hidden_dim=8192 output_dim=8192 lambda=0.0051 scale_loss=1 lr_weights=0.2 lr_biases=0.0048");
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>barlowtwins</c>: binds <see cref="BarlowTwinsOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new BarlowTwins(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<BarlowTwinsOptions>("barlowtwins"));
 }

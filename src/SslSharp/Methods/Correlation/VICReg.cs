@@ -25,20 +25,17 @@ namespace SslSharp.Methods.Correlation;
 /// </remarks>
 public sealed class VICReg : ProjectedMethod<ProjectionHead>
 {
-    /// <summary>The paper's expander width (all three layers).</summary>
-    public const int DefaultExpanderDim = 8192;
+    /// <summary>Creates VICReg around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="VICRegOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public VICReg(Backbone backbone, VICRegOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.SimCoeff, options.StdCoeff, options.CovCoeff, options.Seed)
+    {
+    }
 
-    /// <summary>Creates VICReg.</summary>
-    /// <param name="backbone">The encoder; VICReg takes ownership.</param>
-    /// <param name="hiddenDim">Width of the two hidden expander layers (paper: 8192).</param>
-    /// <param name="outputDim">Embedding width <c>D</c> (paper: 8192).</param>
-    /// <param name="simCoeff">Invariance weight (paper: 25).</param>
-    /// <param name="stdCoeff">Variance weight (paper: 25).</param>
-    /// <param name="covCoeff">Covariance weight (paper: 1).</param>
-    /// <param name="seed">Seed of the expander's initialisation.</param>
-    /// <exception cref="ArgumentException">A width or coefficient is invalid.</exception>
-    public VICReg(Backbone backbone, int hiddenDim = DefaultExpanderDim, int outputDim = DefaultExpanderDim,
-        double simCoeff = 25, double stdCoeff = 25, double covCoeff = 1, long seed = 0)
+    /// <summary>Builds the method from resolved settings (see <see cref="VICRegOptions"/>).</summary>
+    private VICReg(Backbone backbone, int hiddenDim, int outputDim, double simCoeff, double stdCoeff, double covCoeff, long seed)
         : base(nameof(VICReg), backbone, b =>
         {
             foreach (var (value, name) in new[] { (simCoeff, nameof(simCoeff)), (stdCoeff, nameof(stdCoeff)), (covCoeff, nameof(covCoeff)) })
@@ -76,26 +73,9 @@ public sealed class VICReg : ProjectedMethod<ProjectionHead>
         return GlobalViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
     }
 
-    /// <summary>
-    /// Builds VICReg from settings: <c>hidden_dim</c>, <c>output_dim</c> (8192), <c>sim_coeff</c> (25),
-    /// <c>std_coeff</c> (25), <c>cov_coeff</c> (1), <c>seed</c>.
-    /// </summary>
-    /// <exception cref="ArgumentException">A setting is invalid or unknown.</exception>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int hidden = settings.GetInt("hidden_dim", DefaultExpanderDim);
-        int output = settings.GetInt("output_dim", DefaultExpanderDim);
-        double sim = settings.GetDouble("sim_coeff", 25);
-        double std = settings.GetDouble("std_coeff", 25);
-        double cov = settings.GetDouble("cov_coeff", 1);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("vicreg", new[] { "hidden_dim", "output_dim", "sim_coeff", "std_coeff", "cov_coeff", "seed" });
-        return new VICReg(backbone, hidden, output, sim, std, cov, seed);
-    }
-
-    /// <summary>What <c>sslsharp methods</c> shows.</summary>
-    public static MethodDescription Description { get; } = new("correlation",
-        "Bardes, Ponce, LeCun 2022, VICReg: Variance-Invariance-Covariance Regularization for Self-Supervised Learning",
-        "hidden_dim=8192 output_dim=8192 sim_coeff=25 std_coeff=25 cov_coeff=1");
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>vicreg</c>: binds <see cref="VICRegOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new VICReg(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<VICRegOptions>("vicreg"));
 }

@@ -33,17 +33,17 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
     private readonly StepSeededGenerator permutations;
     private const long PermutationStream = 0x574D; // "WM"
 
-    /// <summary>Creates W-MSE.</summary>
-    /// <param name="backbone">The encoder; W-MSE takes ownership.</param>
-    /// <param name="hiddenDim">Projector hidden width (official: 1024).</param>
-    /// <param name="outputDim">Embedding dimension D (official CIFAR: 64).</param>
-    /// <param name="whiteningSize">Whitening sub-batch w &gt; D (official CIFAR: 128).</param>
-    /// <param name="iterations">Permutations per step (official <c>w_iter</c>: 1).</param>
-    /// <param name="eps">Covariance shrinkage in [0, 1) (official <c>w_eps</c>: 0).</param>
-    /// <param name="seed">Seed of the projector initialisation and of the sub-batch permutations.</param>
-    /// <exception cref="ArgumentException">A width is invalid, or w &lt;= D.</exception>
-    public WMSE(Backbone backbone, int hiddenDim = 1024, int outputDim = 64, int whiteningSize = 128, int iterations = 1,
-        double eps = 0, long seed = 0)
+    /// <summary>Creates WMSE around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="WMSEOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public WMSE(Backbone backbone, WMSEOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).HiddenDim, options.OutputDim, options.WhiteningSize, options.Iterations, options.WhiteningEps, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="WMSEOptions"/>).</summary>
+    private WMSE(Backbone backbone, int hiddenDim, int outputDim, int whiteningSize, int iterations, double eps, long seed)
         : base(nameof(WMSE), backbone, b =>
         {
             if (whiteningSize <= outputDim)
@@ -102,21 +102,6 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
         return GlobalViewEncoder.Output(loss, h0, z[0]);
     }
 
-    /// <summary>Registry factory of <c>wmse</c>; settings <c>hidden_dim</c>, <c>output_dim</c>,
-    /// <c>whitening_size</c>, <c>iterations</c>, <c>whitening_eps</c>, <c>seed</c>.</summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int hidden = settings.GetInt("hidden_dim", 1024);
-        int output = settings.GetInt("output_dim", 64);
-        int w = settings.GetInt("whitening_size", 128);
-        int iterations = settings.GetInt("iterations", 1);
-        double eps = settings.GetDouble("whitening_eps", 0);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("wmse", new[] { "hidden_dim", "output_dim", "whitening_size", "iterations", "whitening_eps", "seed" });
-        return new WMSE(backbone, hidden, output, w, iterations, eps, seed);
-    }
-
     /// <summary>Re-seeds the permutation generator from (seed, step): the draws are a pure function of the step.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
         permutations.Reseed(progress.Step);
@@ -127,4 +112,10 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
         if (disposing) permutations.Dispose();
         base.Dispose(disposing);
     }
+
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>wmse</c>: binds <see cref="WMSEOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new WMSE(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<WMSEOptions>("wmse"));
 }

@@ -32,16 +32,17 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     private readonly EmaTeacher momentum_backbone;
     private readonly EmaTeacher momentum_projector;
 
-    /// <summary>Creates BYOL around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The encoder; BYOL takes ownership.</param>
-    /// <param name="projectorHiddenDim">Projector hidden width (4096).</param>
-    /// <param name="outputDim">Projection (and prediction) width (256).</param>
-    /// <param name="predictorHiddenDim">Predictor hidden width (4096).</param>
-    /// <param name="baseMomentum">Target EMA momentum <c>tau0</c> at step 0, in [0, 1] (0.99; 0.996 for 1000 epochs).</param>
-    /// <param name="seed">Seed of the heads' weight initialisation.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A width is not positive or the momentum is outside [0, 1].</exception>
-    public BYOL(Backbone backbone, int projectorHiddenDim = 4096, int outputDim = 256, int predictorHiddenDim = 4096,
-        double baseMomentum = 0.99, long seed = 0)
+    /// <summary>Creates BYOL around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="BYOLOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public BYOL(Backbone backbone, BYOLOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).ProjectorHiddenDim, options.OutputDim, options.PredictorHiddenDim, options.BaseMomentum, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="BYOLOptions"/>).</summary>
+    private BYOL(Backbone backbone, int projectorHiddenDim, int outputDim, int predictorHiddenDim, double baseMomentum, long seed)
         : base(nameof(BYOL), backbone, b =>
         {
             if (!(baseMomentum >= 0 && baseMomentum <= 1))
@@ -104,23 +105,9 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     public static ProjectionHead Mlp(int inputDim, int hiddenDim = 4096, int outputDim = 256, long seed = 0, string name = "BYOLProjectionHead") =>
         new(inputDim, new[] { hiddenDim }, outputDim, batchNorm: true, hiddenBias: true, lastBias: false, seed: seed, name: name);
 
-    /// <summary>
-    /// The <see cref="MethodRegistry"/> factory. Settings: <c>projector_hidden_dim</c> (4096), <c>output_dim</c>
-    /// (256), <c>predictor_hidden_dim</c> (4096), <c>base_momentum</c> (0.99), <c>seed</c> (0).
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int projectorHidden = settings.GetInt("projector_hidden_dim", 4096);
-        int output = settings.GetInt("output_dim", 256);
-        int predictorHidden = settings.GetInt("predictor_hidden_dim", 4096);
-        double momentum = settings.GetDouble("base_momentum", 0.99);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("byol", SettingNames);
-        return new BYOL(backbone, projectorHidden, output, predictorHidden, momentum, seed);
-    }
-
-    /// <summary>The settings <see cref="Create"/> understands.</summary>
-    public static IReadOnlyList<string> SettingNames { get; } =
-        new[] { "projector_hidden_dim", "output_dim", "predictor_hidden_dim", "base_momentum", "seed" };
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>byol</c>: binds <see cref="BYOLOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new BYOL(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<BYOLOptions>("byol"));
 }

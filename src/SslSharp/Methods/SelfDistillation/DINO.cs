@@ -40,27 +40,17 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     private readonly EmaTeacher teacher_head;
     private readonly Tensor center;
 
-    /// <summary>Creates DINO around <paramref name="backbone"/> with a <see cref="DINOHead"/>.</summary>
-    /// <param name="backbone">The student encoder; DINO takes ownership.</param>
-    /// <param name="outputDim">Prototypes <c>K</c> (65536).</param>
-    /// <param name="hiddenDim">Head hidden width (2048).</param>
-    /// <param name="bottleneckDim">Head bottleneck width (256).</param>
-    /// <param name="headLayers">Linear layers of the head MLP (3).</param>
-    /// <param name="normLastLayer">Freeze the last layer's weight-norm scale at 1 (true).</param>
-    /// <param name="studentTemperature">Student temperature (0.1).</param>
-    /// <param name="teacherTemperature">Teacher temperature after the warm-up (0.04; up to 0.07, above is unstable).</param>
-    /// <param name="warmupTeacherTemperature">Teacher temperature at epoch 0 (0.04).</param>
-    /// <param name="warmupTeacherTemperatureEpochs">Epochs of the linear teacher-temperature warm-up (30).</param>
-    /// <param name="centerMomentum">Center momentum (0.9).</param>
-    /// <param name="baseMomentum">Teacher EMA momentum at step 0 (0.996), cosine to 1.</param>
-    /// <param name="freezeLastLayerEpochs">Epochs during which the head's last layer does not train (1).</param>
-    /// <param name="clipGradient">Per-tensor gradient norm limit (3.0; 0 turns clipping off).</param>
-    /// <param name="seed">Seed of the head's weight initialisation.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A width, temperature, momentum or count is out of range.</exception>
-    public DINO(Backbone backbone, int outputDim = 65536, int hiddenDim = 2048, int bottleneckDim = 256, int headLayers = 3,
-        bool normLastLayer = true, double studentTemperature = 0.1, double teacherTemperature = 0.04,
-        double warmupTeacherTemperature = 0.04, int warmupTeacherTemperatureEpochs = 30, double centerMomentum = 0.9,
-        double baseMomentum = 0.996, int freezeLastLayerEpochs = 1, double clipGradient = 3.0, long seed = 0) : base(nameof(DINO))
+    /// <summary>Creates DINO around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="DINOOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public DINO(Backbone backbone, DINOOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).OutDim, options.HiddenDim, options.BottleneckDim, options.HeadLayers, options.NormLastLayer, options.StudentTemp, options.TeacherTemp, options.WarmupTeacherTemp, options.WarmupTeacherTempEpochs, options.CenterMomentum, options.BaseMomentum, options.FreezeLastLayer, options.ClipGrad, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="DINOOptions"/>).</summary>
+    private DINO(Backbone backbone, int outputDim, int hiddenDim, int bottleneckDim, int headLayers, bool normLastLayer, double studentTemperature, double teacherTemperature, double warmupTeacherTemperature, int warmupTeacherTemperatureEpochs, double centerMomentum, double baseMomentum, int freezeLastLayerEpochs, double clipGradient, long seed) : base(nameof(DINO))
     {
         ArgumentNullException.ThrowIfNull(backbone);
         CheckTemperature(studentTemperature, nameof(studentTemperature), "student temperature (paper: 0.1)");
@@ -270,40 +260,9 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             throw new ArgumentOutOfRangeException(name, t, $"The DINO {what} must be a finite number > 0.");
     }
 
-    /// <summary>
-    /// The <see cref="MethodRegistry"/> factory. Settings: <c>out_dim</c> (65536), <c>hidden_dim</c> (2048),
-    /// <c>bottleneck_dim</c> (256), <c>head_layers</c> (3), <c>norm_last_layer</c> (true), <c>student_temp</c> (0.1),
-    /// <c>teacher_temp</c> (0.04), <c>warmup_teacher_temp</c> (0.04), <c>warmup_teacher_temp_epochs</c> (30),
-    /// <c>center_momentum</c> (0.9), <c>base_momentum</c> (0.996), <c>freeze_last_layer</c> (1), <c>clip_grad</c> (3.0),
-    /// <c>seed</c> (0).
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int outDim = settings.GetInt("out_dim", 65536);
-        int hidden = settings.GetInt("hidden_dim", 2048);
-        int bottleneck = settings.GetInt("bottleneck_dim", 256);
-        int layers = settings.GetInt("head_layers", 3);
-        bool normLast = settings.GetBool("norm_last_layer", true);
-        double studentTemp = settings.GetDouble("student_temp", 0.1);
-        double teacherTemp = settings.GetDouble("teacher_temp", 0.04);
-        double warmupTemp = settings.GetDouble("warmup_teacher_temp", 0.04);
-        int warmupEpochs = settings.GetInt("warmup_teacher_temp_epochs", 30);
-        double centerMomentum = settings.GetDouble("center_momentum", 0.9);
-        double momentum = settings.GetDouble("base_momentum", 0.996);
-        int freeze = settings.GetInt("freeze_last_layer", 1);
-        double clip = settings.GetDouble("clip_grad", 3.0);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("dino", SettingNames);
-        return new DINO(backbone, outDim, hidden, bottleneck, layers, normLast, studentTemp, teacherTemp, warmupTemp, warmupEpochs,
-            centerMomentum, momentum, freeze, clip, seed);
-    }
-
-    /// <summary>The settings <see cref="Create"/> understands.</summary>
-    public static IReadOnlyList<string> SettingNames { get; } = new[]
-    {
-        "out_dim", "hidden_dim", "bottleneck_dim", "head_layers", "norm_last_layer", "student_temp", "teacher_temp",
-        "warmup_teacher_temp", "warmup_teacher_temp_epochs", "center_momentum", "base_momentum", "freeze_last_layer",
-        "clip_grad", "seed",
-    };
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>dino</c>: binds <see cref="DINOOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new DINO(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<DINOOptions>("dino"));
 }

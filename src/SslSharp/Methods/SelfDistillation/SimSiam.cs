@@ -29,16 +29,17 @@ public sealed class SimSiam : ProjectedMethod<ProjectionHead>
 {
     private readonly ProjectionHead predictor;
 
-    /// <summary>Creates SimSiam around <paramref name="backbone"/>.</summary>
-    /// <param name="backbone">The encoder; SimSiam takes ownership.</param>
-    /// <param name="projectorHiddenDim">Projector hidden width (2048).</param>
-    /// <param name="outputDim">Projection width (2048).</param>
-    /// <param name="predictorHiddenDim">Predictor bottleneck width (512).</param>
-    /// <param name="stopGradient">Detach the targets (true). False is only for collapse experiments.</param>
-    /// <param name="seed">Seed of the heads' weight initialisation.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A width is not positive.</exception>
-    public SimSiam(Backbone backbone, int projectorHiddenDim = 2048, int outputDim = 2048, int predictorHiddenDim = 512,
-        bool stopGradient = true, long seed = 0)
+    /// <summary>Creates SimSiam around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
+    /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
+    /// <param name="options">The settings (<see cref="SimSiamOptions"/>; <c>new()</c>: the paper defaults).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public SimSiam(Backbone backbone, SimSiamOptions options)
+        : this(backbone, (options ?? throw new ArgumentNullException(nameof(options))).ProjectorHiddenDim, options.OutputDim, options.PredictorHiddenDim, options.StopGradient, options.Seed)
+    {
+    }
+
+    /// <summary>Builds the method from resolved settings (see <see cref="SimSiamOptions"/>).</summary>
+    private SimSiam(Backbone backbone, int projectorHiddenDim, int outputDim, int predictorHiddenDim, bool stopGradient, long seed)
         : base(nameof(SimSiam), backbone, b => new ProjectionHead(b.FeatureDim, new[] { projectorHiddenDim, projectorHiddenDim }, outputDim,
             batchNorm: true, hiddenBias: false, lastBias: false, lastBatchNorm: true, lastBatchNormAffine: false, seed: seed,
             name: "SimSiamProjectionHead"))
@@ -88,24 +89,9 @@ public sealed class SimSiam : ProjectedMethod<ProjectionHead>
         return pass.Output(SimSiamLoss.Compute(p1, p2, z1, z2, StopGradient));
     }
 
-    /// <summary>
-    /// The <see cref="MethodRegistry"/> factory. Settings: <c>projector_hidden_dim</c> (2048), <c>output_dim</c>
-    /// (2048), <c>predictor_hidden_dim</c> (512), <c>stop_gradient</c> (true; false only for collapse
-    /// experiments), <c>seed</c> (0).
-    /// </summary>
-    public static SslMethod Create(Backbone backbone, MethodSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        int projectorHidden = settings.GetInt("projector_hidden_dim", 2048);
-        int output = settings.GetInt("output_dim", 2048);
-        int predictorHidden = settings.GetInt("predictor_hidden_dim", 512);
-        bool stopGradient = settings.GetBool("stop_gradient", true);
-        long seed = settings.GetLong("seed", 0);
-        settings.ThrowIfUnused("simsiam", SettingNames);
-        return new SimSiam(backbone, projectorHidden, output, predictorHidden, stopGradient, seed);
-    }
-
-    /// <summary>The settings <see cref="Create"/> understands.</summary>
-    public static IReadOnlyList<string> SettingNames { get; } =
-        new[] { "projector_hidden_dim", "output_dim", "predictor_hidden_dim", "stop_gradient", "seed" };
+    /// <summary>The <see cref="MethodRegistry"/> factory of <c>simsiam</c>: binds <see cref="SimSiamOptions"/> from
+    /// <paramref name="settings"/> and builds the method.</summary>
+    /// <exception cref="ArgumentException">A setting does not parse or is unknown.</exception>
+    public static SslMethod Create(Backbone backbone, MethodSettings settings) =>
+        new SimSiam(backbone, (settings ?? throw new ArgumentNullException(nameof(settings))).Bind<SimSiamOptions>("simsiam"));
 }

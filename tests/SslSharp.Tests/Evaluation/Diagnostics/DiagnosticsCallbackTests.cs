@@ -91,7 +91,7 @@ public class DiagnosticsCallbackTests
     {
         using var temp = new TempDir();
         using var data = new StandInBatchSource(images: 64, batchSize: 16, size: 8);
-        using var method = new SimCLR(new ConvNet(1, new[] { 8, 16 }, seed: 2), hiddenDim: 16, outputDim: 16, seed: 2);
+        using var method = new SimCLR(new ConvNet(1, new[] { 8, 16 }, seed: 2), new SimCLROptions { HiddenDim = 16, OutputDim = 16, Seed = 2 });
         var (callback, printed) = Callback(every: 0, atStart: false);
         using (callback)
         using (var trainer = new Trainer(method, data, Options(temp.Path, epochs: 3), new ITrainerCallback[] { callback }))

@@ -14,7 +14,7 @@ namespace SslSharp.Tests.Evaluation.Diagnostics;
 [Collection("TrainerSerial")]
 public class MethodRepresentationsTests
 {
-    private static SimCLR Tiny(long seed = 0) => new(new ConvNet(1, new[] { 8, 16 }, seed: seed), hiddenDim: 16, outputDim: 8, seed: seed);
+    private static SimCLR Tiny(long seed = 0) => new(new ConvNet(1, new[] { 8, 16 }, seed: seed), new SimCLROptions { HiddenDim = 16, OutputDim = 8, Seed = seed });
 
     [Fact]
     public void Reads_eval_mode_features_and_embeddings_and_leaves_modes_buffers_and_rng_alone()

@@ -77,7 +77,7 @@ public class GuillotineTests
             new KnnOptions { Ks = [3] }, new LinearProbeOptions { Epochs = 2 });
         Assert.Equal("backbone", Assert.Single(r.Layers).Name);
 
-        using var simclr = new SimCLR(new StandInBackbone(1, 6, 6, 8), hiddenDim: 8, outputDim: 4);
+        using var simclr = new SimCLR(new StandInBackbone(1, 6, 6, 8), new SimCLROptions { HiddenDim = 8, OutputDim = 4 });
         var withProjector = Assert.IsAssignableFrom<IHasProjector>(simclr);
         Assert.IsType<ProjectionHead>(withProjector.Projector);
     }

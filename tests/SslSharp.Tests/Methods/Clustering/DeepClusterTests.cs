@@ -42,8 +42,7 @@ public class DeepClusterTests
     }
 
     private static DeepCluster Tiny(int k = 6, long seed = 0, int layers = 2, long? backboneSeed = null) =>
-        new(new ConvNet(1, new[] { 8, 16 }, seed: backboneSeed ?? seed), clusters: k, pcaDim: 8, kmeansIterations: 10, hiddenDim: 24,
-            projectorLayers: layers, batchNorm: true, featureBatchSize: 32, seed: seed);
+        new(new ConvNet(1, new[] { 8, 16 }, seed: backboneSeed ?? seed), new DeepClusterOptions { NumClusters = k, PcaDim = 8, KmeansIterations = 10, HiddenDim = 24, ProjectorLayers = layers, BatchNorm = true, FeatureBatchSize = 32, Seed = seed });
 
     private static EpochContext Context(IBatchSource source, int epoch = 0, List<Parameter>? reset = null, Dictionary<string, double>? log = null) =>
         new(epoch, 0, new TrainingProgress(0, 10, epoch, 10), source, torch.CPU,
@@ -58,7 +57,7 @@ public class DeepClusterTests
     [Fact]
     public void Defaults_follow_the_paper_and_the_official_code()
     {
-        using var m = new DeepCluster(new ConvNet(1, new[] { 8 }));
+        using var m = new DeepCluster(new ConvNet(1, new[] { 8 }), new DeepClusterOptions());
         Assert.Equal(10000, m.Clusters);
         Assert.Equal(256, m.PcaDim);
         Assert.Equal(20, m.KMeansIterations);
@@ -73,7 +72,7 @@ public class DeepClusterTests
         Assert.Contains("top_layer.weight", keys);
         Assert.Contains(keys, k => k.StartsWith("projector.", StringComparison.Ordinal));
         Assert.Contains(keys, k => k.StartsWith("backbone.", StringComparison.Ordinal));
-        using var bare = new DeepCluster(new ConvNet(1, new[] { 8 }), clusters: 5, projectorLayers: 0);
+        using var bare = new DeepCluster(new ConvNet(1, new[] { 8 }), new DeepClusterOptions { NumClusters = 5, ProjectorLayers = 0 });
         Assert.Null(bare.Projector);
         Assert.Equal(8, bare.ClusteringDim);
     }
@@ -295,9 +294,9 @@ public class DeepClusterTests
         Assert.Contains("covered 8 images", Assert.Throws<ArgumentException>(() => m.call(wrong)).Message);
 
         var backbone = new ConvNet(1, new[] { 8 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, clusters: 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, topLayerStd: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, projectorLayers: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, new DeepClusterOptions { NumClusters = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, new DeepClusterOptions { TopLayerStd = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepCluster(backbone, new DeepClusterOptions { ProjectorLayers = -1 }));
         backbone.Dispose();
     }
 

@@ -11,15 +11,14 @@ namespace SslSharp.Tests.Methods.Clustering;
 public class SwAVTests
 {
     private static SwAV Tiny(long seed = 0, int queueLength = 0, int queueStartEpoch = 0, int freeze = 0, int k = 20) =>
-        new(Backbone(seed), hiddenDim: 32, outputDim: 16, prototypeCount: k, queueLength: queueLength,
-            queueStartEpoch: queueStartEpoch, freezePrototypesSteps: freeze, seed: seed);
+        new(Backbone(seed), new SwAVOptions { HiddenDim = 32, OutputDim = 16, Prototypes = k, QueueLength = queueLength, QueueStartEpoch = queueStartEpoch, FreezePrototypesSteps = freeze, Seed = seed });
 
     private static TrainingProgress Progress(long step, int epoch = 0) => new(step, 100, epoch, 10);
 
     [Fact]
     public void Defaults_follow_the_reference_and_the_registry_builds_it()
     {
-        using var m = new SwAV(Backbone());
+        using var m = new SwAV(Backbone(), new SwAVOptions());
         Assert.Equal(3000, m.Prototypes.Count);
         Assert.Equal(128, m.Prototypes.Dim);
         Assert.Equal(new[] { 2048 }, m.Projector.HiddenDims);
@@ -48,12 +47,12 @@ public class SwAVTests
     [Fact]
     public void Bad_settings_fail_clearly()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 4, temperature: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 4, epsilon: -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 4, sinkhornIterations: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 4, queueLength: -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 4, freezePrototypesSteps: -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), 8, 8, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 4, Temperature = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 4, Epsilon = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 4, SinkhornIterations = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 4, QueueLength = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 4, FreezePrototypesSteps = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwAV(Backbone(), new SwAVOptions { HiddenDim = 8, OutputDim = 8, Prototypes = 0 }));
     }
 
     [Fact]

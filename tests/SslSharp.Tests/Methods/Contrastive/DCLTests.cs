@@ -10,7 +10,8 @@ namespace SslSharp.Tests.Methods.Contrastive;
 
 public class DCLTests
 {
-    private static DCL Tiny(bool weighted = false, long seed = 0) => new(TinyBackbone(seed), hiddenDim: 32, outputDim: 16, weighted: weighted, seed: seed);
+    private static DCL Tiny(bool weighted = false, long seed = 0) => new(TinyBackbone(seed),
+        weighted ? new DCLWOptions { HiddenDim = 32, OutputDim = 16, Seed = seed } : new DCLOptions { HiddenDim = 32, OutputDim = 16, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper_and_the_registry_builds_both_variants()
@@ -33,7 +34,7 @@ public class DCLTests
         var ex = Assert.Throws<ArgumentException>(() => MethodRegistry.Create("dcl", TinyBackbone(),
             new MethodSettings(new Dictionary<string, string> { ["sigma"] = "0.5" })));
         Assert.Contains("sigma", ex.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DCL(TinyBackbone(), temperature: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DCL(TinyBackbone(), new DCLOptions { Temperature = 0 }));
     }
 
     [Theory]

@@ -12,7 +12,9 @@ namespace SslSharp.Tests.Methods.Contrastive;
 public class DeepMetricLearningTests
 {
     private static DeepMetricLearning Tiny(MarginLossKind loss, NegativeMining mining = NegativeMining.Hardest, long seed = 0) =>
-        new(TinyBackbone(seed), loss, mining: mining, hiddenDim: 32, outputDim: 16, seed: seed);
+        new(TinyBackbone(seed), loss == MarginLossKind.Triplet
+            ? new TripletOptions { Negatives = mining, HiddenDim = 32, OutputDim = 16, Seed = seed }
+            : new ContrastiveMarginOptions { Negatives = mining, HiddenDim = 32, OutputDim = 16, Seed = seed });
 
     public static IEnumerable<object[]> MinedNames() => Names("mined");
 
@@ -117,7 +119,7 @@ public class DeepMetricLearningTests
         var bad = Assert.Throws<ArgumentException>(() => MethodRegistry.Create("triplet", TinyBackbone(), new MethodSettings(
             new Dictionary<string, string> { ["negatives"] = "hard" })));
         Assert.Contains("hardest, semi-hard, random", bad.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepMetricLearning(TinyBackbone(), margin: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DeepMetricLearning(TinyBackbone(), new TripletOptions { Margin = 0 }));
     }
 
     [Theory]

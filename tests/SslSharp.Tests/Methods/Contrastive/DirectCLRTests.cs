@@ -20,7 +20,7 @@ public class DirectCLRTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => MethodRegistry.Create("directclr", TinyBackbone()));
         Assert.Contains("FeatureDim (32)", ex.Message);
         Assert.Contains("subvector_dim", ex.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectCLR(TinyBackbone(), 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DirectCLR(TinyBackbone(), new DirectCLROptions { SubvectorDim = 0 }));
         using var s = Assert.IsType<DirectCLR>(MethodRegistry.Create("directclr", TinyBackbone(),
             new MethodSettings(new Dictionary<string, string> { ["subvector_dim"] = "32", ["temperature"] = "0.2" })));
         Assert.Equal(32, s.SubvectorDim);
@@ -29,7 +29,7 @@ public class DirectCLRTests
     [Fact]
     public void Has_no_projector_and_applies_infonce_to_the_leading_features()
     {
-        using var m = new DirectCLR(TinyBackbone(1), subvectorDim: 12);
+        using var m = new DirectCLR(TinyBackbone(1), new DirectCLROptions { SubvectorDim = 12 });
         Assert.All(m.named_parameters(), p => Assert.StartsWith("backbone.", p.name, StringComparison.Ordinal));
         m.eval();
         using var scope = torch.NewDisposeScope();
@@ -48,7 +48,7 @@ public class DirectCLRTests
     [Fact]
     public void Gradient_reaches_every_backbone_parameter()
     {
-        using var m = new DirectCLR(TinyBackbone(3), subvectorDim: 16);
+        using var m = new DirectCLR(TinyBackbone(3), new DirectCLROptions { SubvectorDim = 16 });
         using var views = Views(8, seed: 4);
         AssertGradientReachesEveryParameter(m, views);
     }
@@ -56,20 +56,20 @@ public class DirectCLRTests
     [Fact]
     public void Trains_on_tiny_synthetic_data_loss_falls_and_stays_finite()
     {
-        using var m = new DirectCLR(TinyBackbone(7), subvectorDim: 16);
+        using var m = new DirectCLR(TinyBackbone(7), new DirectCLROptions { SubvectorDim = 16 });
         AssertFalls(SmokeTrain(m, steps: 30), 0.8);   // measured: 3.12 -> 1.65
     }
 
     [Fact]
     public void Checkpoint_round_trip()
     {
-        AssertCheckpointRoundTrip(seed => new DirectCLR(TinyBackbone(seed), subvectorDim: 16));
+        AssertCheckpointRoundTrip(seed => new DirectCLR(TinyBackbone(seed), new DirectCLROptions { SubvectorDim = 16 }));
     }
 
     [Fact]
     public void Too_small_batches_and_too_few_views_fail_clearly()
     {
-        using var m = new DirectCLR(TinyBackbone(), subvectorDim: 16);
+        using var m = new DirectCLR(TinyBackbone(), new DirectCLROptions { SubvectorDim = 16 });
         using var scope = torch.NewDisposeScope();
         using var one = Views(1);
         Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => m.call(one)).Message);

@@ -11,15 +11,14 @@ namespace SslSharp.Tests.Methods.Contrastive;
 public class MoCoV2Tests
 {
     private static MoCoV2 Tiny(long seed = 0, int queueSize = 64, bool symmetric = false, double baseMomentum = 0.99, double? finalMomentum = null) =>
-        new(TinyBackbone(seed), hiddenDim: 32, outputDim: 16, temperature: 0.2, queueSize: queueSize,
-            baseMomentum: baseMomentum, finalMomentum: finalMomentum, symmetric: symmetric, seed: seed);
+        new(TinyBackbone(seed), new MoCoV2Options { HiddenDim = 32, OutputDim = 16, Temperature = 0.2, QueueSize = queueSize, BaseMomentum = baseMomentum, FinalMomentum = finalMomentum, Symmetric = symmetric, Seed = seed });
 
     private static Tensor Keys(MoCoV2 m, Tensor x) => nn.functional.normalize(m.MomentumEncoder.call(x), dim: 1);
 
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new MoCoV2(TinyBackbone());
+        using var m = new MoCoV2(TinyBackbone(), new MoCoV2Options());
         Assert.Equal(0.2, m.Temperature);
         Assert.Equal(65536, m.Queue.Size);
         Assert.Equal(128, m.Queue.Dim);
@@ -31,9 +30,9 @@ public class MoCoV2Tests
         Assert.DoesNotContain(m.Projector.state_dict().Keys, k => k.Contains("running", StringComparison.Ordinal)); // no BN
         // The queue starts as unit-norm noise.
         Assert.True(m.Queue.Items.norm(1).allclose(torch.ones(65536), atol: 1e-5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), queueSize: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), temperature: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), baseMomentum: 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), new MoCoV2Options { QueueSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), new MoCoV2Options { Temperature = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), new MoCoV2Options { BaseMomentum = 1.5 }));
     }
 
     [Fact]
@@ -107,7 +106,7 @@ public class MoCoV2Tests
     public void Momentum_schedule_is_wired_into_the_step_hook()
     {
         // Constant by default (paper): 0.999 at step 0 and at the end.
-        using var c = new MoCoV2(TinyBackbone(), hiddenDim: 8, outputDim: 4, queueSize: 8);
+        using var c = new MoCoV2(TinyBackbone(), new MoCoV2Options { HiddenDim = 8, OutputDim = 4, QueueSize = 8 });
         c.OnStepStart(new TrainingProgress(0, 100, 0, 10));
         Assert.Equal(0.999, c.MomentumEncoder.LastMomentum, 12);
         c.OnStepStart(new TrainingProgress(99, 100, 9, 10));

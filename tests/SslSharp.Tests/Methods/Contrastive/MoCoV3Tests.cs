@@ -11,13 +11,12 @@ namespace SslSharp.Tests.Methods.Contrastive;
 public class MoCoV3Tests
 {
     private static MoCoV3 Tiny(long seed = 0, double temperature = 0.2, double baseMomentum = 0.99, double finalMomentum = 1.0) =>
-        new(TinyBackbone(seed), hiddenDim: 32, outputDim: 16, temperature: temperature, baseMomentum: baseMomentum,
-            finalMomentum: finalMomentum, seed: seed);
+        new(TinyBackbone(seed), new MoCoV3Options { HiddenDim = 32, OutputDim = 16, Temperature = temperature, BaseMomentum = baseMomentum, FinalMomentum = finalMomentum, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new MoCoV3(TinyBackbone());
+        using var m = new MoCoV3(TinyBackbone(), new MoCoV3Options());
         Assert.Equal(1.0, m.Temperature);
         Assert.Equal(0.99, m.BaseMomentum);
         Assert.Equal(1.0, m.FinalMomentum);
@@ -26,9 +25,9 @@ public class MoCoV3Tests
         Assert.Equal(new[] { 4096 }, m.Predictor.HiddenDims);
         Assert.Equal(256, m.Predictor.InputDim);
         Assert.DoesNotContain(m.named_parameters(), p => p.name.StartsWith("projector.", StringComparison.Ordinal) && p.name.EndsWith(".bias", StringComparison.Ordinal) && !p.name.StartsWith("projector.layers.1.", StringComparison.Ordinal));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), temperature: -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), finalMomentum: 1.1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), projectorLayers: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), new MoCoV3Options { Temperature = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), new MoCoV3Options { FinalMomentum = 1.1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV3(TinyBackbone(), new MoCoV3Options { ProjectorLayers = 0 }));
     }
 
     [Fact]

@@ -11,12 +11,12 @@ namespace SslSharp.Tests.Methods.Contrastive;
 public class NNCLRTests
 {
     private static NNCLR Tiny(long seed = 0, int queueSize = 64, double temperature = 0.1) =>
-        new(TinyBackbone(seed), hiddenDim: 32, outputDim: 16, predictorHiddenDim: 32, temperature: temperature, queueSize: queueSize, seed: seed);
+        new(TinyBackbone(seed), new NNCLROptions { HiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 32, Temperature = temperature, QueueSize = queueSize, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new NNCLR(TinyBackbone());
+        using var m = new NNCLR(TinyBackbone(), new NNCLROptions());
         Assert.Equal(0.1, m.Temperature);
         Assert.Equal(65536, m.Queue.Size);
         Assert.Equal(256, m.Queue.Dim);
@@ -24,8 +24,8 @@ public class NNCLRTests
         Assert.Equal(256, m.Projector.OutputDim);
         Assert.Equal(new[] { 4096 }, m.Predictor.HiddenDims);
         Assert.True(m.Queue.Items.norm(1).allclose(torch.ones(65536), atol: 1e-5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NNCLR(TinyBackbone(), queueSize: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new NNCLR(TinyBackbone(), temperature: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NNCLR(TinyBackbone(), new NNCLROptions { QueueSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NNCLR(TinyBackbone(), new NNCLROptions { Temperature = 0 }));
     }
 
     [Fact]

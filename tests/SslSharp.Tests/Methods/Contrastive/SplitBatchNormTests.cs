@@ -41,8 +41,8 @@ public class SplitBatchNormTests
     public void MoCoV2_with_splits_changes_only_the_batch_statistics()
     {
         using var scope = torch.NewDisposeScope();
-        using var plain = new MoCoV2(TinyBackbone(1), hiddenDim: 32, outputDim: 16, queueSize: 64, seed: 1);
-        using var split = new MoCoV2(TinyBackbone(1), hiddenDim: 32, outputDim: 16, queueSize: 64, seed: 1, bnSplits: 4);
+        using var plain = new MoCoV2(TinyBackbone(1), new MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Seed = 1 });
+        using var split = new MoCoV2(TinyBackbone(1), new MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Seed = 1, BnSplits = 4 });
         using var views = TwoViews(8, seed: 2);
         // Train mode: each split and the shuffled keys get their own BN statistics, so the loss differs.
         float trainPlain = plain.call(views).Loss.item<float>();
@@ -59,8 +59,8 @@ public class SplitBatchNormTests
     [Fact]
     public void Bad_splits_fail_with_a_message()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), queueSize: 64, bnSplits: 0));
-        using var m = new MoCoV2(TinyBackbone(), hiddenDim: 8, outputDim: 4, queueSize: 64, bnSplits: 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MoCoV2(TinyBackbone(), new MoCoV2Options { QueueSize = 64, BnSplits = 0 }));
+        using var m = new MoCoV2(TinyBackbone(), new MoCoV2Options { HiddenDim = 8, OutputDim = 4, QueueSize = 64, BnSplits = 3 });
         using var views = TwoViews(8);
         var e = Assert.Throws<ArgumentException>(() => m.call(views));
         Assert.Contains("bn_splits 3", e.Message);

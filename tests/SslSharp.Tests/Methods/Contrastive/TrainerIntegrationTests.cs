@@ -13,7 +13,7 @@ public class TrainerIntegrationTests
     public void The_trainer_drives_the_momentum_schedule_and_the_queue_of_MoCo_v2()
     {
         using var data = new StandInBatchSource(images: 32, batchSize: 8, size: 8);
-        using var method = new MoCoV2(TinyBackbone(1), hiddenDim: 16, outputDim: 8, queueSize: 16, baseMomentum: 0.9, finalMomentum: 0.99, seed: 1);
+        using var method = new MoCoV2(TinyBackbone(1), new MoCoV2Options { HiddenDim = 16, OutputDim = 8, QueueSize = 16, BaseMomentum = 0.9, FinalMomentum = 0.99, Seed = 1 });
         var teacherBefore = TeacherParameters(method.MomentumEncoder).Select(p => p.clone()).ToList();
         using var trainer = new Trainer(method, data, TrainerTests.Options());
         var result = trainer.Fit();
@@ -31,13 +31,13 @@ public class TrainerIntegrationTests
     public void The_trainer_drives_MoCo_v3_and_NNCLR()
     {
         using var data = new StandInBatchSource(images: 32, batchSize: 8, size: 8);
-        using (var v3 = new MoCoV3(TinyBackbone(2), hiddenDim: 16, outputDim: 8, temperature: 0.2, seed: 2))
+        using (var v3 = new MoCoV3(TinyBackbone(2), new MoCoV3Options { HiddenDim = 16, OutputDim = 8, Temperature = 0.2, Seed = 2 }))
         using (var trainer = new Trainer(v3, data, TrainerTests.Options()))
         {
             Assert.True(double.IsFinite(trainer.Fit().LastLoss));
             Assert.Equal(EmaTeacher.CosineMomentum(11, 12, 0.99), v3.MomentumEncoder.LastMomentum, 12);
         }
-        using var nnclr = new NNCLR(TinyBackbone(3), hiddenDim: 16, outputDim: 8, predictorHiddenDim: 16, queueSize: 32, seed: 3);
+        using var nnclr = new NNCLR(TinyBackbone(3), new NNCLROptions { HiddenDim = 16, OutputDim = 8, PredictorHiddenDim = 16, QueueSize = 32, Seed = 3 });
         using var t2 = new Trainer(nnclr, data, TrainerTests.Options());
         Assert.True(double.IsFinite(t2.Fit().LastLoss));
         Assert.True(nnclr.Queue.IsFull);

@@ -10,7 +10,7 @@ namespace SslSharp.Tests.Methods.Correlation;
 public class BarlowTwinsTests : PairedCorrelationMethodTests
 {
     private static BarlowTwins Tiny(long seed = 0, double scaleLoss = 0.1) =>
-        new(Backbone(seed), hiddenDim: 32, outputDim: 32, scaleLoss: scaleLoss, seed: seed);
+        new(Backbone(seed), new BarlowTwinsOptions { HiddenDim = 32, OutputDim = 32, ScaleLoss = scaleLoss, Seed = seed });
 
     protected override SslMethod Create(long seed) => Tiny(seed);
 
@@ -24,8 +24,8 @@ public class BarlowTwinsTests : PairedCorrelationMethodTests
     [Fact]
     public void Defaults_follow_the_reference_and_the_registry_builds_it()
     {
-        Assert.Equal(8192, BarlowTwins.DefaultProjectorDim);
-        using var m = new BarlowTwins(Backbone(), 32, 32);
+        Assert.Equal(8192, new BarlowTwinsOptions().HiddenDim);
+        using var m = new BarlowTwins(Backbone(), new BarlowTwinsOptions { HiddenDim = 32, OutputDim = 32 });
         Assert.Equal(0.0051, m.Lambda);
         Assert.Equal(1.0, m.ScaleLoss);
         Assert.Equal((0.2, 0.0048), (m.LrWeights, m.LrBiases));
@@ -46,9 +46,9 @@ public class BarlowTwinsTests : PairedCorrelationMethodTests
         Assert.Equal("correlation", MethodRegistry.Describe("barlowtwins").Family);
         Assert.Throws<ArgumentException>(() => MethodRegistry.Create("barlowtwins", Backbone(),
             new MethodSettings(new Dictionary<string, string> { ["temperature"] = "0.1" })));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), 8, 8, lambda: -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), 8, 8, scaleLoss: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), 8, 8, lrBiases: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), new BarlowTwinsOptions { HiddenDim = 8, OutputDim = 8, Lambda = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), new BarlowTwinsOptions { HiddenDim = 8, OutputDim = 8, ScaleLoss = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BarlowTwins(Backbone(), new BarlowTwinsOptions { HiddenDim = 8, OutputDim = 8, LrBiases = 0 }));
     }
 
     [Fact]

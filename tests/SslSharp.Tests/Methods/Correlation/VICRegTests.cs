@@ -8,7 +8,7 @@ namespace SslSharp.Tests.Methods.Correlation;
 
 public class VICRegTests : PairedCorrelationMethodTests
 {
-    private static VICReg Tiny(long seed = 0) => new(Backbone(seed), hiddenDim: 32, outputDim: 32, seed: seed);
+    private static VICReg Tiny(long seed = 0) => new(Backbone(seed), new VICRegOptions { HiddenDim = 32, OutputDim = 32, Seed = seed });
 
     protected override SslMethod Create(long seed) => Tiny(seed);
 
@@ -21,7 +21,7 @@ public class VICRegTests : PairedCorrelationMethodTests
     [Fact]
     public void Defaults_follow_the_paper_and_the_registry_builds_it()
     {
-        Assert.Equal(8192, VICReg.DefaultExpanderDim);
+        Assert.Equal(8192, new VICRegOptions().HiddenDim);
         using var m = Tiny();
         Assert.Equal((25.0, 25.0, 1.0), (m.SimCoeff, m.StdCoeff, m.CovCoeff));
         var keys = m.Projector.state_dict().Keys.ToHashSet();
@@ -42,6 +42,6 @@ public class VICRegTests : PairedCorrelationMethodTests
         var ex = Assert.Throws<ArgumentException>(() => MethodRegistry.Create("vicreg", Backbone(),
             new MethodSettings(new Dictionary<string, string> { ["lambda"] = "1" })));
         Assert.Contains("lambda", ex.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new VICReg(Backbone(), 8, 8, covCoeff: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VICReg(Backbone(), new VICRegOptions { HiddenDim = 8, OutputDim = 8, CovCoeff = -1 }));
     }
 }

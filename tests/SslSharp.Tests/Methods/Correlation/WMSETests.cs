@@ -10,7 +10,7 @@ namespace SslSharp.Tests.Methods.Correlation;
 
 public class WMSETests
 {
-    private static WMSE Tiny(long seed = 0, int w = 16) => new(TinyBackbone(seed), hiddenDim: 32, outputDim: 8, whiteningSize: w, seed: seed);
+    private static WMSE Tiny(long seed = 0, int w = 16) => new(TinyBackbone(seed), new WMSEOptions { HiddenDim = 32, OutputDim = 8, WhiteningSize = w, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_official_cifar_settings()
@@ -34,7 +34,7 @@ public class WMSETests
     [Fact]
     public void A_sub_batch_too_small_for_the_dimension_fails_with_the_fix()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new WMSE(TinyBackbone(), outputDim: 64, whiteningSize: 64));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new WMSE(TinyBackbone(), new WMSEOptions { OutputDim = 64, WhiteningSize = 64 }));
         Assert.Contains("larger than the embedding dimension (64)", ex.Message);
         Assert.Contains("whitening_size", ex.Message);
         using var m = Tiny(w: 16);

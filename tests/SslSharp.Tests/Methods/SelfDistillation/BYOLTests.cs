@@ -12,12 +12,12 @@ namespace SslSharp.Tests.Methods.SelfDistillation;
 public class BYOLTests
 {
     private static BYOL Tiny(long seed = 0, double momentum = 0.99) =>
-        new(D.TinyBackbone(seed), projectorHiddenDim: 32, outputDim: 16, predictorHiddenDim: 32, baseMomentum: momentum, seed: seed);
+        new(D.TinyBackbone(seed), new BYOLOptions { ProjectorHiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 32, BaseMomentum = momentum, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper_and_deepmind_mlp()
     {
-        using var m = new BYOL(D.TinyBackbone());
+        using var m = new BYOL(D.TinyBackbone(), new BYOLOptions());
         Assert.Equal(new[] { 4096 }, m.Projector.HiddenDims);
         Assert.Equal(256, m.Projector.OutputDim);
         Assert.Equal(new[] { 4096 }, m.Predictor.HiddenDims);
@@ -31,7 +31,7 @@ public class BYOLTests
         Assert.DoesNotContain("predictor.layers.3.bias", keys);
         Assert.Contains("momentum_backbone.module.blocks.0.conv.weight", keys);
         Assert.Contains("momentum_projector.module.layers.0.weight", keys);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BYOL(D.TinyBackbone(), baseMomentum: 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BYOL(D.TinyBackbone(), new BYOLOptions { BaseMomentum = 1.5 }));
     }
 
     [Fact]

@@ -14,13 +14,12 @@ namespace SslSharp.Tests.Methods.SelfDistillation;
 public class DINOTests
 {
     private static DINO Tiny(long seed = 0, int freeze = 1, double clip = 3.0, double teacherTemp = 0.04) =>
-        new(D.TinyBackbone(seed), outputDim: 32, hiddenDim: 32, bottleneckDim: 8, freezeLastLayerEpochs: freeze,
-            clipGradient: clip, teacherTemperature: teacherTemp, warmupTeacherTemperature: 0.04, seed: seed);
+        new(D.TinyBackbone(seed), new DINOOptions { OutDim = 32, HiddenDim = 32, BottleneckDim = 8, FreezeLastLayer = freeze, ClipGrad = clip, TeacherTemp = teacherTemp, WarmupTeacherTemp = 0.04, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new DINO(D.TinyBackbone(), outputDim: 64);
+        using var m = new DINO(D.TinyBackbone(), new DINOOptions { OutDim = 64 });
         Assert.Equal(2048, m.Head.HiddenDim);
         Assert.Equal(256, m.Head.BottleneckDim);
         Assert.Equal(0.1, m.StudentTemperature);
@@ -40,8 +39,8 @@ public class DINOTests
         using var paper = (DINO)MethodRegistry.Create("dino", D.TinyBackbone(),
             new MethodSettings(new Dictionary<string, string> { ["hidden_dim"] = "16", ["bottleneck_dim"] = "8" }));
         Assert.Equal(65536, paper.Head.OutputDim);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DINO(D.TinyBackbone(), outputDim: 8, teacherTemperature: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DINO(D.TinyBackbone(), outputDim: 8, centerMomentum: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DINO(D.TinyBackbone(), new DINOOptions { OutDim = 8, TeacherTemp = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DINO(D.TinyBackbone(), new DINOOptions { OutDim = 8, CenterMomentum = 2 }));
     }
 
     [Fact]
@@ -99,8 +98,7 @@ public class DINOTests
                     Assert.Equal(values[e], DINO.TeacherTemperatureAt(e * spe + within, spe, warm, final, w), 12);
         }
         Assert.Equal(0.07, DINO.TeacherTemperatureAt(0, 1, 0.04, 0.07, 0), 12);
-        using var m = new DINO(D.TinyBackbone(), outputDim: 8, hiddenDim: 8, bottleneckDim: 4, teacherTemperature: 0.07,
-            warmupTeacherTemperatureEpochs: 4);
+        using var m = new DINO(D.TinyBackbone(), new DINOOptions { OutDim = 8, HiddenDim = 8, BottleneckDim = 4, TeacherTemp = 0.07, WarmupTeacherTempEpochs = 4 });
         Assert.Equal(0.04, m.CurrentTeacherTemperature, 12);
         m.OnStepStart(new TrainingProgress(25, 100, 2, 10));
         Assert.Equal(0.06, m.CurrentTeacherTemperature, 12);

@@ -12,12 +12,12 @@ namespace SslSharp.Tests.Methods.SelfDistillation;
 public class SimSiamTests
 {
     private static SimSiam Tiny(long seed = 0, bool stopGradient = true) =>
-        new(D.TinyBackbone(seed), projectorHiddenDim: 32, outputDim: 32, predictorHiddenDim: 8, stopGradient: stopGradient, seed: seed);
+        new(D.TinyBackbone(seed), new SimSiamOptions { ProjectorHiddenDim = 32, OutputDim = 32, PredictorHiddenDim = 8, StopGradient = stopGradient, Seed = seed });
 
     [Fact]
     public void Defaults_follow_the_paper()
     {
-        using var m = new SimSiam(D.TinyBackbone());
+        using var m = new SimSiam(D.TinyBackbone(), new SimSiamOptions());
         Assert.Equal(new[] { 2048, 2048 }, m.Projector.HiddenDims);
         Assert.Equal(2048, m.Projector.OutputDim);
         Assert.Equal(new[] { 512 }, m.Predictor.HiddenDims);
