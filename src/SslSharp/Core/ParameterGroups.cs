@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TorchSharp.Modules;
 using static TorchSharp.torch.nn;
 
@@ -8,25 +9,55 @@ public static class ParameterGroups
 {
     /// <summary>
     /// Splits the trainable parameters of <paramref name="module"/> into weights (weight decay and
-    /// LARS adaptation on) and biases / normalisation parameters (both off).
+    /// LARS adaptation on) and biases / normalisation parameters / named exceptions (both off).
     /// </summary>
     /// <remarks>
-    /// Follows the rule of the reference code (MoCo v3 <c>exclude_bias_and_norm</c>, DINO
+    /// <para>Follows the rule of the reference code (MoCo v3 <c>exclude_bias_and_norm</c>, DINO
     /// <c>get_params_groups</c>, BYOL): every parameter with fewer than two dimensions, i.e. biases
-    /// and BatchNorm/LayerNorm scales and shifts, is excluded. Frozen parameters are skipped.
+    /// and BatchNorm/LayerNorm scales and shifts, is excluded. So is every parameter that a module
+    /// implementing <see cref="INoWeightDecay"/> (<paramref name="module"/> itself or any sub-module) names,
+    /// matched against the parameter's name relative to that module (timm's <c>no_weight_decay()</c>: a
+    /// ViT's <c>pos_embed</c> and <c>cls_token</c>). Frozen parameters are skipped.</para>
+    /// <para>Both groups keep the order of <c>named_parameters()</c> (the optimizer state in checkpoints
+    /// follows it); the no-decay group is named <c>bias_norm</c> and comes second.</para>
     /// </remarks>
+    /// <param name="module">The module whose parameters are split.</param>
+    /// <param name="prefix">Put in front of the group names (<c>weights</c>, <c>bias_norm</c>).</param>
     public static IReadOnlyList<ParameterGroup> SplitDecay(Module module, string prefix = "")
     {
+        ArgumentNullException.ThrowIfNull(module);
+        var named = NamedNoDecay(module);
         var decay = new List<Parameter>();
         var noDecay = new List<Parameter>();
         foreach (var (_, p) in module.named_parameters())
         {
             if (!p.requires_grad) continue;
-            (p.dim() <= 1 ? noDecay : decay).Add(p);
+            (p.dim() <= 1 || named.Contains(p.Handle) ? noDecay : decay).Add(p);
         }
         var groups = new List<ParameterGroup>();
         if (decay.Count > 0) groups.Add(new ParameterGroup(prefix + "weights", decay));
         if (noDecay.Count > 0) groups.Add(new ParameterGroup(prefix + "bias_norm", noDecay, WeightDecay: false, LarsAdaptation: false));
         return groups;
+    }
+
+    /// <summary>Handles of the parameters that the <see cref="INoWeightDecay"/> modules in <paramref name="module"/> name.</summary>
+    private static HashSet<IntPtr> NamedNoDecay(Module module)
+    {
+        var handles = new HashSet<IntPtr>();
+        foreach (var m in module.named_modules().Select(nm => nm.module).Prepend(module))
+        {
+            if (m is not INoWeightDecay declares) continue;
+            var patterns = declares.NoWeightDecayNames.Select(Pattern).ToList();
+            foreach (var (name, p) in m.named_parameters())
+                if (patterns.Any(r => r.IsMatch(name))) handles.Add(p.Handle);
+        }
+        return handles;
+    }
+
+    private static Regex Pattern(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("A no-weight-decay name is empty; give a parameter name such as 'pos_embed' or a pattern such as 'blocks.*.gamma'.", nameof(name));
+        return new Regex("^" + Regex.Escape(name).Replace(@"\*", ".*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
     }
 }

@@ -12,4 +12,11 @@ namespace SslSharp.Core;
 /// The embeddings the loss was computed on for the first view <c>[N, E]</c> (e.g. the projector
 /// output), detached; null when a method has none.
 /// </param>
-public sealed record StepOutput(Tensor Loss, Tensor Features, Tensor? Embeddings = null);
+public sealed record StepOutput(Tensor Loss, Tensor Features, Tensor? Embeddings = null)
+{
+    /// <summary>
+    /// The method's extras (a token mask, a reconstruction, named scalars to log), or null when it has none:
+    /// <c>new StepOutput(loss, features) { Extras = new StepExtras { Mask = mask, Reconstruction = pred } }</c>.
+    /// </summary>
+    public StepExtras? Extras { get; init; }
+}

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,8 @@ namespace SslSharp.Methods;
 /// epoch it calls <see cref="OnEpochStart"/> (also for the epoch a resumed run continues in). A step is:</para>
 /// <list type="number">
 /// <item><see cref="OnStepStart"/> (schedules: EMA momentum, teacher temperature, ...)</item>
-/// <item><c>forward(views)</c> returns a <see cref="StepOutput"/>; the trainer back-propagates its loss</item>
+/// <item><c>forward(views)</c> returns a <see cref="StepOutput"/>; the trainer back-propagates its loss (and, with
+/// several processes, averages the gradients over <see cref="ProcessGroup"/>)</item>
 /// <item><see cref="OnAfterBackward"/> (gradient clipping, cancelling the gradients of frozen layers)</item>
 /// <item>the optimizer steps</item>
 /// <item><see cref="OnAfterOptimizerStep"/> (EMA update, queue update, ...)</item>
@@ -29,6 +31,20 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
 
     /// <summary>The backbone whose features evaluation uses (kNN, probes).</summary>
     public abstract Backbone Encoder { get; }
+
+    /// <summary>
+    /// The processes this method trains with: rank, world size and the collectives (all-gather of negatives
+    /// or keys, all-reduce of a center or of queue statistics). The <c>Trainer</c> sets it to the group it was
+    /// given; default: <see cref="SingleProcessGroup.Instance"/>. Gradients are averaged by the trainer, not here.
+    /// </summary>
+    /// <remarks>Not part of the state dict: a checkpoint written by 4 processes loads in 1.</remarks>
+    public IProcessGroup ProcessGroup
+    {
+        get => _processGroup;
+        set => _processGroup = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private IProcessGroup _processGroup = SingleProcessGroup.Instance;
 
     /// <summary>The smallest per-process batch for which the loss is defined.</summary>
     public virtual int MinimumBatchSize => 2;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Methods;
 using SslSharp.Training.Logging;
 using SslSharp.Training.Optim;
@@ -26,6 +27,13 @@ namespace SslSharp.Training;
 /// and when the run stops); a resumed run appends. Formats: docs/run-folder.md.</para>
 /// <para>Progress: with <see cref="TrainerOptions.ShowProgress"/>, through the <see cref="IProgressDisplay"/> the caller
 /// gives (the command line's live bar), else one plain line every <see cref="TrainerOptions.LogEverySteps"/> steps.</para>
+/// <para>Extras: the named scalars of a step's <see cref="StepOutput.Extras"/> go to <c>logged.csv</c> (step = steps completed).</para>
+/// <para>Processes: with a process group of several processes (data parallel), every process runs this loop on its
+/// share of each batch; after <c>backward()</c> and before <see cref="SslMethod.OnAfterBackward"/> (where gradient
+/// clipping runs) the gradients are averaged over the processes (<see cref="GradientAveraging"/>); only rank 0
+/// writes files (metrics, <c>logged.csv</c>, checkpoints; callbacks see no run folder elsewhere) and shows progress.
+/// The method reads the group through <see cref="SslMethod.ProcessGroup"/>. With the single-process group (the
+/// default) none of this costs anything.</para>
 /// </remarks>
 public sealed class Trainer : IDisposable
 {
@@ -34,6 +42,9 @@ public sealed class Trainer : IDisposable
     private readonly ITrainerCallback[] _callbacks;
     private readonly Device _device;
     private readonly IProgressDisplay? _progress;
+    private readonly IProcessGroup _group;
+    private readonly bool _averageGradients;
+    private readonly TorchSharp.Modules.Parameter[] _trainable;
     private bool _disposed;
 
     /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
@@ -44,8 +55,10 @@ public sealed class Trainer : IDisposable
     /// <param name="callbacks">Evaluation and logging hooks.</param>
     /// <param name="progress">Where progress is shown when <see cref="TrainerOptions.ShowProgress"/> is set (null: plain lines on
     /// the console every <see cref="TrainerOptions.LogEverySteps"/> steps).</param>
+    /// <param name="processGroup">The processes of a data-parallel run (null: <see cref="SingleProcessGroup.Instance"/>);
+    /// also given to the method as <see cref="SslMethod.ProcessGroup"/>. Not an option: options are saved in checkpoints.</param>
     public Trainer(SslMethod method, IBatchSource data, TrainerOptions options, IEnumerable<ITrainerCallback>? callbacks = null,
-        IProgressDisplay? progress = null)
+        IProgressDisplay? progress = null, IProcessGroup? processGroup = null)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(data);
@@ -62,6 +75,10 @@ public sealed class Trainer : IDisposable
         Options = options;
         _callbacks = callbacks?.ToArray() ?? Array.Empty<ITrainerCallback>();
         _progress = progress;
+        _group = processGroup ?? SingleProcessGroup.Instance;
+        if (_group.WorldSize < 1 || _group.Rank < 0 || _group.Rank >= _group.WorldSize)
+            throw new ArgumentException($"The process group says rank {_group.Rank} of {_group.WorldSize}; the rank must be in [0, world size).", nameof(processGroup));
+        method.ProcessGroup = _group;
         _device = torch.device(options.Device);
         if (method.parameters().Any(p => !OnDevice(p)) || method.buffers().Any(b => !OnDevice(b))) method.to(_device);
         StepsPerEpoch = data.BatchesPerEpoch;
@@ -70,7 +87,15 @@ public sealed class Trainer : IDisposable
         PeakLr = Schedules.ScaleLr(options.BaseLr, options.BatchSize, options.LrScaling);
         Groups = method.ParameterGroups();
         Optimizer = Optimizers.Create(Groups, options);
+        _averageGradients = _group.WorldSize > 1;
+        _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
     }
+
+    /// <summary>The processes this trainer runs with (<see cref="SingleProcessGroup.Instance"/> unless one was given).</summary>
+    public IProcessGroup ProcessGroup => _group;
+
+    /// <summary>Whether this process writes the run's files and shows progress (rank 0).</summary>
+    private bool WritesFiles => _group.Rank == 0;
 
     private bool OnDevice(Tensor t) =>
         t.device_type == _device.type && (_device.type == DeviceType.CPU || t.device_index == _device.index);
@@ -134,7 +159,7 @@ public sealed class Trainer : IDisposable
 
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
-        string? runDir = Options.RunDirectory;
+        string? runDir = WritesFiles ? Options.RunDirectory : null;
         using var writer = runDir is null ? null : new MetricsWriter(runDir, append: Options.ResumeFrom is not null, keepUpToStep: step);
         TrainerState? stateRef = null;
         var state = new TrainerState(_method, runDir, StepsPerEpoch, TotalSteps, Options.Epochs,
@@ -150,7 +175,7 @@ public sealed class Trainer : IDisposable
         try
         {
             foreach (var cb in _callbacks) cb.OnTrainStart(state);
-            if (!Options.ShowProgress)
+            if (!Options.ShowProgress || !WritesFiles)
                 Loop(state, run, endStep, writer, reporter: null, ct);
             else
                 (_progress ?? new LineProgressDisplay(Console.Out, Options.LogEverySteps))
@@ -205,6 +230,7 @@ public sealed class Trainer : IDisposable
                     long t0 = Stopwatch.GetTimestamp();
                     double loss, lr;
                     long images;
+                    (string Name, double Value)[]? scalars = null;
                     using (var scope = torch.NewDisposeScope())
                     {
                         if (!batches.MoveNext())
@@ -232,10 +258,12 @@ public sealed class Trainer : IDisposable
                             if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
                             Optimizer.ZeroGrad();
                             output.Loss.backward();
+                            if (_averageGradients) GradientAveraging.Average(_group, _trainable);
                             _method.OnAfterBackward(progress);
                             Optimizer.Step();
                             _method.OnAfterOptimizerStep(progress);
                             foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
+                            if (output.Extras is { Scalars.Count: > 0 } extras) scalars = ReadScalars(extras);
                             images = batch.BatchSize;
                         }
                         finally
@@ -250,6 +278,8 @@ public sealed class Trainer : IDisposable
                     run.LastLoss = loss;
                     state.Step = step;
                     writer?.WriteStep(metrics);
+                    if (scalars is not null)
+                        foreach (var (name, value) in scalars) state.Log(name, value);
                     foreach (var cb in _callbacks) cb.OnStepEnd(state, metrics);
                     smoothedIps = smoothedIps == 0 ? metrics.ImagesPerSecond : 0.9 * smoothedIps + 0.1 * metrics.ImagesPerSecond;
                     reporter?.Step(step, endStep, epoch, Options.Epochs, loss, lr, smoothedIps);
@@ -274,7 +304,7 @@ public sealed class Trainer : IDisposable
 
     private void SaveCheckpoints(RunState run, int? epochCompleted, IProgressReporter? reporter)
     {
-        if (Options.RunDirectory is null) return;
+        if (Options.RunDirectory is null || !WritesFiles) return;
         var info = new CheckpointInfo(_method.GetName(), run.Step, (int)Math.Min(Options.Epochs - 1, run.Step / StepsPerEpoch),
             StepsPerEpoch, Options.Optimizer.ToLowerInvariant(), Checkpoint.OptionsToJson(Options with { ResumeFrom = null }),
             Options.ConfigJson, DateTime.UtcNow);
@@ -289,6 +319,19 @@ public sealed class Trainer : IDisposable
             File.Move(periodic + ".tmp", periodic, overwrite: true);
             reporter?.Message($"checkpoint {periodic}");
         }
+    }
+
+    private static (string Name, double Value)[] ReadScalars(StepExtras extras)
+    {
+        var values = new (string, double)[extras.Scalars.Count];
+        int i = 0;
+        foreach (var (name, t) in extras.Scalars)
+        {
+            if (t.numel() != 1)
+                throw new InvalidOperationException($"The method's logged scalar '{name}' has shape [{string.Join(", ", t.shape)}]; log 0-d tensors (e.g. loss_part.detach()).");
+            values[i++] = (name, t.ToDouble());
+        }
+        return values;
     }
 
     /// <summary>Zeros the optimizer state tensors (named <c>g{group}.p{index}.*</c>) of <paramref name="parameters"/>.</summary>
