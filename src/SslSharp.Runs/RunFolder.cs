@@ -7,12 +7,19 @@ namespace SslSharp.Runs;
 /// </summary>
 public static class RunFolder
 {
+    /// <summary>
+    /// The empty file a default run folder is claimed with. It travels inside the private staging folder, so the rename
+    /// that claims a name fails on a folder another run already claimed (a rename onto a non-empty folder fails; onto an
+    /// empty one it would succeed).
+    /// </summary>
+    public const string MarkerFile = ".sslsharp-run";
+
     /// <summary>Claims <paramref name="requested"/>, or a new folder named after <paramref name="defaultPath"/> when it is null.</summary>
     /// <param name="requested">The folder the user named (<c>--out</c>), or null.</param>
     /// <param name="defaultPath">The default folder (e.g. <c>runs/simclr-fashion-mnist-20261206-203000</c>); when it
     /// exists, <c>-2</c>, <c>-3</c>, ... is appended.</param>
     /// <param name="overwrite">Delete whatever <paramref name="requested"/> holds (<c>--overwrite</c>).</param>
-    /// <returns>The claimed folder, created and empty.</returns>
+    /// <returns>The claimed folder: created, and empty but for <see cref="MarkerFile"/> when it is a default folder.</returns>
     /// <exception cref="ArgumentException"><paramref name="requested"/> names a file, or a folder that holds files
     /// while <paramref name="overwrite"/> is false (the message says how to continue or replace it).</exception>
     public static string Claim(string? requested, string defaultPath, bool overwrite = false)
@@ -28,6 +35,7 @@ public static class RunFolder
             // A private folder renamed into place: the rename fails when another run took the name in the meantime.
             var staging = Path.Combine(parent, $".claim-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);
+            File.WriteAllBytes(Path.Combine(staging, MarkerFile), []);
             try
             {
                 Directory.Move(staging, candidate);
@@ -35,7 +43,7 @@ public static class RunFolder
             }
             catch (IOException)
             {
-                Directory.Delete(staging);
+                Directory.Delete(staging, recursive: true);
             }
         }
     }

@@ -58,14 +58,18 @@ public class RunFolderTests
     public void Runs_started_at_once_with_the_same_default_name_get_distinct_folders()
     {
         using var temp = new TempDir();
-        var basePath = Path.Combine(temp.Path, "runs", "simclr-fashion-mnist-embedded-20261206-203000");
-        var claimed = new string[16];
-        Parallel.For(0, claimed.Length, i => claimed[i] = RunFolder.Claim(null, basePath));
+        for (int round = 0; round < 10; round++)
+        {
+            var runs = Path.Combine(temp.Path, $"runs{round}");
+            var basePath = Path.Combine(runs, "simclr-fashion-mnist-embedded-20261206-203000");
+            var claimed = new string[16];
+            Parallel.For(0, claimed.Length, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i => claimed[i] = RunFolder.Claim(null, basePath));
 
-        Assert.Equal(claimed.Length, claimed.Distinct().Count());
-        Assert.Contains(basePath, claimed);
-        Assert.All(claimed, c => Assert.True(Directory.Exists(c)));
-        Assert.Equal(claimed.Length, Directory.GetDirectories(Path.Combine(temp.Path, "runs")).Length);   // no staging folder left
+            Assert.Equal(claimed.Length, claimed.Distinct().Count());
+            Assert.Contains(basePath, claimed);
+            Assert.All(claimed, c => Assert.True(File.Exists(Path.Combine(c, RunFolder.MarkerFile))));
+            Assert.Equal(claimed.Length, Directory.GetDirectories(runs).Length);   // no staging folder left
+        }
     }
 
     [Fact]
