@@ -32,6 +32,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 {
     private readonly ProjectionHead predictor;
     private readonly MomentumEncoder momentumEncoder;
+    private readonly EmaMomentum momentum;
 
     /// <summary>Creates MoCo v3 around <paramref name="backbone"/>.</summary>
     /// <param name="backbone">The query encoder; MoCo v3 takes ownership (its momentum twin is made with <c>CreateTwin()</c>).</param>
@@ -49,7 +50,8 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         : base(nameof(MoCoV3), backbone, b =>
         {
             ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
-            MomentumChecks.Check("MoCo v3", baseMomentum, finalMomentum);
+            EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "MoCo v3's base momentum", "MoCo v2 0.999, MoCo v3 0.99");
+            EmaMomentum.Check(finalMomentum, nameof(finalMomentum), "MoCo v3's final momentum", "MoCo v3 1.0");
             return ContrastiveHeads.MoCoV3Projector(b.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
         })
     {
@@ -58,6 +60,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         Temperature = temperature;
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum;
+        momentum = new EmaMomentum(baseMomentum, finalMomentum);
         register_module("predictor", predictor);
         register_module("momentum_encoder", momentumEncoder);
     }
@@ -88,7 +91,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 
     /// <summary>Moves the momentum encoder with this step's cosine momentum.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
+        momentumEncoder.Update(momentum.At(progress));
 
     /// <summary>
     /// The symmetric MoCo v3 loss of the first two global views, with view 0's features <c>[N, D]</c> and

@@ -36,8 +36,9 @@ public sealed class DINO : SslMethod, Core.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly DINOHead head;
-    private readonly EmaTeacher teacher_backbone;
-    private readonly EmaTeacher teacher_head;
+    private readonly EmaTeacher<Backbone> teacher_backbone;
+    private readonly EmaTeacher<DINOHead> teacher_head;
+    private readonly EmaMomentum momentum;
     private readonly Tensor center;
 
     /// <summary>Creates DINO around <paramref name="backbone"/> with a <see cref="DINOHead"/>.</summary>
@@ -70,8 +71,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             throw new ArgumentOutOfRangeException(nameof(warmupTeacherTemperatureEpochs), warmupTeacherTemperatureEpochs, "The teacher-temperature warm-up must be >= 0 epochs (paper: 30).");
         if (!(centerMomentum >= 0 && centerMomentum <= 1))
             throw new ArgumentOutOfRangeException(nameof(centerMomentum), centerMomentum, "The DINO center momentum must be in [0, 1] (paper: 0.9).");
-        if (!(baseMomentum >= 0 && baseMomentum <= 1))
-            throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The DINO teacher momentum must be in [0, 1] (paper: 0.996).");
+        EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "The DINO teacher momentum", "paper: 0.996");
         if (freezeLastLayerEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(freezeLastLayerEpochs), freezeLastLayerEpochs, "freeze_last_layer must be >= 0 epochs (paper: 1).");
         if (!(clipGradient >= 0) || double.IsInfinity(clipGradient))
@@ -79,15 +79,15 @@ public sealed class DINO : SslMethod, Core.IHasProjector
 
         this.backbone = backbone;
         head = new DINOHead(backbone.FeatureDim, outputDim, hiddenDim, bottleneckDim, headLayers, normLastLayer, seed: seed);
-        teacher_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "teacher_backbone");
-        teacher_head = new EmaTeacher(head, head.CreateTwin(), "teacher_head");
+        teacher_backbone = new EmaTeacher<Backbone>(backbone, backbone.CreateTwin(), "teacher_backbone");
+        teacher_head = new EmaTeacher<DINOHead>(head, head.CreateTwin(), "teacher_head");
+        momentum = new EmaMomentum(baseMomentum);
         center = torch.zeros(1, outputDim);
         StudentTemperature = studentTemperature;
         TeacherTemperature = teacherTemperature;
         WarmupTeacherTemperature = warmupTeacherTemperature;
         WarmupTeacherTemperatureEpochs = warmupTeacherTemperatureEpochs;
         CenterMomentum = centerMomentum;
-        BaseMomentum = baseMomentum;
         FreezeLastLayerEpochs = freezeLastLayerEpochs;
         ClipGradient = clipGradient;
         CurrentTeacherTemperature = warmupTeacherTemperatureEpochs > 0 ? warmupTeacherTemperature : teacherTemperature;
@@ -114,10 +114,10 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     public override Tensor? Embed(Tensor features) => head.Bottleneck(features);
 
     /// <summary>The teacher backbone (EMA of <see cref="Encoder"/>).</summary>
-    public EmaTeacher TeacherBackbone => teacher_backbone;
+    public EmaTeacher<Backbone> TeacherBackbone => teacher_backbone;
 
     /// <summary>The teacher head (EMA of <see cref="Head"/>).</summary>
-    public EmaTeacher TeacherHead => teacher_head;
+    public EmaTeacher<DINOHead> TeacherHead => teacher_head;
 
     /// <summary>The center <c>[1, K]</c> subtracted from the teacher's outputs (a buffer; live tensor, do not modify).</summary>
     public Tensor Center => center;
@@ -138,7 +138,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     public double CenterMomentum { get; }
 
     /// <summary>Teacher EMA momentum at step 0.</summary>
-    public double BaseMomentum { get; }
+    public double BaseMomentum => momentum.Base;
 
     /// <summary>Epochs during which the last layer of the head gets no gradient.</summary>
     public int FreezeLastLayerEpochs { get; }
@@ -226,7 +226,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)
     {
-        double m = EmaTeacher.CosineMomentum(progress, BaseMomentum);
+        double m = momentum.At(progress);
         teacher_backbone.Update(m);
         teacher_head.Update(m);
     }
@@ -248,7 +248,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
         int g = views.GlobalCount;
         long n = views.BatchSize;
         var globals = cat(views.Global.ToArray(), 0);                                   // [G N, C, H, W]
-        var teacherOut = teacher_head.call(teacher_backbone.call(globals)).detach();    // [G N, K]
+        var teacherOut = teacher_head.Run(h => h.call(teacher_backbone.Module.call(globals))).detach();   // [G N, K]
         Tensor? features = null;
         var studentOut = views.EncodeByResolution(x =>
         {
