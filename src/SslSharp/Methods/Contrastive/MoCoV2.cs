@@ -59,7 +59,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         double baseMomentum = 0.999, double? finalMomentum = null, bool symmetric = false, long seed = 0, int bnSplits = 1)
         : base(nameof(MoCoV2), backbone, b =>
         {
-            ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
+            LossChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
             if (queueSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
             EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "MoCo v2's base momentum", "MoCo v2 0.999, MoCo v3 0.99");
@@ -129,8 +129,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        QueueChecks.TwoGlobalViews("MoCo v2", views);
+        CheckViews(views, globalViews: 2);
         CheckBatchSize(views.BatchSize);
         SplitBatchNorm.Check("MoCo v2", views.BatchSize, BnSplits);
 

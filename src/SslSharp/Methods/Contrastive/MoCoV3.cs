@@ -49,7 +49,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         double baseMomentum = 0.99, double finalMomentum = 1.0, int projectorLayers = 2, long seed = 0)
         : base(nameof(MoCoV3), backbone, b =>
         {
-            ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
+            LossChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
             EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "MoCo v3's base momentum", "MoCo v2 0.999, MoCo v3 0.99");
             EmaMomentum.Check(finalMomentum, nameof(finalMomentum), "MoCo v3's final momentum", "MoCo v3 1.0");
             return ContrastiveHeads.MoCoV3Projector(b.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
@@ -101,8 +101,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        QueueChecks.TwoGlobalViews("MoCo v3", views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];

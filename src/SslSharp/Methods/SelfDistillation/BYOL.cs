@@ -77,12 +77,12 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var pass = TwoViewPass.Run(this, views, Encoder, Projector, x => momentum_projector.Module.call(momentum_backbone.Module.call(x)));
-        var p = predictor.call(pass.Z);                                            // [2N, E]
-        var (p1, p2) = TwoViewPass.Halves(p);
-        var (t1, t2) = TwoViewPass.Halves(pass.Target!);
+        var pass = ViewEncoder.Encode(views, 2, Encoder, Projector.call, x => momentum_projector.Module.call(momentum_backbone.Module.call(x)));
+        var p = predictor.call(pass.GroupEmbeddings);                             // [2N, E]
+        var (p1, p2) = ViewEncoder.Halves(p);
+        var (t1, t2) = ViewEncoder.Halves(pass.Target!);                          // [N, E] each, no gradient
         var loss = BYOLLoss.Compute(p1, p2, t1, t2);
         return pass.Output(loss);
     }

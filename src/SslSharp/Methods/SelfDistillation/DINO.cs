@@ -182,24 +182,34 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <returns>The gradient norms before clipping, in order (parameters without gradient are skipped).</returns>
     public static IReadOnlyList<double> ClipGradients(IEnumerable<Parameter> parameters, double clip)
     {
+        using var scope = torch.NewDisposeScope();
+        return ClipGradientsOnDevice(parameters, clip).Select(n => n.ToDouble()).ToList();
+    }
+
+    /// <summary>
+    /// <see cref="ClipGradients"/> without reading anything on the host (no sync per tensor): the coefficient is
+    /// computed on the device in float64 and replaced by 1 where it is not below 1 (so NaN leaves the gradient as
+    /// it is, as the host comparison did), then every gradient is multiplied by it.
+    /// </summary>
+    /// <returns>The gradient norms before clipping as float64 scalars (0-d) in the caller's dispose scope.</returns>
+    internal static IReadOnlyList<Tensor> ClipGradientsOnDevice(IEnumerable<Parameter> parameters, double clip)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(clip > 0) || double.IsInfinity(clip))
             throw new ArgumentOutOfRangeException(nameof(clip), clip, "The gradient clip must be a finite number > 0 (DINO: 3.0).");
-        var norms = new List<double>();
-        using var scope = torch.NewDisposeScope();
+        var norms = new List<Tensor>();
         using var noGrad = torch.no_grad();
         foreach (var p in parameters)
         {
             var grad = p.grad;
             if (grad is null) continue;
-            double norm = grad.norm().ToDouble();
-            norms.Add(norm);
-            double coef = clip / (norm + 1e-6);
-            if (coef < 1)
-            {
-                using Scalar c = coef;
-                grad.mul_(c);
-            }
+            using var scope = torch.NewDisposeScope();
+            var norm = grad.norm().to_type(ScalarType.Float64);                   // [], exact widening
+            var denominator = norm.add(1e-6);
+            var coef = torch.full_like(denominator, clip).div_(denominator);     // clip / (norm + 1e-6) in float64
+            var factor = torch.where(coef.lt(1.0), coef, torch.ones_like(coef));
+            grad.mul_(factor.to_type(grad.dtype));
+            norms.Add(norm.MoveToOuterDisposeScope());
         }
         return norms;
     }
@@ -212,7 +222,9 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <summary>Clips every gradient tensor, then drops the last layer's gradients during the first epochs.</summary>
     public override void OnAfterBackward(TrainingProgress progress)
     {
-        if (ClipGradient > 0) ClipGradients(parameters(), ClipGradient);
+        if (ClipGradient > 0)
+            using (torch.NewDisposeScope())
+                ClipGradientsOnDevice(parameters(), ClipGradient);
         if (progress.Epoch < FreezeLastLayerEpochs)
             foreach (var p in head.LastLayer.parameters())
             {
@@ -238,30 +250,20 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <exception cref="ArgumentException">Fewer than 2 global crops or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        if (views.GlobalCount < 2)
-            throw new ArgumentException(
-                $"DINO needs at least 2 global crops of one size (the teacher's views) but the batch has {views.GlobalCount}. " +
-                "Use a multi-crop augmentation with 2 global crops first, then the local crops.", nameof(views));
+        CheckViews(views, globalViews: 2,
+            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
-        long n = views.BatchSize;
-        var globals = cat(views.Global.ToArray(), 0);                                   // [G N, C, H, W]
-        var teacherOut = teacher_head.Run(h => h.call(teacher_backbone.Module.call(globals))).detach();   // [G N, K]
-        Tensor? features = null;
-        var studentOut = views.EncodeByResolution(x =>
-        {
-            var h = backbone.call(x);
-            features ??= h;                     // the global group comes first
-            return head.call(h);
-        });
+        // Student on every crop (one call per resolution, globals first); teacher on the G global crops [G N, C, H, W].
+        var pass = ViewEncoder.Encode(views, views.Count, backbone, head.call,
+            globals => teacher_head.Module.call(teacher_backbone.Module.call(globals)));
+        var teacherOut = pass.Target!;                                                  // [G N, K], no gradient
+        var studentOut = pass.Embeddings;                                               // V x [N, K]
         var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
         if (training)
             using (no_grad())
                 center.copy_(DINOLoss.UpdatedCenter(center, teacherOut, CenterMomentum));
-        return new StepOutput(loss.MoveToOuterDisposeScope(), features!.narrow(0, 0, n).detach().MoveToOuterDisposeScope(),
-            studentOut[0].detach().MoveToOuterDisposeScope());
+        return pass.Output(loss);
     }
 
     private static void CheckTemperature(double t, string name, string what)
