@@ -20,7 +20,7 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>, IBackbone
 
     /// <summary>
     /// A new backbone with the same architecture (fresh weights, not copied), e.g. for an EMA teacher
-    /// (<see cref="Modules.EmaTeacher"/> then copies the weights over).
+    /// (<see cref="Modules.EmaTeacher{TModule}"/> then copies the weights over).
     /// </summary>
     public abstract Backbone CreateTwin();
 

@@ -31,7 +31,7 @@ public static class BYOLLoss
     /// <exception cref="ArgumentException">The shapes differ or are not 2-D, or an input holds NaN/infinity.</exception>
     public static Tensor Compute(Tensor p1, Tensor p2, Tensor z1, Tensor z2)
     {
-        PairChecks.Check("The BYOL loss", p1, p2, z1, z2);
+        LossChecks.PredictionPair("The BYOL loss", p1, p2, z1, z2);
         using var scope = torch.NewDisposeScope();
         using Scalar one = 1.0;
         return Regression(p1, z2).add(Regression(p2, z1), one).MoveToOuterDisposeScope();
@@ -42,10 +42,10 @@ public static class BYOLLoss
     /// <param name="z">Targets <c>[N, D]</c> (detached here).</param>
     public static Tensor Regression(Tensor p, Tensor z)
     {
-        PairChecks.Check("The BYOL loss", p, p, z, z);
+        LossChecks.PredictionPair("The BYOL loss", p, p, z, z);
         using var scope = torch.NewDisposeScope();
         using Scalar two = 2.0, minusTwo = -2.0;
         // 2 - 2 cos, averaged over the rows; explicit scalars (no finalizer-owned temporaries).
-        return PairChecks.RowCosine(p, z.detach()).mean().mul(minusTwo).add(two).MoveToOuterDisposeScope();
+        return PairDistance.RowCosine(p, z.detach()).mean().mul(minusTwo).add(two).MoveToOuterDisposeScope();
     }
 }

@@ -59,7 +59,7 @@ public static class BarlowTwinsLoss
     /// <exception cref="ArgumentException">Shapes differ or are not 2-D, N &lt; 2, or an input holds NaN/infinity.</exception>
     public static Tensor CrossCorrelation(Tensor z1, Tensor z2)
     {
-        CorrelationChecks.CheckPair(z1, z2, "Barlow Twins", "the batch standardisation (BatchNorm) of a single sample is undefined");
+        LossChecks.CorrelationPair(z1, z2, "Barlow Twins", "the batch standardisation (BatchNorm) of a single sample is undefined");
         using var scope = torch.NewDisposeScope();
         using Scalar n = z1.shape[0];
         return Standardise(z1).t().mm(Standardise(z2)).div_(n).MoveToOuterDisposeScope();

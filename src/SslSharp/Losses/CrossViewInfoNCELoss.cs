@@ -29,10 +29,10 @@ public static class CrossViewInfoNCELoss
     /// <exception cref="ArgumentException">Shapes differ or are not 2-D, N &lt; 2, or an input is not finite.</exception>
     public static Tensor Compute(Tensor z1, Tensor z2, double temperature = DefaultTemperature)
     {
-        LossInputs.Positive(nameof(temperature), temperature, "The InfoNCE temperature (DirectCLR: 0.1)");
-        LossInputs.SamePairShape("InfoNCE", z1, z2);
-        LossInputs.MinimumRows("InfoNCE", z1.shape[0], 2, "a batch of 1 has no negatives");
-        LossInputs.Finite("InfoNCE", z1, z2);
+        LossChecks.Positive(nameof(temperature), temperature, "The InfoNCE temperature (DirectCLR: 0.1)");
+        LossChecks.SamePairShape("InfoNCE", z1, z2);
+        LossChecks.MinimumRows("InfoNCE", z1.shape[0], 2, "a batch of 1 has no negatives");
+        LossChecks.Finite("InfoNCE", z1, z2);
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(z1, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var b = nn.functional.normalize(z2, p: 2, dim: 1, eps: NTXentLoss.NormEps);
@@ -56,9 +56,9 @@ public static class CrossViewInfoNCELoss
     /// <c>[offset, offset + N)</c> do not exist, M &lt; 2, or an input is not finite.</exception>
     public static Tensor OneDirection(Tensor anchors, Tensor candidates, double temperature, long offset = 0, string loss = "InfoNCE")
     {
-        ContrastiveChecks.Temperature(loss, temperature, "MoCo v3 1.0 ResNet / 0.2 ViT, NNCLR 0.1");
-        ContrastiveChecks.Matrix(loss, "anchors", anchors);
-        ContrastiveChecks.Matrix(loss, "candidates", candidates);
+        LossChecks.Temperature(loss, temperature, "MoCo v3 1.0 ResNet / 0.2 ViT, NNCLR 0.1");
+        LossChecks.Matrix(loss, "anchors", anchors);
+        LossChecks.Matrix(loss, "candidates", candidates);
         long n = anchors.shape[0], m = candidates.shape[0];
         if (candidates.shape[1] != anchors.shape[1])
             throw new ArgumentException(
@@ -68,7 +68,7 @@ public static class CrossViewInfoNCELoss
         if (offset < 0 || offset + n > m)
             throw new ArgumentOutOfRangeException(nameof(offset), offset,
                 $"The positives [{offset}, {offset + n}) must lie inside the {m} candidates; pass offset = rank x local batch size.");
-        ContrastiveChecks.Finite(loss, anchors, candidates);
+        LossChecks.Finite(loss, anchors, candidates);
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(anchors, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var c = nn.functional.normalize(candidates, p: 2, dim: 1, eps: NTXentLoss.NormEps);

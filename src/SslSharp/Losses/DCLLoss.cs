@@ -49,7 +49,7 @@ public static class DCLLoss
     /// <exception cref="ArgumentException">As <see cref="Compute"/>, or a bad <paramref name="sigma"/>.</exception>
     public static Tensor ComputeWeighted(Tensor z1, Tensor z2, double temperature = DefaultTemperature, double sigma = DefaultSigma)
     {
-        LossInputs.Positive(nameof(sigma), sigma, "The DCLW weighting width sigma (paper: 0.5)");
+        LossChecks.Positive(nameof(sigma), sigma, "The DCLW weighting width sigma (paper: 0.5)");
         return Core(z1, z2, temperature, sigma);
     }
 
@@ -63,8 +63,8 @@ public static class DCLLoss
     /// <returns>Weights <c>[N]</c> (sum N, each below 2), without gradient.</returns>
     public static Tensor VonMisesFisherWeights(Tensor a, Tensor b, double sigma = DefaultSigma)
     {
-        LossInputs.Positive(nameof(sigma), sigma, "The DCLW weighting width sigma (paper: 0.5)");
-        LossInputs.SamePairShape("DCLW", a, b);
+        LossChecks.Positive(nameof(sigma), sigma, "The DCLW weighting width sigma (paper: 0.5)");
+        LossChecks.SamePairShape("DCLW", a, b);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         long n = a.shape[0];
@@ -75,10 +75,10 @@ public static class DCLLoss
     private static Tensor Core(Tensor z1, Tensor z2, double temperature, double? sigma)
     {
         string name = sigma is null ? "DCL" : "DCLW";
-        LossInputs.Positive(nameof(temperature), temperature, $"The {name} temperature (paper: 0.1)");
-        LossInputs.SamePairShape(name, z1, z2);
-        LossInputs.MinimumRows(name, z1.shape[0], 2, "a batch of 1 has no negatives");
-        LossInputs.Finite(name, z1, z2);
+        LossChecks.Positive(nameof(temperature), temperature, $"The {name} temperature (paper: 0.1)");
+        LossChecks.SamePairShape(name, z1, z2);
+        LossChecks.MinimumRows(name, z1.shape[0], 2, "a batch of 1 has no negatives");
+        LossChecks.Finite(name, z1, z2);
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(z1, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var b = nn.functional.normalize(z2, p: 2, dim: 1, eps: NTXentLoss.NormEps);

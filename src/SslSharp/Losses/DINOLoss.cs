@@ -119,10 +119,9 @@ public static class DINOLoss
                     "Every crop must hold the same images, and the teacher and student heads the same K.");
         if (center.numel() != shape[1])
             throw new ArgumentException($"The DINO center has {center.numel()} entries but the outputs have K = {shape[1]}.", nameof(center));
-        if (teacher.Concat(student).Any(t => !t.isfinite().all().item<bool>()))
-            throw new ArgumentException(
-                "The DINO loss got NaN or infinite outputs: training has diverged (lower the learning rate, keep gradient clipping on, " +
-                "or lower the teacher temperature).");
+        LossChecks.AllFinite(teacher.Concat(student),
+            "The DINO loss got NaN or infinite outputs: training has diverged (lower the learning rate, keep gradient clipping on, " +
+            "or lower the teacher temperature).");
     }
 
     private static void CheckTemperature(double t, string name)

@@ -35,16 +35,16 @@ public static class MoCoLoss
     public static Tensor Compute(Tensor queries, Tensor keys, Tensor queue, double temperature = 0.2)
     {
         const string name = "The MoCo loss";
-        ContrastiveChecks.Temperature("MoCo", temperature, "MoCo v2 0.2, MoCo v1 0.07");
-        ContrastiveChecks.Matrix(name, "queries", queries);
-        ContrastiveChecks.Matrix(name, "keys", keys);
-        ContrastiveChecks.Matrix(name, "the queue", queue);
-        ContrastiveChecks.SameShape(name, "queries", queries, "keys", keys);
+        LossChecks.Temperature("MoCo", temperature, "MoCo v2 0.2, MoCo v1 0.07");
+        LossChecks.Matrix(name, "queries", queries);
+        LossChecks.Matrix(name, "keys", keys);
+        LossChecks.Matrix(name, "the queue", queue);
+        LossChecks.SameShape(name, "queries", queries, "keys", keys);
         if (queue.shape[1] != queries.shape[1])
             throw new ArgumentException(
                 $"{name} needs queue rows as wide as the queries ({queries.shape[1]}) but the queue is [{string.Join(", ", queue.shape)}]. " +
                 "Build the queue with the projector's output width.");
-        ContrastiveChecks.Finite(name, queries, keys, queue);
+        LossChecks.Finite(name, queries, keys, queue);
         using var scope = torch.NewDisposeScope();
         var q = nn.functional.normalize(queries, p: 2, dim: 1, eps: NormEps);
         var k = nn.functional.normalize(keys, p: 2, dim: 1, eps: NormEps);

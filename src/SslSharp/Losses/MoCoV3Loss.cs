@@ -60,19 +60,19 @@ public static class MoCoV3Loss
     /// <exception cref="ArgumentOutOfRangeException">The offset does not point at B rows of the gathered keys.</exception>
     public static Tensor Compute(Tensor q1, Tensor q2, Tensor k1All, Tensor k2All, long offset, double temperature = 1.0)
     {
-        ContrastiveChecks.Matrix(Name, "q1", q1);
-        ContrastiveChecks.SameShape(Name, "q1", q1, "q2", q2);
-        ContrastiveChecks.Matrix(Name, "the gathered k1", k1All);
-        ContrastiveChecks.SameShape(Name, "the gathered k1", k1All, "the gathered k2", k2All);
+        LossChecks.Matrix(Name, "q1", q1);
+        LossChecks.SameShape(Name, "q1", q1, "q2", q2);
+        LossChecks.Matrix(Name, "the gathered k1", k1All);
+        LossChecks.SameShape(Name, "the gathered k1", k1All, "the gathered k2", k2All);
         using var scope = torch.NewDisposeScope();
         return Contrast(q1, k2All, temperature, offset).add(Contrast(q2, k1All, temperature, offset)).MoveToOuterDisposeScope();
     }
 
     private static void CheckLocal(Tensor q1, Tensor q2, Tensor k1, Tensor k2)
     {
-        ContrastiveChecks.Matrix(Name, "q1", q1);
-        ContrastiveChecks.SameShape(Name, "q1", q1, "q2", q2);
-        ContrastiveChecks.SameShape(Name, "q1", q1, "k1", k1);
-        ContrastiveChecks.SameShape(Name, "q1", q1, "k2", k2);
+        LossChecks.Matrix(Name, "q1", q1);
+        LossChecks.SameShape(Name, "q1", q1, "q2", q2);
+        LossChecks.SameShape(Name, "q1", q1, "k1", k1);
+        LossChecks.SameShape(Name, "q1", q1, "k2", k2);
     }
 }

@@ -29,13 +29,13 @@ public static class NNCLRLoss
     /// <exception cref="ArgumentException">Shapes do not fit or an input is not finite.</exception>
     public static Tensor NearestNeighbourIndices(Tensor z, Tensor support)
     {
-        ContrastiveChecks.Matrix(Name, "embeddings", z);
-        ContrastiveChecks.Matrix(Name, "the support set", support);
+        LossChecks.Matrix(Name, "embeddings", z);
+        LossChecks.Matrix(Name, "the support set", support);
         if (support.shape[1] != z.shape[1])
             throw new ArgumentException(
                 $"{Name} needs support rows as wide as the embeddings ({z.shape[1]}) but the support set is [{string.Join(", ", support.shape)}]. " +
                 "Build the support queue with the projector's output width.");
-        ContrastiveChecks.Finite(Name, z, support);
+        LossChecks.Finite(Name, z, support);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var zn = nn.functional.normalize(z.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps);
@@ -67,10 +67,10 @@ public static class NNCLRLoss
     /// <exception cref="ArgumentException">Shapes differ, N &lt; 2, or an input is not finite.</exception>
     public static Tensor Compute(Tensor z1, Tensor z2, Tensor p1, Tensor p2, Tensor support, double temperature = 0.1)
     {
-        ContrastiveChecks.Matrix(Name, "z1", z1);
-        ContrastiveChecks.SameShape(Name, "z1", z1, "z2", z2);
-        ContrastiveChecks.SameShape(Name, "z1", z1, "p1", p1);
-        ContrastiveChecks.SameShape(Name, "z1", z1, "p2", p2);
+        LossChecks.Matrix(Name, "z1", z1);
+        LossChecks.SameShape(Name, "z1", z1, "z2", z2);
+        LossChecks.SameShape(Name, "z1", z1, "p1", p1);
+        LossChecks.SameShape(Name, "z1", z1, "p2", p2);
         using var scope = torch.NewDisposeScope();
         var nn1 = NearestNeighbours(z1, support);
         var nn2 = NearestNeighbours(z2, support);
@@ -85,10 +85,10 @@ public static class NNCLRLoss
     /// <param name="temperature">Softmax temperature <c>T &gt; 0</c>.</param>
     public static Tensor Compute(Tensor nn1, Tensor nn2, Tensor p1, Tensor p2, double temperature = 0.1)
     {
-        ContrastiveChecks.Matrix(Name, "nn1", nn1);
-        ContrastiveChecks.SameShape(Name, "nn1", nn1, "nn2", nn2);
-        ContrastiveChecks.SameShape(Name, "nn1", nn1, "p1", p1);
-        ContrastiveChecks.SameShape(Name, "nn1", nn1, "p2", p2);
+        LossChecks.Matrix(Name, "nn1", nn1);
+        LossChecks.SameShape(Name, "nn1", nn1, "nn2", nn2);
+        LossChecks.SameShape(Name, "nn1", nn1, "p1", p1);
+        LossChecks.SameShape(Name, "nn1", nn1, "p2", p2);
         using var scope = torch.NewDisposeScope();
         var a = CrossViewInfoNCELoss.OneDirection(nn1, p2, temperature, 0, Name);
         var b = CrossViewInfoNCELoss.OneDirection(nn2, p1, temperature, 0, Name);

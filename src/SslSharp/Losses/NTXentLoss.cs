@@ -102,14 +102,10 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
                 $"The local rows [{offset}, {offset + b}) must lie inside the {m} gathered rows; pass offset = rank x local batch size.");
         if (m < 2)
             throw new ArgumentException($"NT-Xent needs a global batch of at least 2 images (got {m}): a batch of 1 has no negatives.");
-        if (!z1.isfinite().all().item<bool>() || !z2.isfinite().all().item<bool>())
-            throw new ArgumentException(
-                "NT-Xent got NaN or infinite embeddings: training has diverged (lower the learning rate, " +
-                "check the data for NaN, or enable gradient clipping).");
-        if (!z1All.narrow(0, offset, b).equal(z1).all().item<bool>() || !z2All.narrow(0, offset, b).equal(z2).all().item<bool>())
-            throw new ArgumentException(
-                $"Rows [{offset}, {offset + b}) of the gathered embeddings are not this process's embeddings: the offset " +
-                "(rank x local batch size) or the gather order is wrong.");
+        LossChecks.Finite("NT-Xent", z1, z2);
+        LossChecks.That(() => z1All.narrow(0, offset, b).equal(z1).logical_and(z2All.narrow(0, offset, b).equal(z2)),
+            $"Rows [{offset}, {offset + b}) of the gathered embeddings are not this process's embeddings: the offset " +
+            "(rank x local batch size) or the gather order is wrong.");
         var a1 = nn.functional.normalize(z1, p: 2, dim: 1, eps: NormEps);
         var a2 = nn.functional.normalize(z2, p: 2, dim: 1, eps: NormEps);
         var c1 = nn.functional.normalize(z1All, p: 2, dim: 1, eps: NormEps);
@@ -154,16 +150,11 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
                 $"NT-Xent needs a batch of at least 2 images (a batch of {z1.shape[0]} has no negatives). Increase the batch size.");
         if (z1.shape[1] < 1)
             throw new ArgumentException("NT-Xent needs embeddings with at least one dimension (D >= 1).");
-        if (!z1.isfinite().all().item<bool>() || !z2.isfinite().all().item<bool>())
-            throw new ArgumentException(
-                "NT-Xent got NaN or infinite embeddings: training has diverged (lower the learning rate, " +
-                "check the data for NaN, or enable gradient clipping).");
+        LossChecks.Finite("NT-Xent", z1, z2);
     }
 
     private static void CheckTemperature(double temperature)
     {
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
-                "The NT-Xent temperature must be a finite number > 0 (SimCLR uses 0.1 on ImageNet, 0.5 on CIFAR).");
+        LossChecks.Temperature("NT-Xent", temperature, "SimCLR uses 0.1 on ImageNet, 0.5 on CIFAR");
     }
 }

@@ -37,4 +37,13 @@ public static class PairDistance
         // a matrix product beyond (round-off ~1e-7 relative), which only matters for near-ties in mining.
         return torch.cdist(a + Eps, c, 2.0).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Row-wise cosine similarity <c>[N]</c> of two <c>[N, D]</c> tensors (L2 norm with eps 1e-12), as
+    /// <see cref="BYOLLoss"/> and <see cref="SimSiamLoss"/> use it.</summary>
+    internal static Tensor RowCosine(Tensor a, Tensor b)
+    {
+        var na = nn.functional.normalize(a, p: 2, dim: 1, eps: NTXentLoss.NormEps);
+        var nb = nn.functional.normalize(b, p: 2, dim: 1, eps: NTXentLoss.NormEps);
+        return (na * nb).sum(1);
+    }
 }

@@ -29,12 +29,12 @@ public static class SimSiamLoss
     /// <exception cref="ArgumentException">The shapes differ or are not 2-D, or an input holds NaN/infinity.</exception>
     public static Tensor Compute(Tensor p1, Tensor p2, Tensor z1, Tensor z2, bool stopGradient = true)
     {
-        PairChecks.Check("The SimSiam loss", p1, p2, z1, z2);
+        LossChecks.PredictionPair("The SimSiam loss", p1, p2, z1, z2);
         using var scope = torch.NewDisposeScope();
         var t1 = stopGradient ? z1.detach() : z1;
         var t2 = stopGradient ? z2.detach() : z2;
         using Scalar one = 1.0, minusHalf = -0.5;
-        var loss = PairChecks.RowCosine(p1, t2).mean().add(PairChecks.RowCosine(p2, t1).mean(), one).mul(minusHalf);
+        var loss = PairDistance.RowCosine(p1, t2).mean().add(PairDistance.RowCosine(p2, t1).mean(), one).mul(minusHalf);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -41,7 +41,7 @@ public static class SwAVLoss
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The SwAV temperature must be a finite number > 0 (SwAV: 0.1).");
+            LossChecks.Temperature("SwAV", temperature, "SwAV: 0.1");
         if (scores.Count < 2)
             throw new ArgumentException($"SwAV needs the scores of at least 2 crops but got {scores.Count}.", nameof(scores));
         if (assignedCrops < 1 || assignedCrops > scores.Count)

@@ -38,10 +38,10 @@ public static class TripletMarginLoss
     /// <summary>Shape, margin and finiteness checks shared with <see cref="ContrastiveMarginLoss"/>.</summary>
     internal static void CheckTriplet(string loss, Tensor anchor, Tensor positive, Tensor negative, double margin)
     {
-        LossInputs.Positive(nameof(margin), margin, $"The {loss} margin (default 1.0)");
-        LossInputs.SamePairShape(loss, anchor, positive, "row i of anchor, positive and negative form one triplet");
-        LossInputs.SamePairShape(loss, anchor, negative, "row i of anchor, positive and negative form one triplet");
-        LossInputs.MinimumRows(loss, anchor.shape[0], 1, "no triplets");
-        LossInputs.Finite(loss, anchor, positive, negative);
+        LossChecks.Positive(nameof(margin), margin, $"The {loss} margin (default 1.0)");
+        LossChecks.SamePairShape(loss, anchor, positive, "row i of anchor, positive and negative form one triplet");
+        LossChecks.SamePairShape(loss, anchor, negative, "row i of anchor, positive and negative form one triplet");
+        LossChecks.MinimumRows(loss, anchor.shape[0], 1, "no triplets");
+        LossChecks.Finite(loss, anchor, positive, negative);
     }
 }

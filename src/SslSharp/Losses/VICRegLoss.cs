@@ -54,7 +54,7 @@ public static class VICRegLoss
     /// <exception cref="ArgumentException">Shapes differ or are not 2-D, N &lt; 2, or an input holds NaN/infinity.</exception>
     public static VICRegTerms ComputeTerms(Tensor z1, Tensor z2)
     {
-        CorrelationChecks.CheckPair(z1, z2, "VICReg", "the variance and covariance need at least 2 samples");
+        LossChecks.CorrelationPair(z1, z2, "VICReg", "the variance and covariance need at least 2 samples");
         using var scope = torch.NewDisposeScope();
         long n = z1.shape[0], d = z1.shape[1];
         using Scalar nMinusOne = n - 1, width = d;

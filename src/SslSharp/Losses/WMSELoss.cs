@@ -34,7 +34,7 @@ public static class WMSELoss
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.dim() != 2)
-            throw new ArgumentException($"W-MSE whitening expects embeddings [w, D] but got [{LossInputs.Shape(x)}].", nameof(x));
+            throw new ArgumentException($"W-MSE whitening expects embeddings [w, D] but got [{LossChecks.Shape(x)}].", nameof(x));
         CheckEps(eps);
         long w = x.shape[0], d = x.shape[1];
         if (w <= d)
@@ -49,12 +49,13 @@ public static class WMSELoss
         var cov = torch.mm(centred.t(), centred).div(w - 1);
         if (eps > 0) cov = cov * (1 - eps) + eye * eps;
         var (lower, info) = torch.linalg.cholesky_ex(cov);
-        if (info.item<int>() != 0)
-            throw new ArgumentException(
-                $"W-MSE: the covariance of a whitening sub-batch ({w} rows, {d} dimensions) is not positive definite " +
-                "(the embeddings have collapsed or are linearly dependent). Use a larger whitening_size, set " +
-                "whitening_eps > 0 (shrinkage towards the identity), or lower the learning rate.", nameof(x));
-        var inverse = torch.linalg.solve_triangular(lower, eye, upper: false);   // L^{-1}, [D, D]
+        LossChecks.That(() => info.eq(0),
+            $"W-MSE: the covariance of a whitening sub-batch ({w} rows, {d} dimensions) is not positive definite " +
+            "(the embeddings have collapsed or are linearly dependent). Use a larger whitening_size, set " +
+            "whitening_eps > 0 (shrinkage towards the identity), or lower the learning rate.", nameof(x));
+        // Without the (host-syncing) check, a failed factorisation makes the whitening NaN, so the loss is
+        // non-finite and the Trainer stops (NonFiniteLossException) instead of training on a partial factor.
+        var inverse = torch.linalg.solve_triangular(lower, eye, upper: false).masked_fill(info.ne(0), double.NaN);   // L^{-1}, [D, D]
         return torch.mm(centred, inverse.t()).MoveToOuterDisposeScope();
     }
 
@@ -74,8 +75,8 @@ public static class WMSELoss
         if (views.Count < 2)
             throw new ArgumentException($"W-MSE needs at least 2 views per image but got {views.Count}.", nameof(views));
         for (int i = 1; i < views.Count; i++)
-            LossInputs.SamePairShape("W-MSE", views[0], views[i], "row n of every view must be image n");
-        LossInputs.Finite("W-MSE", views.ToArray());
+            LossChecks.SamePairShape("W-MSE", views[0], views[i], "row n of every view must be image n");
+        LossChecks.Finite("W-MSE", views.ToArray());
         CheckEps(eps);
         long n = views[0].shape[0], d = views[0].shape[1];
         if (subBatchSize <= d)
@@ -90,8 +91,10 @@ public static class WMSELoss
                 $"of {n} that is larger than {d}.", nameof(views));
         using var scope = torch.NewDisposeScope();
         var order = permutation ?? torch.arange(n, dtype: ScalarType.Int64, device: views[0].device);
-        if (order.dim() != 1 || order.shape[0] != n || !order.sort().Values.equal(torch.arange(n, dtype: order.dtype, device: order.device)).all().item<bool>())
-            throw new ArgumentException($"The W-MSE permutation must be a permutation of 0..{n - 1} ([{n}] int64).", nameof(permutation));
+        string notPermutation = $"The W-MSE permutation must be a permutation of 0..{n - 1} ([{n}] int64).";
+        if (order.dim() != 1 || order.shape[0] != n)
+            throw new ArgumentException(notPermutation, nameof(permutation));
+        LossChecks.That(() => order.sort().Values.equal(torch.arange(n, dtype: order.dtype, device: order.device)), notPermutation, nameof(permutation));
 
         // Whitened views, rows in permuted order (the loss is a mean over rows, so the order does not matter
         // as long as all views share it).

@@ -91,9 +91,9 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
+        var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
         Tensor loss;
         if (Gather is null)
         {
@@ -107,7 +107,7 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
                 throw new InvalidOperationException($"SimCLR.Gather returned offsets {offset} and {offset2} for the two views; they must be equal.");
             loss = NTXentLoss.Compute(z[0], z[1], z1All, z2All, offset, Temperature);
         }
-        return GlobalViewEncoder.Output(loss, h0, z[0]);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     private static ProjectionHead MakeProjector(Backbone backbone, int? hiddenDim, int outputDim, int layers, long seed)

@@ -88,11 +88,25 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
     /// <summary>Called after the optimizer step (EMA teacher and queue updates go here).</summary>
     public virtual void OnAfterOptimizerStep(TrainingProgress progress) { }
 
-    /// <summary>Throws a clear error when <paramref name="views"/> cannot be used by this method.</summary>
-    protected void CheckViews(ViewBatch views)
+    /// <summary>
+    /// Throws a clear error when <paramref name="views"/> cannot be used by this method: fewer than
+    /// <see cref="MinimumViews"/> views, fewer than <paramref name="globalViews"/> global views (of one size), or
+    /// fewer than <see cref="MinimumBatchSize"/> images. The one view check of every method.
+    /// </summary>
+    /// <param name="views">The batch.</param>
+    /// <param name="globalViews">How many global views the method needs (0: no requirement beyond the view count).</param>
+    /// <param name="globalHint">What to do when the global views are missing (default: use a two-view augmentation).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="views"/> is null.</exception>
+    /// <exception cref="ArgumentException">The batch cannot be used.</exception>
+    protected void CheckViews(ViewBatch views, int globalViews = 0, string? globalHint = null)
     {
+        ArgumentNullException.ThrowIfNull(views);
         if (views.Count < MinimumViews)
             throw new ArgumentException($"{GetName()} needs at least {MinimumViews} views per image but got {views.Count}.", nameof(views));
+        if (views.GlobalCount < globalViews)
+            throw new ArgumentException(
+                $"{GetName()} needs {globalViews} global views of one size but the batch has {views.GlobalCount} global view(s). " +
+                (globalHint ?? "Use a two-view augmentation (global crops first)."), nameof(views));
         if (views.BatchSize < MinimumBatchSize)
             throw new ArgumentException(
                 $"{GetName()} needs a batch of at least {MinimumBatchSize} images per process but got {views.BatchSize}. " +

@@ -5,34 +5,39 @@ using static TorchSharp.torch;
 namespace SslSharp.Modules;
 
 /// <summary>
-/// An exponential-moving-average teacher: a frozen twin of a student module whose parameters follow
-/// <c>teacher &lt;- m * teacher + (1 - m) * student</c> after every optimizer step.
+/// An exponential-moving-average teacher over any module type: the student it follows and a frozen twin whose
+/// parameters follow <c>teacher &lt;- m * teacher + (1 - m) * student</c> after every <see cref="Update"/>.
 /// </summary>
 /// <remarks>
 /// <para>The momentum / target network of MoCo (He et al., CVPR 2020; <c>_momentum_update_key_encoder</c>),
-/// BYOL (Grill et al., NeurIPS 2020), MoCo v3, DINO (Caron et al., ICCV 2021; <c>main_dino.py</c>) and
-/// I-JEPA. docs/recipes.md#ema-teachers. Style after stable-pretraining's <c>TeacherStudentWrapper</c>.</para>
-/// <para>The teacher starts as an exact copy of the student. Its parameters never require gradients
-/// and so never reach an optimizer (<see cref="ParameterGroups.SplitDecay"/> skips frozen
-/// parameters). Its buffers (BatchNorm running statistics) are its own: the teacher's forward in train
-/// mode updates them, as the reference key/target encoders do; set <see cref="CopyBuffers"/> to copy
-/// the student's instead. The teacher is a registered sub-module, so its weights are part of the
-/// owner's <c>state_dict()</c> and of every checkpoint.</para>
-/// <para>Momentum schedules are pure functions of the step: <see cref="CosineMomentum(long, long, double, double)"/> (BYOL, DINO,
-/// MoCo v3: <c>1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>).</para>
+/// BYOL (Grill et al., NeurIPS 2020), MoCo v3, DINO (Caron et al., ICCV 2021; <c>main_dino.py</c>), iBOT and
+/// I-JEPA. docs/recipes.md#ema-teachers. After stable-pretraining's <c>TeacherStudentWrapper</c> (student + EMA
+/// copy in one wrapper) and lightly's <c>update_momentum</c>; the schedule of <c>m</c> lives in
+/// <see cref="EmaMomentum"/>.</para>
+/// <para>Generic over the module type, so a teacher whose forward takes a mask or token indices (iBOT, I-JEPA)
+/// is called with its own signature: <c>teacher.Run(t =&gt; t.call(x, mask))</c> or through
+/// <see cref="Module"/>.</para>
+/// <para>The teacher starts as an exact copy of the student. Its parameters never require gradients and so
+/// never reach an optimizer (<see cref="ParameterGroups.SplitDecay"/> skips frozen parameters). Its buffers
+/// (BatchNorm running statistics) are its own: the teacher's forward in train mode updates them, as the
+/// reference key/target encoders do; set <see cref="CopyBuffers"/> to copy the student's instead. Only the twin
+/// is registered (under <c>module</c>), so the owner's <c>state_dict()</c> holds it once, as
+/// <c>&lt;teacher name&gt;.module.*</c>, and the student only where the owner registers it.</para>
+/// <para><see cref="Update"/> works on device tensors only (<c>mul_</c>, <c>add_</c>): no host sync.</para>
 /// </remarks>
-public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
+/// <typeparam name="TModule">The student's (and twin's) module type, with whatever forward signature it has.</typeparam>
+public sealed class EmaTeacher<TModule> : nn.Module where TModule : nn.Module
 {
-    private readonly nn.Module<Tensor, Tensor> teacher;
-    private readonly nn.Module student;
+    private readonly TModule teacher;
+    private readonly TModule student;
 
     /// <summary>Creates a teacher from <paramref name="twin"/>, a module with the student's architecture.</summary>
     /// <param name="student">The online network the teacher follows (not owned: the method registers it itself).</param>
     /// <param name="twin">A fresh module of the same architecture (e.g. <c>Backbone.CreateTwin()</c>);
     /// the teacher owns it. Its weights are overwritten with the student's.</param>
     /// <param name="name">Module name.</param>
-    /// <exception cref="ArgumentException">The two modules do not have the same parameters and buffers.</exception>
-    public EmaTeacher(nn.Module student, nn.Module<Tensor, Tensor> twin, string name = "teacher") : base(name)
+    /// <exception cref="ArgumentException">The two modules are one object, or do not have the same parameters and buffers.</exception>
+    public EmaTeacher(TModule student, TModule twin, string name = "teacher") : base(name)
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(twin);
@@ -44,8 +49,8 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
         register_module("module", teacher);
         using (torch.no_grad())
         {
-            foreach (var (t, s) in Pairs(teacher.parameters(), student.parameters())) t.copy_(s);
-            foreach (var (t, s) in Pairs(teacher.buffers(), student.buffers())) t.copy_(s);
+            foreach (var (t, s) in teacher.parameters().Zip(student.parameters())) t.copy_(s);
+            foreach (var (t, s) in teacher.buffers().Zip(student.buffers())) t.copy_(s);
         }
         foreach (var p in teacher.parameters()) p.requires_grad = false;
     }
@@ -57,8 +62,11 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
     /// </summary>
     protected override void RegisterComponents() { }
 
-    /// <summary>The teacher network (frozen parameters).</summary>
-    public nn.Module<Tensor, Tensor> Module => teacher;
+    /// <summary>The teacher network (frozen parameters); call it with its own signature, under <c>no_grad</c>.</summary>
+    public TModule Module => teacher;
+
+    /// <summary>The student the teacher follows (not owned).</summary>
+    public TModule Student => student;
 
     /// <summary>Whether <see cref="Update"/> also copies the student's buffers (default false: the teacher keeps its own).</summary>
     public bool CopyBuffers { get; init; }
@@ -66,18 +74,22 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
     /// <summary>The momentum used by the last <see cref="Update"/> (NaN before the first).</summary>
     public double LastMomentum { get; private set; } = double.NaN;
 
-    /// <summary>Runs the teacher without gradient: input <c>[N, ...]</c> to the twin's output.</summary>
-    public override Tensor forward(Tensor input)
+    /// <summary>Runs <paramref name="forward"/> on the teacher without gradient and returns its result.</summary>
+    /// <typeparam name="TResult">What the forward returns (a tensor, a tuple, a typed output).</typeparam>
+    /// <param name="forward">The call, e.g. <c>t =&gt; t.call(x)</c> for an image batch <c>[N, C, H, W]</c>.</param>
+    public TResult Run<TResult>(Func<TModule, TResult> forward)
     {
+        ArgumentNullException.ThrowIfNull(forward);
         using var _ = torch.no_grad();
-        return teacher.call(input);
+        return forward(teacher);
     }
 
     /// <summary>
-    /// <c>teacher &lt;- m * teacher + (1 - m) * student</c> for every parameter, without gradient.
+    /// <c>teacher &lt;- m * teacher + (1 - m) * student</c> for every parameter, without gradient and without
+    /// host sync (and the student's buffers copied when <see cref="CopyBuffers"/>).
     /// <c>m = 1</c> leaves the teacher unchanged; <c>m = 0</c> copies the student.
     /// </summary>
-    /// <param name="momentum">Momentum <c>m</c> in [0, 1].</param>
+    /// <param name="momentum">Momentum <c>m</c> in [0, 1] (see <see cref="EmaMomentum.At"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="momentum"/> is outside [0, 1].</exception>
     public void Update(double momentum)
     {
@@ -86,33 +98,11 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
         LastMomentum = momentum;
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        foreach (var (t, s) in Pairs(teacher.parameters(), student.parameters()))
+        foreach (var (t, s) in teacher.parameters().Zip(student.parameters()))
             t.mul_(momentum).add_(s.detach(), alpha: 1 - momentum);
         if (CopyBuffers)
-            foreach (var (t, s) in Pairs(teacher.buffers(), student.buffers())) t.copy_(s);
+            foreach (var (t, s) in teacher.buffers().Zip(student.buffers())) t.copy_(s);
     }
-
-    /// <summary>
-    /// The cosine momentum schedule of BYOL / DINO / MoCo v3:
-    /// <c>m(t) = end - (end - base)(1 + cos(pi t / T)) / 2</c>, from <paramref name="baseMomentum"/> at step 0
-    /// to <paramref name="endMomentum"/> at the last step.
-    /// </summary>
-    /// <param name="step">Global step <c>t</c>.</param>
-    /// <param name="totalSteps">Total steps <c>T</c>.</param>
-    /// <param name="baseMomentum">Momentum at step 0 (BYOL 0.99/0.996, DINO 0.996, MoCo v3 0.99).</param>
-    /// <param name="endMomentum">Momentum at the end (1).</param>
-    public static double CosineMomentum(long step, long totalSteps, double baseMomentum, double endMomentum = 1.0) =>
-        Schedules.Cosine(step, totalSteps, baseMomentum, endMomentum);
-
-    /// <summary>
-    /// <see cref="CosineMomentum(long, long, double, double)"/> at <paramref name="progress"/>'s step, over its total
-    /// steps (at least 1, so a run of unknown length stays at <paramref name="baseMomentum"/>).
-    /// </summary>
-    /// <param name="progress">Where training stands.</param>
-    /// <param name="baseMomentum">Momentum at step 0.</param>
-    /// <param name="endMomentum">Momentum at the end (1).</param>
-    public static double CosineMomentum(TrainingProgress progress, double baseMomentum, double endMomentum = 1.0) =>
-        CosineMomentum(progress.Step, Math.Max(1, progress.TotalSteps), baseMomentum, endMomentum);
 
     private static void CheckSameLayout(nn.Module a, nn.Module b)
     {
@@ -125,7 +115,4 @@ public sealed class EmaTeacher : nn.Module<Tensor, Tensor>
                 "The teacher twin must have exactly the student's parameters and buffers (names and shapes). " +
                 "Build it with the same constructor arguments, e.g. backbone.CreateTwin().");
     }
-
-    private static IEnumerable<(Tensor Teacher, Tensor Student)> Pairs(IEnumerable<Tensor> teacher, IEnumerable<Tensor> student) =>
-        teacher.Zip(student);
 }

@@ -20,7 +20,7 @@ public sealed class EmaTeacherTests
     public void Starts_as_a_frozen_copy_of_the_student()
     {
         using var student = Student();
-        using var teacher = new EmaTeacher(student, student.CreateTwin());
+        using var teacher = new EmaTeacher<ProjectionHead>(student, student.CreateTwin());
         foreach (var ((n, t), (_, s)) in teacher.Module.named_parameters().Zip(student.named_parameters()))
         {
             Assert.False(t.requires_grad, n);
@@ -32,7 +32,7 @@ public sealed class EmaTeacherTests
     public void Momentum_one_keeps_the_teacher_and_momentum_zero_copies_the_student()
     {
         using var student = Student();
-        using var teacher = new EmaTeacher(student, student.CreateTwin());
+        using var teacher = new EmaTeacher<ProjectionHead>(student, student.CreateTwin());
         var before = teacher.Module.parameters().Select(p => p.clone()).ToList();
         Perturb(student);
         teacher.Update(1.0);
@@ -45,7 +45,7 @@ public sealed class EmaTeacherTests
     public void Update_is_the_convex_combination()
     {
         using var student = Student();
-        using var teacher = new EmaTeacher(student, student.CreateTwin());
+        using var teacher = new EmaTeacher<ProjectionHead>(student, student.CreateTwin());
         var t0 = teacher.Module.parameters().Select(p => p.clone()).ToList();
         Perturb(student);
         teacher.Update(0.9);
@@ -57,10 +57,10 @@ public sealed class EmaTeacherTests
     public void No_gradient_reaches_the_teacher()
     {
         using var student = Student();
-        using var teacher = new EmaTeacher(student, student.CreateTwin());
+        using var teacher = new EmaTeacher<ProjectionHead>(student, student.CreateTwin());
         using var scope = torch.NewDisposeScope();
         var x = torch.randn(8, 6);
-        var loss = (student.call(x) - teacher.call(x)).pow(2).sum();
+        var loss = (student.call(x) - teacher.Run(t => t.call(x))).pow(2).sum();
         loss.backward();
         Assert.All(teacher.Module.parameters(), p => Assert.True(p.grad is null));
         Assert.Contains(student.parameters(), p => p.grad is not null);
@@ -70,7 +70,7 @@ public sealed class EmaTeacherTests
     public void Teacher_weights_are_in_the_owner_state_dict()
     {
         using var student = Student();
-        using var teacher = new EmaTeacher(student, student.CreateTwin());
+        using var teacher = new EmaTeacher<ProjectionHead>(student, student.CreateTwin());
         Assert.Contains(teacher.state_dict().Keys, k => k.StartsWith("module.layers.0.weight", StringComparison.Ordinal));
     }
 
@@ -79,17 +79,17 @@ public sealed class EmaTeacherTests
     {
         using var student = Student();
         using var other = new ProjectionHead(6, new[] { 7 }, 4);
-        var e = Assert.Throws<ArgumentException>(() => new EmaTeacher(student, other));
+        var e = Assert.Throws<ArgumentException>(() => new EmaTeacher<ProjectionHead>(student, other));
         Assert.Contains("CreateTwin", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EmaTeacher(student, student.CreateTwin()).Update(1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EmaTeacher<ProjectionHead>(student, student.CreateTwin()).Update(1.5));
     }
 
     [Fact]
     public void Cosine_momentum_goes_from_base_to_one()
     {
-        Assert.Equal(0.996, EmaTeacher.CosineMomentum(0, 100, 0.996), 12);
-        Assert.Equal(1.0, EmaTeacher.CosineMomentum(100, 100, 0.996), 12);
-        Assert.Equal(0.998, EmaTeacher.CosineMomentum(50, 100, 0.996), 12);
+        Assert.Equal(0.996, EmaMomentum.Cosine(0, 100, 0.996), 12);
+        Assert.Equal(1.0, EmaMomentum.Cosine(100, 100, 0.996), 12);
+        Assert.Equal(0.998, EmaMomentum.Cosine(50, 100, 0.996), 12);
     }
 
     private sealed class Owner : nn.Module
@@ -97,7 +97,7 @@ public sealed class EmaTeacherTests
         public Owner() : base("owner")
         {
             Student = new ProjectionHead(6, new[] { 5 }, 4, seed: 3);
-            Teacher = new EmaTeacher(Student, Student.CreateTwin());
+            Teacher = new EmaTeacher<ProjectionHead>(Student, Student.CreateTwin());
             Queue = new MemoryQueue(4, 3);
             register_module("student", Student);
             register_module("teacher", Teacher);
@@ -105,7 +105,7 @@ public sealed class EmaTeacherTests
         }
 
         public ProjectionHead Student { get; }
-        public EmaTeacher Teacher { get; }
+        public EmaTeacher<ProjectionHead> Teacher { get; }
         public MemoryQueue Queue { get; }
     }
 

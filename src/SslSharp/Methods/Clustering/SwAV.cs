@@ -148,11 +148,7 @@ public sealed class SwAV : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        if (views.GlobalCount < AssignedCrops)
-            throw new ArgumentException(
-                $"SwAV needs {AssignedCrops} global views (plus optional local crops) but the batch has {views.GlobalCount} global view(s). " +
-                "Use a two-view or multi-crop augmentation with the global crops first.", nameof(views));
+        CheckViews(views, AssignedCrops, "Use a two-view or multi-crop augmentation with the global crops first (local crops optional).");
         long b = views.BatchSize;
         if (QueueLength > 0 && QueueLength % b != 0)
             throw new ArgumentException(

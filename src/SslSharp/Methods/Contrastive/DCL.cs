@@ -65,11 +65,11 @@ public sealed class DCL : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
+        var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
         var loss = Weighted ? DCLLoss.ComputeWeighted(z[0], z[1], Temperature, Sigma) : DCLLoss.Compute(z[0], z[1], Temperature);
-        return GlobalViewEncoder.Output(loss, h0, z[0]);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>The <see cref="MethodRegistry"/> factory of <c>dcl</c>: binds <see cref="DCLOptions"/> from

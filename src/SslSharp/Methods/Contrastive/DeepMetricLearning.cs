@@ -82,13 +82,13 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, Encoder, Projector.call, GetName());
+        var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
         var e1 = Normalize ? nn.functional.normalize(z[0], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[0];
         var e2 = Normalize ? nn.functional.normalize(z[1], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[1];
         var loss = Compute(e1, e2, Loss, Margin, Mining, randomNegatives?.Generator);
-        return GlobalViewEncoder.Output(loss, h0, z[0]);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>

@@ -70,11 +70,11 @@ public sealed class DirectCLR : SslMethod
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, 2, backbone, r => r.narrow(1, 0, SubvectorDim), GetName());
+        var (h0, z) = ViewEncoder.Encode(views, 2, backbone, r => r.narrow(1, 0, SubvectorDim));
         var loss = CrossViewInfoNCELoss.Compute(z[0], z[1], Temperature);
-        return GlobalViewEncoder.Output(loss, h0, z[0]);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>The sub-vector <c>r[:, :d0]</c> <c>[N, d0]</c> the InfoNCE sees.</summary>

@@ -37,6 +37,7 @@ namespace SslSharp.Methods.Contrastive;
 public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
 {
     private readonly MomentumEncoder momentumEncoder;
+    private readonly EmaMomentum momentum;
     private readonly MemoryQueue queue;
     private readonly PendingEnqueue pending = new();
     private readonly StepSeededGenerator shuffle;
@@ -55,10 +56,11 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     private MoCoV2(Backbone backbone, int? hiddenDim, int outputDim, double temperature, int queueSize, double baseMomentum, double? finalMomentum, bool symmetric, long seed, int bnSplits)
         : base(nameof(MoCoV2), backbone, b =>
         {
-            ContrastiveChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
+            LossChecks.Temperature("MoCo v2", temperature, "MoCo v2 0.2, MoCo v1 0.07");
             if (queueSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The MoCo queue size must be >= 1 and a multiple of the batch size (paper: 65536).");
-            MomentumChecks.Check("MoCo v2", baseMomentum, finalMomentum ?? baseMomentum);
+            EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "MoCo v2's base momentum", "MoCo v2 0.999, MoCo v3 0.99");
+            EmaMomentum.Check(finalMomentum ?? baseMomentum, nameof(finalMomentum), "MoCo v2's final momentum", "MoCo v3 1.0");
             if (bnSplits < 1)
                 throw new ArgumentOutOfRangeException(nameof(bnSplits), bnSplits, "MoCo v2's bn_splits must be >= 1 (1: plain BatchNorm; the reference's CIFAR demo: 8).");
             return ContrastiveHeads.MoCoV2Projector(b.FeatureDim, hiddenDim ?? b.FeatureDim, outputDim, seed);
@@ -69,6 +71,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         Temperature = temperature;
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum ?? baseMomentum;
+        momentum = new EmaMomentum(BaseMomentum, FinalMomentum);
         Symmetric = symmetric;
         BnSplits = bnSplits;
         shuffle = new StepSeededGenerator(seed, ShuffleStream);
@@ -107,7 +110,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     /// <summary>Updates the key encoder with the momentum of this step (cosine from base to final; constant by default).</summary>
     public override void OnStepStart(TrainingProgress progress)
     {
-        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
+        momentumEncoder.Update(momentum.At(progress));
         shuffle.Reseed(progress.Step);
     }
 
@@ -123,8 +126,7 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        QueueChecks.TwoGlobalViews("MoCo v2", views);
+        CheckViews(views, globalViews: 2);
         CheckBatchSize(views.BatchSize);
         SplitBatchNorm.Check("MoCo v2", views.BatchSize, BnSplits);
 

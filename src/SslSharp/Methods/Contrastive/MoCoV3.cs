@@ -32,6 +32,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 {
     private readonly ProjectionHead predictor;
     private readonly MomentumEncoder momentumEncoder;
+    private readonly EmaMomentum momentum;
 
     /// <summary>Creates MoCoV3 around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
     /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
@@ -46,8 +47,9 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
     private MoCoV3(Backbone backbone, int hiddenDim, int outputDim, int? predictorHiddenDim, double temperature, double baseMomentum, double finalMomentum, int projectorLayers, long seed)
         : base(nameof(MoCoV3), backbone, b =>
         {
-            ContrastiveChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
-            MomentumChecks.Check("MoCo v3", baseMomentum, finalMomentum);
+            LossChecks.Temperature("MoCo v3", temperature, "MoCo v3 1.0 for ResNets, 0.2 for ViTs");
+            EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "MoCo v3's base momentum", "MoCo v2 0.999, MoCo v3 0.99");
+            EmaMomentum.Check(finalMomentum, nameof(finalMomentum), "MoCo v3's final momentum", "MoCo v3 1.0");
             return ContrastiveHeads.MoCoV3Projector(b.FeatureDim, hiddenDim, outputDim, projectorLayers, seed);
         })
     {
@@ -56,6 +58,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         Temperature = temperature;
         BaseMomentum = baseMomentum;
         FinalMomentum = finalMomentum;
+        momentum = new EmaMomentum(baseMomentum, finalMomentum);
         register_module("predictor", predictor);
         register_module("momentum_encoder", momentumEncoder);
     }
@@ -86,7 +89,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 
     /// <summary>Moves the momentum encoder with this step's cosine momentum.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
-        momentumEncoder.Update(EmaTeacher.CosineMomentum(progress, BaseMomentum, FinalMomentum));
+        momentumEncoder.Update(momentum.At(progress));
 
     /// <summary>
     /// The symmetric MoCo v3 loss of the first two global views, with view 0's features <c>[N, D]</c> and
@@ -96,8 +99,7 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        QueueChecks.TwoGlobalViews("MoCo v3", views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];

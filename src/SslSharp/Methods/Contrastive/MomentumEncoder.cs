@@ -15,15 +15,15 @@ namespace SslSharp.Methods.Contrastive;
 /// <c>momentum_encoder</c> (facebookresearch/moco, facebookresearch/moco-v3 <c>builder.py</c>): the key
 /// encoder has the query encoder's architecture (backbone + projection MLP, without the predictor),
 /// starts as its copy and follows <c>k &lt;- m k + (1 - m) q</c>. Built from two
-/// <see cref="EmaTeacher"/>s so the state-dict keys read <c>backbone.module.*</c> and
+/// <see cref="EmaTeacher{TModule}"/>s so the state-dict keys read <c>backbone.module.*</c> and
 /// <c>projector.module.*</c> under the owner's name for this module. Its BatchNorm layers keep their
 /// own running statistics, updated by the key forward in train mode as in the references (one
 /// process: plain BN, no shuffle; docs/methods.md#moco-v2 decision).</para>
 /// </remarks>
 public sealed class MomentumEncoder : nn.Module<Tensor, Tensor>
 {
-    private readonly EmaTeacher backbone;
-    private readonly EmaTeacher projector;
+    private readonly EmaTeacher<Backbone> backbone;
+    private readonly EmaTeacher<ProjectionHead> projector;
 
     /// <summary>Creates the momentum twin of <paramref name="studentBackbone"/> + <paramref name="studentProjector"/>.</summary>
     /// <param name="studentBackbone">The query backbone (not owned).</param>
@@ -33,17 +33,17 @@ public sealed class MomentumEncoder : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(studentBackbone);
         ArgumentNullException.ThrowIfNull(studentProjector);
-        backbone = new EmaTeacher(studentBackbone, studentBackbone.CreateTwin(), "backbone");
-        projector = new EmaTeacher(studentProjector, studentProjector.CreateTwin(), "projector");
+        backbone = new EmaTeacher<Backbone>(studentBackbone, studentBackbone.CreateTwin(), "backbone");
+        projector = new EmaTeacher<ProjectionHead>(studentProjector, studentProjector.CreateTwin(), "projector");
         register_module("backbone", backbone);
         register_module("projector", projector);
     }
 
     /// <summary>The momentum backbone (frozen parameters).</summary>
-    public EmaTeacher Backbone => backbone;
+    public EmaTeacher<Backbone> Backbone => backbone;
 
     /// <summary>The momentum projector (frozen parameters).</summary>
-    public EmaTeacher Projector => projector;
+    public EmaTeacher<ProjectionHead> Projector => projector;
 
     /// <summary>The momentum of the last <see cref="Update"/> (NaN before the first).</summary>
     public double LastMomentum => backbone.LastMomentum;
@@ -53,7 +53,7 @@ public sealed class MomentumEncoder : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        return projector.call(backbone.call(images)).MoveToOuterDisposeScope();
+        return projector.Module.call(backbone.Module.call(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary><c>k &lt;- m k + (1 - m) q</c> for backbone and projector.</summary>

@@ -44,7 +44,7 @@ public sealed class NNCLR : ProjectedMethod<ProjectionHead>
     private NNCLR(Backbone backbone, int hiddenDim, int outputDim, int predictorHiddenDim, double temperature, int queueSize, long seed)
         : base(nameof(NNCLR), backbone, b =>
         {
-            ContrastiveChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
+            LossChecks.Temperature("NNCLR", temperature, "paper 0.1, solo-learn CIFAR 0.2");
             if (queueSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(queueSize), queueSize, "The NNCLR support-queue size must be >= 1 and a multiple of the batch size (paper: 98304, default 65536).");
             return ContrastiveHeads.NNCLRProjector(b.FeatureDim, hiddenDim, outputDim, seed);
@@ -81,17 +81,16 @@ public sealed class NNCLR : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        QueueChecks.TwoGlobalViews("NNCLR", views);
+        CheckViews(views, globalViews: 2);
         CheckBatchSize(views.BatchSize);
         using var scope = torch.NewDisposeScope();
-        var (h1, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, GetName());
+        var (h1, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
         var (z1, z2) = (z[0], z[1]);
         var p1 = predictor.call(z1);
         var p2 = predictor.call(z2);
         var loss = NNCLRLoss.Compute(z1, z2, p1, p2, queue.Items, Temperature);
         pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps));
-        return GlobalViewEncoder.Output(loss, h1, z1);
+        return ViewEncoder.Output(loss, h1, z1);
     }
 
     /// <summary>Frees the pending embeddings and the modules.</summary>

@@ -19,13 +19,4 @@ internal static class QueueChecks
             $"Set the queue size to a multiple of {keysPerStep} (e.g. --set queue_size={(below > 0 ? below : above)} or {above}), " +
             $"or use a batch size that divides {queueSize}.");
     }
-
-    /// <summary>Throws unless the batch has at least 2 global views of one size.</summary>
-    public static void TwoGlobalViews(string method, ViewBatch views)
-    {
-        if (views.GlobalCount < 2)
-            throw new ArgumentException(
-                $"{method} needs 2 global views of one size but the batch has {views.GlobalCount} global view(s). " +
-                "Use a two-view augmentation (global crops first).", nameof(views));
-    }
 }

@@ -89,10 +89,10 @@ public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, "Barlow Twins");
-        return GlobalViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
+        var (h0, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
+        return ViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
     }
 
     /// <summary>The <see cref="MethodRegistry"/> factory of <c>barlowtwins</c>: binds <see cref="BarlowTwinsOptions"/> from

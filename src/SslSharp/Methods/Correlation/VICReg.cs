@@ -67,10 +67,10 @@ public sealed class VICReg : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call, "VICReg");
-        return GlobalViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
+        var (h0, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
+        return ViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
     }
 
     /// <summary>The <see cref="MethodRegistry"/> factory of <c>vicreg</c>: binds <see cref="VICRegOptions"/> from

@@ -88,9 +88,9 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
                 $"W-MSE whitens sub-batches of {WhiteningSize} images, so the per-process batch must be a positive multiple of " +
                 $"{WhiteningSize} but it is {views.BatchSize}. Set --batch-size to k x {WhiteningSize}, or whitening_size to a divisor " +
                 $"of the batch larger than output_dim ({Projector.OutputDim}).", nameof(views));
-        CheckViews(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var (h0, z) = GlobalViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), Encoder, Projector.call, GetName());
+        var (h0, z) = ViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), Encoder, Projector.call);
         Tensor? total = null;
         for (int i = 0; i < Iterations; i++)
         {
@@ -99,7 +99,7 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
             total = total is null ? term : total + term;
         }
         var loss = Iterations == 1 ? total! : total!.div(Iterations);
-        return GlobalViewEncoder.Output(loss, h0, z[0]);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>Re-seeds the permutation generator from (seed, step): the draws are a pure function of the step.</summary>

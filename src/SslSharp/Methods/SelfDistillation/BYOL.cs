@@ -20,17 +20,18 @@ namespace SslSharp.Methods.SelfDistillation;
 /// statistics cover both views) and one target call without gradient; the loss is
 /// <see cref="BYOLLoss.Compute"/> (the two directions summed). After the optimizer step the target
 /// follows <c>xi &lt;- tau xi + (1 - tau) theta</c> with
-/// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaTeacher.CosineMomentum(long, long, double, double)"/>).</para>
+/// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaMomentum"/>).</para>
 /// <para>Projector and predictor are deepmind's MLP: <c>Linear(bias) - BN - ReLU - Linear(no bias)</c>,
-/// 4096 hidden, 256 out. The target is two <see cref="EmaTeacher"/>s (state-dict keys
+/// 4096 hidden, 256 out. The target is two <see cref="EmaTeacher{TModule}"/>s (state-dict keys
 /// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
 /// it is saved in every checkpoint.</para>
 /// </remarks>
 public sealed class BYOL : ProjectedMethod<ProjectionHead>
 {
     private readonly ProjectionHead predictor;
-    private readonly EmaTeacher momentum_backbone;
-    private readonly EmaTeacher momentum_projector;
+    private readonly EmaTeacher<Backbone> momentum_backbone;
+    private readonly EmaTeacher<ProjectionHead> momentum_projector;
+    private readonly EmaMomentum momentum;
 
     /// <summary>Creates BYOL around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
     /// <param name="backbone">The encoder; the method takes ownership (disposing it disposes the backbone).</param>
@@ -45,15 +46,14 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     private BYOL(Backbone backbone, int projectorHiddenDim, int outputDim, int predictorHiddenDim, double baseMomentum, long seed)
         : base(nameof(BYOL), backbone, b =>
         {
-            if (!(baseMomentum >= 0 && baseMomentum <= 1))
-                throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The BYOL target momentum must be in [0, 1] (paper: 0.99 or 0.996).");
+            EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "The BYOL target momentum", "paper: 0.99 or 0.996");
             return Mlp(b.FeatureDim, projectorHiddenDim, outputDim, seed, "BYOLProjectionHead");
         })
     {
         predictor = Mlp(outputDim, predictorHiddenDim, outputDim, seed + 1, "BYOLPredictionHead");
-        momentum_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "momentum_backbone");
-        momentum_projector = new EmaTeacher(Projector, Projector.CreateTwin(), "momentum_projector");
-        BaseMomentum = baseMomentum;
+        momentum_backbone = new EmaTeacher<Backbone>(backbone, backbone.CreateTwin(), "momentum_backbone");
+        momentum_projector = new EmaTeacher<ProjectionHead>(Projector, Projector.CreateTwin(), "momentum_projector");
+        momentum = new EmaMomentum(baseMomentum);
         register_module("predictor", predictor);
         register_module("momentum_backbone", momentum_backbone);
         register_module("momentum_projector", momentum_projector);
@@ -63,13 +63,13 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     public ProjectionHead Predictor => predictor;
 
     /// <summary>The target backbone (EMA of <see cref="SslMethod.Encoder"/>).</summary>
-    public EmaTeacher TargetBackbone => momentum_backbone;
+    public EmaTeacher<Backbone> TargetBackbone => momentum_backbone;
 
     /// <summary>The target projector (EMA of <see cref="ProjectedMethod{TProjector}.Projector"/>).</summary>
-    public EmaTeacher TargetProjector => momentum_projector;
+    public EmaTeacher<ProjectionHead> TargetProjector => momentum_projector;
 
     /// <summary>Target momentum at step 0, <c>tau0</c>.</summary>
-    public double BaseMomentum { get; }
+    public double BaseMomentum => momentum.Base;
 
     /// <summary>
     /// Encodes the first two global views with the online and the target network and returns the BYOL loss
@@ -78,12 +78,12 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var pass = TwoViewPass.Run(this, views, Encoder, Projector, x => momentum_projector.call(momentum_backbone.call(x)));
-        var p = predictor.call(pass.Z);                                            // [2N, E]
-        var (p1, p2) = TwoViewPass.Halves(p);
-        var (t1, t2) = TwoViewPass.Halves(pass.Target!);
+        var pass = ViewEncoder.Encode(views, 2, Encoder, Projector.call, x => momentum_projector.Module.call(momentum_backbone.Module.call(x)));
+        var p = predictor.call(pass.GroupEmbeddings);                             // [2N, E]
+        var (p1, p2) = ViewEncoder.Halves(p);
+        var (t1, t2) = ViewEncoder.Halves(pass.Target!);                          // [N, E] each, no gradient
         var loss = BYOLLoss.Compute(p1, p2, t1, t2);
         return pass.Output(loss);
     }
@@ -91,7 +91,7 @@ public sealed class BYOL : ProjectedMethod<ProjectionHead>
     /// <summary>Moves the target towards the online network with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)
     {
-        double m = EmaTeacher.CosineMomentum(progress, BaseMomentum);
+        double m = momentum.At(progress);
         momentum_backbone.Update(m);
         momentum_projector.Update(m);
     }

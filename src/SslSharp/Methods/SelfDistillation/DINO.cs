@@ -36,8 +36,9 @@ public sealed class DINO : SslMethod, Core.IHasProjector
 {
     private readonly Backbone backbone;
     private readonly DINOHead head;
-    private readonly EmaTeacher teacher_backbone;
-    private readonly EmaTeacher teacher_head;
+    private readonly EmaTeacher<Backbone> teacher_backbone;
+    private readonly EmaTeacher<DINOHead> teacher_head;
+    private readonly EmaMomentum momentum;
     private readonly Tensor center;
 
     /// <summary>Creates DINO around <paramref name="backbone"/> with the settings in <paramref name="options"/>.</summary>
@@ -60,8 +61,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             throw new ArgumentOutOfRangeException(nameof(warmupTeacherTemperatureEpochs), warmupTeacherTemperatureEpochs, "The teacher-temperature warm-up must be >= 0 epochs (paper: 30).");
         if (!(centerMomentum >= 0 && centerMomentum <= 1))
             throw new ArgumentOutOfRangeException(nameof(centerMomentum), centerMomentum, "The DINO center momentum must be in [0, 1] (paper: 0.9).");
-        if (!(baseMomentum >= 0 && baseMomentum <= 1))
-            throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, "The DINO teacher momentum must be in [0, 1] (paper: 0.996).");
+        EmaMomentum.Check(baseMomentum, nameof(baseMomentum), "The DINO teacher momentum", "paper: 0.996");
         if (freezeLastLayerEpochs < 0)
             throw new ArgumentOutOfRangeException(nameof(freezeLastLayerEpochs), freezeLastLayerEpochs, "freeze_last_layer must be >= 0 epochs (paper: 1).");
         if (!(clipGradient >= 0) || double.IsInfinity(clipGradient))
@@ -69,15 +69,15 @@ public sealed class DINO : SslMethod, Core.IHasProjector
 
         this.backbone = backbone;
         head = new DINOHead(backbone.FeatureDim, outputDim, hiddenDim, bottleneckDim, headLayers, normLastLayer, seed: seed);
-        teacher_backbone = new EmaTeacher(backbone, backbone.CreateTwin(), "teacher_backbone");
-        teacher_head = new EmaTeacher(head, head.CreateTwin(), "teacher_head");
+        teacher_backbone = new EmaTeacher<Backbone>(backbone, backbone.CreateTwin(), "teacher_backbone");
+        teacher_head = new EmaTeacher<DINOHead>(head, head.CreateTwin(), "teacher_head");
+        momentum = new EmaMomentum(baseMomentum);
         center = torch.zeros(1, outputDim);
         StudentTemperature = studentTemperature;
         TeacherTemperature = teacherTemperature;
         WarmupTeacherTemperature = warmupTeacherTemperature;
         WarmupTeacherTemperatureEpochs = warmupTeacherTemperatureEpochs;
         CenterMomentum = centerMomentum;
-        BaseMomentum = baseMomentum;
         FreezeLastLayerEpochs = freezeLastLayerEpochs;
         ClipGradient = clipGradient;
         CurrentTeacherTemperature = warmupTeacherTemperatureEpochs > 0 ? warmupTeacherTemperature : teacherTemperature;
@@ -104,10 +104,10 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     public override Tensor? Embed(Tensor features) => head.Bottleneck(features);
 
     /// <summary>The teacher backbone (EMA of <see cref="Encoder"/>).</summary>
-    public EmaTeacher TeacherBackbone => teacher_backbone;
+    public EmaTeacher<Backbone> TeacherBackbone => teacher_backbone;
 
     /// <summary>The teacher head (EMA of <see cref="Head"/>).</summary>
-    public EmaTeacher TeacherHead => teacher_head;
+    public EmaTeacher<DINOHead> TeacherHead => teacher_head;
 
     /// <summary>The center <c>[1, K]</c> subtracted from the teacher's outputs (a buffer; live tensor, do not modify).</summary>
     public Tensor Center => center;
@@ -128,7 +128,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     public double CenterMomentum { get; }
 
     /// <summary>Teacher EMA momentum at step 0.</summary>
-    public double BaseMomentum { get; }
+    public double BaseMomentum => momentum.Base;
 
     /// <summary>Epochs during which the last layer of the head gets no gradient.</summary>
     public int FreezeLastLayerEpochs { get; }
@@ -172,24 +172,34 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <returns>The gradient norms before clipping, in order (parameters without gradient are skipped).</returns>
     public static IReadOnlyList<double> ClipGradients(IEnumerable<Parameter> parameters, double clip)
     {
+        using var scope = torch.NewDisposeScope();
+        return ClipGradientsOnDevice(parameters, clip).Select(n => n.ToDouble()).ToList();
+    }
+
+    /// <summary>
+    /// <see cref="ClipGradients"/> without reading anything on the host (no sync per tensor): the coefficient is
+    /// computed on the device in float64 and replaced by 1 where it is not below 1 (so NaN leaves the gradient as
+    /// it is, as the host comparison did), then every gradient is multiplied by it.
+    /// </summary>
+    /// <returns>The gradient norms before clipping as float64 scalars (0-d) in the caller's dispose scope.</returns>
+    internal static IReadOnlyList<Tensor> ClipGradientsOnDevice(IEnumerable<Parameter> parameters, double clip)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(clip > 0) || double.IsInfinity(clip))
             throw new ArgumentOutOfRangeException(nameof(clip), clip, "The gradient clip must be a finite number > 0 (DINO: 3.0).");
-        var norms = new List<double>();
-        using var scope = torch.NewDisposeScope();
+        var norms = new List<Tensor>();
         using var noGrad = torch.no_grad();
         foreach (var p in parameters)
         {
             var grad = p.grad;
             if (grad is null) continue;
-            double norm = grad.norm().ToDouble();
-            norms.Add(norm);
-            double coef = clip / (norm + 1e-6);
-            if (coef < 1)
-            {
-                using Scalar c = coef;
-                grad.mul_(c);
-            }
+            using var scope = torch.NewDisposeScope();
+            var norm = grad.norm().to_type(ScalarType.Float64);                   // [], exact widening
+            var denominator = norm.add(1e-6);
+            var coef = torch.full_like(denominator, clip).div_(denominator);     // clip / (norm + 1e-6) in float64
+            var factor = torch.where(coef.lt(1.0), coef, torch.ones_like(coef));
+            grad.mul_(factor.to_type(grad.dtype));
+            norms.Add(norm.MoveToOuterDisposeScope());
         }
         return norms;
     }
@@ -202,7 +212,9 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <summary>Clips every gradient tensor, then drops the last layer's gradients during the first epochs.</summary>
     public override void OnAfterBackward(TrainingProgress progress)
     {
-        if (ClipGradient > 0) ClipGradients(parameters(), ClipGradient);
+        if (ClipGradient > 0)
+            using (torch.NewDisposeScope())
+                ClipGradientsOnDevice(parameters(), ClipGradient);
         if (progress.Epoch < FreezeLastLayerEpochs)
             foreach (var p in head.LastLayer.parameters())
             {
@@ -216,7 +228,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)
     {
-        double m = EmaTeacher.CosineMomentum(progress, BaseMomentum);
+        double m = momentum.At(progress);
         teacher_backbone.Update(m);
         teacher_head.Update(m);
     }
@@ -228,30 +240,20 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <exception cref="ArgumentException">Fewer than 2 global crops or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        ArgumentNullException.ThrowIfNull(views);
-        CheckViews(views);
-        if (views.GlobalCount < 2)
-            throw new ArgumentException(
-                $"DINO needs at least 2 global crops of one size (the teacher's views) but the batch has {views.GlobalCount}. " +
-                "Use a multi-crop augmentation with 2 global crops first, then the local crops.", nameof(views));
+        CheckViews(views, globalViews: 2,
+            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
-        long n = views.BatchSize;
-        var globals = cat(views.Global.ToArray(), 0);                                   // [G N, C, H, W]
-        var teacherOut = teacher_head.call(teacher_backbone.call(globals)).detach();    // [G N, K]
-        Tensor? features = null;
-        var studentOut = views.EncodeByResolution(x =>
-        {
-            var h = backbone.call(x);
-            features ??= h;                     // the global group comes first
-            return head.call(h);
-        });
+        // Student on every crop (one call per resolution, globals first); teacher on the G global crops [G N, C, H, W].
+        var pass = ViewEncoder.Encode(views, views.Count, backbone, head.call,
+            globals => teacher_head.Module.call(teacher_backbone.Module.call(globals)));
+        var teacherOut = pass.Target!;                                                  // [G N, K], no gradient
+        var studentOut = pass.Embeddings;                                               // V x [N, K]
         var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
         if (training)
             using (no_grad())
                 center.copy_(DINOLoss.UpdatedCenter(center, teacherOut, CenterMomentum));
-        return new StepOutput(loss.MoveToOuterDisposeScope(), features!.narrow(0, 0, n).detach().MoveToOuterDisposeScope(),
-            studentOut[0].detach().MoveToOuterDisposeScope());
+        return pass.Output(loss);
     }
 
     private static void CheckTemperature(double t, string name, string what)

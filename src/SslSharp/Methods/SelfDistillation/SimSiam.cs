@@ -81,11 +81,11 @@ public sealed class SimSiam : ProjectedMethod<ProjectionHead>
     /// <exception cref="ArgumentException">Fewer than 2 global views or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        ArgumentNullException.ThrowIfNull(views);
+        CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
-        var pass = TwoViewPass.Run(this, views, Encoder, Projector, target: null);
-        var (z1, z2) = TwoViewPass.Halves(pass.Z);
-        var (p1, p2) = TwoViewPass.Halves(predictor.call(pass.Z));
+        var pass = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
+        var (z1, z2) = (pass.Embeddings[0], pass.Embeddings[1]);
+        var (p1, p2) = ViewEncoder.Halves(predictor.call(pass.GroupEmbeddings));   // one predictor call on [2N, E]
         return pass.Output(SimSiamLoss.Compute(p1, p2, z1, z2, StopGradient));
     }
 

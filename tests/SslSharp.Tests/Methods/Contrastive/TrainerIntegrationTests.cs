@@ -22,7 +22,7 @@ public class TrainerIntegrationTests
         Assert.True(method.Queue.IsFull);
         Assert.Equal(0L, method.Queue.state_dict()["pointer"].item<long>());
         // The last step (11 of 12) used the cosine momentum of that step.
-        Assert.Equal(EmaTeacher.CosineMomentum(11, 12, 0.9, 0.99), method.MomentumEncoder.LastMomentum, 12);
+        Assert.Equal(EmaMomentum.Cosine(11, 12, 0.9, 0.99), method.MomentumEncoder.LastMomentum, 12);
         Assert.Contains(TeacherParameters(method.MomentumEncoder).Zip(teacherBefore), pair => !pair.First.allclose(pair.Second));
         Assert.True(double.IsFinite(result.LastLoss));
     }
@@ -35,7 +35,7 @@ public class TrainerIntegrationTests
         using (var trainer = new Trainer(v3, data, TrainerTests.Options()))
         {
             Assert.True(double.IsFinite(trainer.Fit().LastLoss));
-            Assert.Equal(EmaTeacher.CosineMomentum(11, 12, 0.99), v3.MomentumEncoder.LastMomentum, 12);
+            Assert.Equal(EmaMomentum.Cosine(11, 12, 0.99), v3.MomentumEncoder.LastMomentum, 12);
         }
         using var nnclr = new NNCLR(TinyBackbone(3), new NNCLROptions { HiddenDim = 16, OutputDim = 8, PredictorHiddenDim = 16, QueueSize = 32, Seed = 3 });
         using var t2 = new Trainer(nnclr, data, TrainerTests.Options());

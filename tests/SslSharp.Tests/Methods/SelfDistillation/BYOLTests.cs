@@ -107,7 +107,7 @@ public class BYOLTests
         Assert.Equal(0.9, m.TargetBackbone.LastMomentum, 12);              // step 0: tau0
         Assert.True(target.allclose(before * 0.9 + online * 0.1, rtol: 1e-5, atol: 1e-6));
         m.OnAfterOptimizerStep(new TrainingProgress(5, 10, 0, 10));
-        Assert.Equal(EmaTeacher.CosineMomentum(5, 10, 0.9), m.TargetProjector.LastMomentum, 12);
+        Assert.Equal(EmaMomentum.Cosine(5, 10, 0.9), m.TargetProjector.LastMomentum, 12);
         Assert.Equal(0.95, m.TargetProjector.LastMomentum, 12);             // half way: (0.9 + 1) / 2
     }
 

@@ -175,7 +175,7 @@ public class DINOTests
         m.OnAfterOptimizerStep(new TrainingProgress(0, 20, 0, 10));
         Assert.Equal(0.996, m.TeacherBackbone.LastMomentum, 12);
         m.OnAfterOptimizerStep(new TrainingProgress(10, 20, 1, 10));
-        Assert.Equal(EmaTeacher.CosineMomentum(10, 20, 0.996), m.TeacherHead.LastMomentum, 12);
+        Assert.Equal(EmaMomentum.Cosine(10, 20, 0.996), m.TeacherHead.LastMomentum, 12);
         Assert.Equal(0.998, m.TeacherHead.LastMomentum, 12);
     }
 
