@@ -1,7 +1,4 @@
-using SslSharp.Cli;
 using SslSharp.Tests.Training;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace SslSharp.Tests.Cli;
 
@@ -16,26 +13,8 @@ public class DivergedExitCodeTests
     public void A_diverging_run_exits_2_naming_the_step_and_the_learning_rate()
     {
         using var temp = new TempDir();
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-        });
-        AnsiConsole.Console.Profile.Width = 500;
-        int code;
-        try
-        {
-            var app = new CommandApp();
-            app.Configure(Program.Configure);
-            code = app.Run(["pretrain", "--lr", "1e30", "--warmup-epochs", "0", "--epochs", "1", "--width", "0.25", "--online-probe", "false",
-                "--out", temp.File("run")]);
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-        var output = writer.ToString();
+        var (code, output) = CliRunner.Run("pretrain", "--lr", "1e30", "--warmup-epochs", "0", "--epochs", "1", "--width", "0.25",
+            "--online-probe", "false", "--out", temp.File("run"));
         Assert.True(code == 2, $"exit {code}\n{output}");
         Assert.Matches(@"error: The loss became (NaN|-?∞|-?Infinity) at step \d+", output);
         Assert.Contains("Lower the learning rate", output);

@@ -1,8 +1,5 @@
-using SslSharp.Cli;
 using SslSharp.Runs;
 using SslSharp.Tests.Training;
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace SslSharp.Tests.Cli;
 
@@ -10,26 +7,7 @@ namespace SslSharp.Tests.Cli;
 [Collection("Console")]   // swaps the process-wide AnsiConsole.Console
 public class EvalErrorTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-        });
-        AnsiConsole.Console.Profile.Width = 500;
-        try
-        {
-            var app = new CommandApp();
-            app.Configure(Program.Configure);
-            return (app.Run(args), writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Eval_takes_a_run_folder_and_an_unwritable_out_ends_in_one_line()

@@ -1,5 +1,3 @@
-using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace SslSharp.Tests.Cli;
 
@@ -7,27 +5,7 @@ namespace SslSharp.Tests.Cli;
 [Collection("Console")]
 public class MethodsCommandTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-        });
-        AnsiConsole.Console.Profile.Width = 500; // no wrapping inside table cells
-        try
-        {
-            var app = new CommandApp();
-            app.Configure(SslSharp.Cli.Program.Configure);
-            int code = app.Run(args);
-            return (code, writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void The_table_lists_every_method_with_its_presets()

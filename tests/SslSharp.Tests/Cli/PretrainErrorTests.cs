@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using SslSharp.Cli;
 using SslSharp.Runs;
 using SslSharp.Tests.Training;
-using Spectre.Console.Cli;
-using Spectre.Console;
 
 namespace SslSharp.Tests.Cli;
 
@@ -14,26 +12,7 @@ namespace SslSharp.Tests.Cli;
 [Collection("Console")]   // swaps the process-wide AnsiConsole.Console
 public class PretrainErrorTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-        });
-        AnsiConsole.Console.Profile.Width = 500;   // one line per message
-        try
-        {
-            var app = new CommandApp();
-            app.Configure(Program.Configure);
-            return (app.Run(args), writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     private static string Fingerprint(string folder) => string.Join("\n",
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)

@@ -357,23 +357,8 @@ public class MethodOptionsTests
 
     private static string RunCli(params string[] args)
     {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-        });
-        AnsiConsole.Console.Profile.Width = 500;
-        try
-        {
-            var app = new CommandApp();
-            app.Configure(SslSharp.Cli.Program.Configure);
-            Assert.Equal(0, app.Run(args));
-            return writer.ToString();
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
+        var (code, output) = SslSharp.Tests.Cli.CliRunner.Run(args);
+        Assert.Equal(0, code);
+        return output;
     }
 }
