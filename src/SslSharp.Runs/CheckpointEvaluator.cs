@@ -27,8 +27,7 @@ public static class CheckpointEvaluator
         if (string.IsNullOrEmpty(info.ConfigJson))
             throw new InvalidDataException(
                 $"'{checkpoint}' holds no run configuration, so its method cannot be rebuilt. Use a checkpoint written by 'sslsharp pretrain'.");
-        return JsonSerializer.Deserialize<RunConfig>(info.ConfigJson)
-               ?? throw new InvalidDataException($"'{checkpoint}' holds an empty run configuration.");
+        return RunConfig.FromJson(info.ConfigJson);
     }
 
     /// <summary>The folder of <paramref name="checkpoint"/> (the run folder): where evaluation files go by default.</summary>

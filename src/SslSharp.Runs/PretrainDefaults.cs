@@ -1,3 +1,4 @@
+using SslSharp.Backbones;
 using SslSharp.Data;
 
 namespace SslSharp.Runs;
@@ -43,9 +44,7 @@ public static class PretrainDefaults
         {
             Method = method.Trim().ToLowerInvariant(),
             Dataset = dataset.Trim().ToLowerInvariant(),
-            Backbone = embedded ? "convnet" : "resnet18",
-            LowResStem = true,
-            WidthMultiplier = embedded ? 0.5 : 1.0,
+            Backbone = new BackboneOptions { Name = embedded ? "convnet" : "resnet18", LowResStem = true, WidthMultiplier = embedded ? 0.5 : 1.0 },
             Epochs = embedded ? 20 : 10,
             BatchSize = 128,
             Optimizer = "sgd",

@@ -111,7 +111,7 @@ public static class PretrainRunner
         {
             Method = config.Method,
             Dataset = config.Dataset,
-            Backbone = config.Backbone,
+            Backbone = config.Backbone.Name,
             Epochs = result.Epochs,
             Steps = result.Steps,
             BatchSize = config.BatchSize,
@@ -195,14 +195,15 @@ public static class PretrainRunner
         DatasetCatalog.Find(config.Dataset);
         if (!MethodRegistry.IsKnown(config.Method))
             throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
-        if (!BackboneFactory.IsKnown(config.Backbone))
-            throw new ArgumentException($"Unknown backbone '{config.Backbone}'. Known backbones: {string.Join(", ", BackboneFactory.Names)}.");
+        if (!BackboneFactory.IsKnown(config.Backbone.Name))
+            throw new ArgumentException($"Unknown backbone '{config.Backbone.Name}'. Known backbones: {string.Join(", ", BackboneFactory.Names)}.");
         if (!Training.Optim.Optimizers.Names.Contains(config.Optimizer.ToLowerInvariant()))
             throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
         if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
         if (config.DiagnosticsEvery < 0) throw new ArgumentException($"diagnostics_every must be 0 (only at the end) or positive, got {config.DiagnosticsEvery}.");
-        if (config.WidthMultiplier <= 0) throw new ArgumentException($"width multiplier must be positive, got {config.WidthMultiplier}.");
+        if (!(config.Backbone.WidthMultiplier > 0 && double.IsFinite(config.Backbone.WidthMultiplier)))
+            throw new ArgumentException($"width multiplier must be a positive number, got {config.Backbone.WidthMultiplier}.");
     }
 
     /// <summary>
@@ -222,7 +223,7 @@ public static class PretrainRunner
     /// <param name="inChannels">Image channels of the data set.</param>
     public static SslMethod CreateMethod(RunConfig config, int inChannels)
     {
-        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.LowResStem, config.WidthMultiplier, config.Seed, config.StemMaxPool);
+        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed);
         var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);
         settings.TryAdd("seed", config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return MethodRegistry.Create(config.Method, backbone, new MethodSettings(settings));

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using SslSharp.Augment.Presets;
+using SslSharp.Backbones;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -26,17 +28,8 @@ public sealed record RunConfig
     /// <summary>Folder with the data set's files, or null for the data set's default location.</summary>
     public string? DataDir { get; init; }
 
-    /// <summary>Backbone name.</summary>
-    public string Backbone { get; init; } = "";
-
-    /// <summary>Whether a ResNet uses the low-resolution (CIFAR) stem: 3x3 conv, stride 1, no max-pool.</summary>
-    public bool LowResStem { get; init; } = true;
-
-    /// <summary>Whether a ResNet's stem ends with the 3x3 stride-2 max-pool (null: only the ImageNet stem does).</summary>
-    public bool? StemMaxPool { get; init; }
-
-    /// <summary>Width multiplier of the backbone's channels.</summary>
-    public double WidthMultiplier { get; init; } = 1.0;
+    /// <summary>The backbone: name, width and (ResNets) stem; the <c>backbone:</c> section of <c>config.yaml</c>.</summary>
+    public BackboneOptions Backbone { get; init; } = new();
 
     /// <summary>Epochs to train.</summary>
     public int Epochs { get; init; }
@@ -109,8 +102,41 @@ public sealed record RunConfig
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new InvalidDataException($"Not a valid run configuration: {e.Message} (line {e.Start.Line}).", e);
+            var what = (e.InnerException ?? e).Message;
+            var moved = MovedKeys.FirstOrDefault(k => what.Contains($"'{k}'", StringComparison.Ordinal));
+            if (moved is not null)
+                throw new InvalidDataException(
+                    $"Not a valid run configuration: the key '{moved}' moved into the backbone section; write it as 'backbone: {{ {moved}: ... }}' " +
+                    $"(line {e.Start.Line}).", e);
+            if (e.Start.Line > 0 && yaml.Split('\n').ElementAtOrDefault((int)e.Start.Line - 1)?.TrimStart().StartsWith("backbone:", StringComparison.Ordinal) == true)
+                throw new InvalidDataException(
+                    $"Not a valid run configuration: 'backbone' is a section now, e.g. 'backbone: {{ name: resnet18, width_multiplier: 0.5, low_res_stem: true }}' " +
+                    $"(line {e.Start.Line}).", e);
+            throw new InvalidDataException($"Not a valid run configuration: {what} (line {e.Start.Line}).", e);
         }
+    }
+
+    /// <summary>The backbone keys that were top-level settings before they moved into <see cref="Backbone"/>.</summary>
+    private static readonly string[] MovedKeys = { "width_multiplier", "low_res_stem", "stem_max_pool" };
+
+    /// <summary>
+    /// Reads the JSON a checkpoint stores (<c>JsonSerializer.Serialize(config)</c>), also in the form written before the
+    /// backbone settings became a section (<c>"Backbone": "resnet18"</c> with top-level <c>WidthMultiplier</c>,
+    /// <c>LowResStem</c>, <c>StemMaxPool</c>), so older checkpoints still evaluate and resume.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The text is not a run configuration.</exception>
+    public static RunConfig FromJson(string json)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(json);
+        var node = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException("The stored run configuration is not a JSON object.");
+        if (node["Backbone"] is JsonValue name && name.TryGetValue(out string? backbone))
+        {
+            var section = new JsonObject { ["Name"] = backbone };
+            foreach (var key in new[] { "WidthMultiplier", "LowResStem", "StemMaxPool" })
+                if (node.Remove(key, out var value)) section[key] = value;
+            node["Backbone"] = section;
+        }
+        return System.Text.Json.JsonSerializer.Deserialize<RunConfig>(node) ?? throw new InvalidDataException("The stored run configuration is empty.");
     }
 
     /// <summary>Writes <see cref="FileName"/> into <paramref name="runDirectory"/> (created if needed) and returns its path.</summary>

@@ -35,7 +35,7 @@ internal static class EvalConsole
         var config = CheckpointEvaluator.ReadConfig(settings.Checkpoint);
         report.With("checkpoint", Path.GetFullPath(settings.Checkpoint))
             .With("method", config.Method)
-            .With("backbone", config.Backbone)
+            .With("backbone", config.Backbone.Name)
             .With("dataset", settings.Dataset ?? config.Dataset);
         if (settings.Limit is int limit) report.With("limit", $"first {limit} images of each split");
         var table = new Table().Title(Markup.Escape(report.Title));

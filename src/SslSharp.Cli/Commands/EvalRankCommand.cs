@@ -107,7 +107,7 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
         var report = EvalReport.FromDiagnostics(metrics, OutputName)
             .With("checkpoint", s.Checkpoint)
             .With("method", config.Method)
-            .With("backbone", config.Backbone)
+            .With("backbone", config.Backbone.Name)
             .With("dataset", entry.Name)
             .With("step", info.Step.ToString(c))
             .With("samples", diagnostics.Samples.ToString(c))

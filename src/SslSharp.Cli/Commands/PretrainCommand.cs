@@ -24,7 +24,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             : RunFolder.Claim(settings.Out, Path.Combine("runs",
                 $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
-                               $"with [green]{config.Backbone}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
+                               $"with [green]{config.Backbone.Name}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
                                $"{config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(runDir))}[/]");
 
@@ -104,9 +104,12 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Epochs = epochs,
             WarmupEpochs = s.WarmupEpochs ?? (s.Resume is not null ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs)),
             DataDir = s.DataDir ?? d.DataDir,
-            Backbone = s.Backbone ?? d.Backbone,
-            WidthMultiplier = s.Width ?? d.WidthMultiplier,
-            StemMaxPool = s.StemMaxPool ?? d.StemMaxPool,
+            Backbone = d.Backbone with
+            {
+                Name = s.Backbone ?? d.Backbone.Name,
+                WidthMultiplier = s.Width ?? d.Backbone.WidthMultiplier,
+                StemMaxPool = s.StemMaxPool ?? d.Backbone.StemMaxPool,
+            },
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer ?? d.Optimizer,

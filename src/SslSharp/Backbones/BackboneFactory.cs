@@ -10,16 +10,18 @@ public static class BackboneFactory
     /// <summary>The names <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Names => KnownNames;
 
-    /// <summary>Creates the backbone called <paramref name="name"/>.</summary>
-    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <summary>Creates the backbone <paramref name="options"/> describes.</summary>
+    /// <param name="options">Name and shape (<see cref="BackboneOptions"/>).</param>
     /// <param name="inChannels">Image channels (1 for Fashion-MNIST, 3 for RGB).</param>
-    /// <param name="lowResStem">ResNets: use the 3x3 stride-1 stem without max-pool (recommended for
-    /// 28x28 and 32x32 images). ConvNet has no stem to choose and ignores it.</param>
-    /// <param name="widthMultiplier">Scale of every layer width.</param>
     /// <param name="seed">Seed of the weight initialisation.</param>
-    /// <param name="stemMaxPool">ResNets: max-pool after the stem (null: only with the ImageNet stem).</param>
     /// <exception cref="ArgumentException">The name is unknown (the message lists the known names).</exception>
-    public static Backbone Create(string name, int inChannels = 3, bool lowResStem = false, double widthMultiplier = 1.0, long seed = 0, bool? stemMaxPool = null)
+    public static Backbone Create(BackboneOptions options, int inChannels = 3, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Build(options.Name, inChannels, options.LowResStem, options.WidthMultiplier, seed, options.StemMaxPool);
+    }
+
+    private static Backbone Build(string name, int inChannels, bool lowResStem, double widthMultiplier, long seed, bool? stemMaxPool)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Normalize(name) switch

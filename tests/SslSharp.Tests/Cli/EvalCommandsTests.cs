@@ -21,7 +21,7 @@ public class EvalCommandsTests
     public void Every_eval_command_writes_json_and_markdown_into_out()
     {
         using var temp = new TempDir();
-        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, WidthMultiplier = 0.25 };
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 } };
         PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
         string ckpt = temp.File("last.ckpt"), outDir = temp.File("eval");
 

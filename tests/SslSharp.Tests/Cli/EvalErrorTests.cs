@@ -14,7 +14,7 @@ public class EvalErrorTests
     {
         using var temp = new TempDir();
         var run = temp.File("run");
-        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, WidthMultiplier = 0.25 };
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 } };
         PretrainRunner.Run(config, run, showProgress: false, maxSteps: 1);
 
         var (ok, _) = Run("eval", "knn", "--checkpoint", run, "--limit", "200", "-k", "5", "--out", temp.File("eval"));

@@ -17,7 +17,7 @@ public class EvalRankCommandTests
         Epochs = 1,
         WarmupEpochs = 0,
         BatchSize = 32,
-        WidthMultiplier = 0.25,
+        Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
         DiagnosticsEvery = 0,
     };
 

@@ -18,7 +18,7 @@ public class PretrainCommandTests
         Assert.Equal(5, config.Epochs);
         Assert.Equal(64, config.BatchSize);
         Assert.Equal(0.1, config.LearningRate);
-        Assert.Equal(0.25, config.WidthMultiplier);
+        Assert.Equal(0.25, config.Backbone.WidthMultiplier);
         Assert.Equal("0.3", config.Options["temperature"]);   // replaces the preset's 0.2
         Assert.Equal("64", config.Options["output_dim"]);
     }

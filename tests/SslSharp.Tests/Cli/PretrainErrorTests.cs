@@ -23,7 +23,7 @@ public class PretrainErrorTests
     {
         var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
         {
-            Epochs = 1, WarmupEpochs = 0, BatchSize = 1024, WidthMultiplier = 0.25, DiagnosticsEvery = 0, OnlineProbe = false,
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 1024, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 }, DiagnosticsEvery = 0, OnlineProbe = false,
         };
         PretrainRunner.Run(config, folder, showProgress: false);
     }

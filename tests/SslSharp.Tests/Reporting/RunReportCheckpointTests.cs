@@ -15,7 +15,7 @@ public class RunReportCheckpointTests
     public void A_run_folder_with_a_checkpoint_gets_spectra_pca_and_reconstructions()
     {
         using var temp = new TempDir();
-        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, WidthMultiplier = 0.25 };
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 } };
         PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 3);
         // The run logs its spectra; remove them so the report computes them from the checkpoint (same definition).
         File.Delete(temp.File(SpectrumCsv.BackboneFile));

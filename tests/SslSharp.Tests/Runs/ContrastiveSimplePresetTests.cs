@@ -23,7 +23,7 @@ public sealed class ContrastiveSimplePresetTests
         Assert.Equal(preset.BatchSize, config.BatchSize);
         Assert.All(preset.Options!, kv => Assert.Equal(kv.Value, config.Options[kv.Key]));
         Assert.NotNull(config.Augment);
-        using var backbone = BackboneFactory.Create(config.Backbone, 1, config.LowResStem, config.WidthMultiplier);
+        using var backbone = BackboneFactory.Create(config.Backbone, 1);
         using var built = MethodRegistry.Create(method, backbone, new MethodSettings(config.Options));
         Assert.True(config.BatchSize >= built.MinimumBatchSize, $"{method}: batch {config.BatchSize} < {built.MinimumBatchSize}");
         if (built is WMSE w) Assert.Equal(0, config.BatchSize % w.WhiteningSize);

@@ -18,7 +18,7 @@ public class EveryMethodRunTests
     public void A_two_step_run_of_every_method_finishes_with_knn_and_diagnostics(string method)
     {
         using var temp = new TempDir();
-        var config = PretrainDefaults.For(method, "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, WidthMultiplier = 0.25 };
+        var config = PretrainDefaults.For(method, "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 } };
 
         var result = PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 2);
 

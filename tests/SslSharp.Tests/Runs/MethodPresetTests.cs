@@ -53,7 +53,7 @@ public sealed class MethodPresetTests
         var d = PretrainDefaults.For("simclr", FashionMnist.EmbeddedName);
         Assert.Equal("0.2", d.Options["temperature"]);
         Assert.Equal(new[] { 0.2, 1.0 }, d.Augment!.CropScale);
-        Assert.Equal("convnet", d.Backbone);
+        Assert.Equal("convnet", d.Backbone.Name);
         var custom = MethodPreset.Parse("learning_rate: 0.1\noptions:\n  temperature: 0.5\n", "test");
         var c = PretrainDefaults.For("simclr", FashionMnist.EmbeddedName, custom);
         Assert.Equal(0.1, c.LearningRate);

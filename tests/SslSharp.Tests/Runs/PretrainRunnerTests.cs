@@ -14,7 +14,7 @@ public class PretrainRunnerTests
         Epochs = 1,
         WarmupEpochs = 0,
         BatchSize = 32,
-        WidthMultiplier = 0.25,
+        Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
     };
 
     [Fact]
@@ -82,7 +82,7 @@ public class PretrainRunnerTests
         Assert.Contains("simclr", e1.Message);
         var e2 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Dataset = "cifar11" }, dir, showProgress: false, maxSteps: 1));
         Assert.Contains("fashion-mnist", e2.Message);
-        var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = "resnet19" }, dir, showProgress: false, maxSteps: 1));
+        var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = new() { Name = "resnet19" } }, dir, showProgress: false, maxSteps: 1));
         Assert.Contains("resnet18", e3.Message);
         var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = "adam" }, dir, showProgress: false, maxSteps: 1));
         Assert.Contains("adamw", e4.Message);

@@ -1,0 +1,23 @@
+namespace SslSharp.Backbones;
+
+/// <summary>
+/// What <see cref="BackboneFactory"/> builds: the architecture by name and its shape options, each default written
+/// only here. In a run's <c>config.yaml</c> this is the <c>backbone:</c> section.
+/// </summary>
+public sealed record BackboneOptions
+{
+    /// <summary>One of <see cref="BackboneFactory.Names"/> (<c>convnet</c>, <c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>).</summary>
+    public string Name { get; init; } = "convnet";
+
+    /// <summary>Scale of every layer width (ResNet-18 at 0.5 has half the channels).</summary>
+    public double WidthMultiplier { get; init; } = 1.0;
+
+    /// <summary>
+    /// ResNets: the low-resolution (CIFAR) stem, a 3x3 stride-1 convolution without max-pool, for 28-32 px images;
+    /// false: the ImageNet stem (7x7 stride 2 and max-pool). The ConvNet has no stem to choose and ignores it.
+    /// </summary>
+    public bool LowResStem { get; init; }
+
+    /// <summary>ResNets: the 3x3 stride-2 max-pool after the stem (null: only with the ImageNet stem).</summary>
+    public bool? StemMaxPool { get; init; }
+}
