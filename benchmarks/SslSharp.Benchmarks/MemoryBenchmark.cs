@@ -30,7 +30,7 @@ public static class MemoryBenchmark
         {
             Epochs = (int)Math.Max(2, (lateStep + 99) / 100),
             BatchSize = batchSize,
-            Optimizer = optimizer,
+            Optimizer = SslSharp.Training.Optim.Optimizers.Parse(optimizer),
             BaseLr = 0.3,
             WarmupEpochs = 1,
             ShowProgress = false,

@@ -52,7 +52,7 @@ public static class TrainerOverheadBenchmark
             {
                 Epochs = (int)Math.Max(2, (total + batches.BatchesPerEpoch - 1) / batches.BatchesPerEpoch),
                 BatchSize = batchSize,
-                Optimizer = "sgd",
+                Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd,
                 BaseLr = 0.3,
                 WeightDecay = 1e-4,
                 WarmupEpochs = 0.01,

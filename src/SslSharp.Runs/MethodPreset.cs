@@ -1,4 +1,5 @@
 using SslSharp.Augment.Presets;
+using SslSharp.Training.Optim;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -21,8 +22,8 @@ public sealed record MethodPreset
     /// <summary>Images per optimizer step.</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Optimizer name (<c>sgd</c>, <c>adamw</c>, <c>lars</c>).</summary>
-    public string? Optimizer { get; init; }
+    /// <summary>The optimizer (<c>sgd</c>, <c>adamw</c>, <c>lars</c> in the file).</summary>
+    public OptimizerKind? Optimizer { get; init; }
 
     /// <summary>Base learning rate (scaled by batch/256).</summary>
     public double? LearningRate { get; init; }
@@ -72,7 +73,8 @@ public sealed record MethodPreset
     public static MethodPreset Parse(string yaml, string source)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithEnumNamingConvention(LowerCaseNamingConvention.Instance).Build();
         try
         {
             return deserializer.Deserialize<MethodPreset?>(yaml) ?? new MethodPreset();

@@ -47,7 +47,7 @@ public static class PretrainDefaults
             Backbone = new BackboneOptions { Name = embedded ? "convnet" : "resnet18", LowResStem = true, WidthMultiplier = embedded ? 0.5 : 1.0 },
             Epochs = embedded ? 20 : 10,
             BatchSize = 128,
-            Optimizer = "sgd",
+            Optimizer = Training.Optim.OptimizerKind.Sgd,
             LearningRate = 0.6,
             WeightDecay = 1e-4,
             WarmupEpochs = 1,

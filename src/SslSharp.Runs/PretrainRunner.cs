@@ -87,7 +87,7 @@ public static class PretrainRunner
             ShowProgress = showProgress,
             MaxSteps = maxSteps,
             ResumeFrom = resumeFrom,
-            ConfigJson = JsonSerializer.Serialize(config),
+            ConfigJson = config.ToJson(),
         };
         options.Validate();
         long? resumedAt = resumeFrom is null ? null : CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
@@ -197,8 +197,8 @@ public static class PretrainRunner
             throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
         if (!BackboneFactory.IsKnown(config.Backbone.Name))
             throw new ArgumentException($"Unknown backbone '{config.Backbone.Name}'. Known backbones: {string.Join(", ", BackboneFactory.Names)}.");
-        if (!Training.Optim.Optimizers.Names.Contains(config.Optimizer.ToLowerInvariant()))
-            throw new ArgumentException($"Unknown optimizer '{config.Optimizer}'. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
+        if (!Enum.IsDefined(config.Optimizer))
+            throw new ArgumentException($"Unknown optimizer {(int)config.Optimizer}. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
         if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
         if (config.DiagnosticsEvery < 0) throw new ArgumentException($"diagnostics_every must be 0 (only at the end) or positive, got {config.DiagnosticsEvery}.");

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
+using SslSharp.Training.Optim;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -38,7 +39,7 @@ public sealed record RunConfig
     public int BatchSize { get; init; }
 
     /// <summary>Optimizer name (e.g. <c>lars</c>, <c>sgd</c>, <c>adamw</c>).</summary>
-    public string Optimizer { get; init; } = "";
+    public OptimizerKind Optimizer { get; init; }
 
     /// <summary>Base learning rate (before batch-size scaling, if the recipe scales).</summary>
     public double LearningRate { get; init; }
@@ -86,7 +87,8 @@ public sealed record RunConfig
     /// <summary>Serialises to YAML.</summary>
     public string ToYaml()
     {
-        var serializer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        var serializer = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithEnumNamingConvention(LowerCaseNamingConvention.Instance).Build();
         return serializer.Serialize(this with { Options = new Dictionary<string, string>(Options.OrderBy(kv => kv.Key, StringComparer.Ordinal)) });
     }
 
@@ -95,7 +97,8 @@ public sealed record RunConfig
     public static RunConfig FromYaml(string yaml)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithEnumNamingConvention(LowerCaseNamingConvention.Instance).Build();
         try
         {
             return deserializer.Deserialize<RunConfig?>(yaml) ?? new RunConfig();
@@ -120,7 +123,7 @@ public sealed record RunConfig
     private static readonly string[] MovedKeys = { "width_multiplier", "low_res_stem", "stem_max_pool" };
 
     /// <summary>
-    /// Reads the JSON a checkpoint stores (<c>JsonSerializer.Serialize(config)</c>), also in the form written before the
+    /// Reads the JSON a checkpoint stores (<see cref="ToJson"/>), also in the form written before the
     /// backbone settings became a section (<c>"Backbone": "resnet18"</c> with top-level <c>WidthMultiplier</c>,
     /// <c>LowResStem</c>, <c>StemMaxPool</c>), so older checkpoints still evaluate and resume.
     /// </summary>
@@ -136,8 +139,16 @@ public sealed record RunConfig
                 if (node.Remove(key, out var value)) section[key] = value;
             node["Backbone"] = section;
         }
-        return System.Text.Json.JsonSerializer.Deserialize<RunConfig>(node) ?? throw new InvalidDataException("The stored run configuration is empty.");
+        return System.Text.Json.JsonSerializer.Deserialize<RunConfig>(node, Json) ?? throw new InvalidDataException("The stored run configuration is empty.");
     }
+
+    /// <summary>The JSON a checkpoint stores (<see cref="FromJson"/> reads it back); enums by name.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, Json);
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new()
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <summary>Writes <see cref="FileName"/> into <paramref name="runDirectory"/> (created if needed) and returns its path.</summary>
     public string Write(string runDirectory)

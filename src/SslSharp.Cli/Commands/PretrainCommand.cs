@@ -25,7 +25,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
                 $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
                                $"with [green]{config.Backbone.Name}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
-                               $"{config.Optimizer} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");
+                               $"{SslSharp.Training.Optim.Optimizers.NameOf(config.Optimizer)} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(runDir))}[/]");
 
         PretrainResult result;
@@ -112,7 +112,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             },
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
-            Optimizer = s.Optimizer ?? d.Optimizer,
+            Optimizer = s.Optimizer is null ? d.Optimizer : SslSharp.Training.Optim.Optimizers.Parse(s.Optimizer),
             Seed = s.Resume is not null ? d.Seed : s.Seed,
             Device = s.Device,
             KnnEvery = s.KnnEvery,

@@ -306,7 +306,7 @@ public sealed class Trainer : IDisposable
     {
         if (Options.RunDirectory is null || !WritesFiles) return;
         var info = new CheckpointInfo(_method.GetName(), run.Step, (int)Math.Min(Options.Epochs - 1, run.Step / StepsPerEpoch),
-            StepsPerEpoch, Options.Optimizer.ToLowerInvariant(), Checkpoint.OptionsToJson(Options with { ResumeFrom = null }),
+            StepsPerEpoch, Optimizers.NameOf(Options.Optimizer), Checkpoint.OptionsToJson(Options with { ResumeFrom = null }),
             Options.ConfigJson, DateTime.UtcNow);
         string last = Path.Combine(Options.RunDirectory, Checkpoint.LastFileName);
         Checkpoint.Save(last, _method, Optimizer, info);

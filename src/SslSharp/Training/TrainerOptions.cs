@@ -20,8 +20,8 @@ public sealed record TrainerOptions
     /// <summary>Images per batch (per process); used for lr scaling. Must match the batch source.</summary>
     public int BatchSize { get; init; } = 256;
 
-    /// <summary>Optimizer name: <c>sgd</c>, <c>adamw</c> or <c>lars</c>.</summary>
-    public string Optimizer { get; init; } = "sgd";
+    /// <summary>The optimizer (SGD with momentum by default).</summary>
+    public Optim.OptimizerKind Optimizer { get; init; } = Optim.OptimizerKind.Sgd;
 
     /// <summary>Base learning rate before batch-size scaling.</summary>
     public double BaseLr { get; init; } = 0.05;
@@ -86,8 +86,8 @@ public sealed record TrainerOptions
     {
         if (Epochs < 1) throw Bad(nameof(Epochs), $"must be >= 1, got {Epochs}");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), $"must be >= 1, got {BatchSize}");
-        if (!Optim.Optimizers.Names.Contains(Optimizer.ToLowerInvariant()))
-            throw Bad(nameof(Optimizer), $"'{Optimizer}' is unknown; use one of {string.Join(", ", Optim.Optimizers.Names)}");
+        if (!Enum.IsDefined(Optimizer))
+            throw Bad(nameof(Optimizer), $"{(int)Optimizer} is unknown; use one of {string.Join(", ", Optim.Optimizers.Names)}");
         if (!(BaseLr > 0) || !double.IsFinite(BaseLr)) throw Bad(nameof(BaseLr), $"must be a finite number > 0, got {BaseLr}");
         if (!Enum.IsDefined(LrScaling)) throw Bad(nameof(LrScaling), $"unknown value {LrScaling}");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw Bad(nameof(WeightDecay), $"must be >= 0, got {WeightDecay}");

@@ -68,7 +68,7 @@ public class RunSummaryTests
         var config = new RunConfig
         {
             Method = "simclr", Dataset = "fashion-mnist", Backbone = new() { Name = "resnet18", LowResStem = true, WidthMultiplier = 0.5 }, Epochs = 100, BatchSize = 256,
-            Optimizer = "lars", LearningRate = 0.3, WeightDecay = 1e-6, WarmupEpochs = 10, Seed = 7,
+            Optimizer = SslSharp.Training.Optim.OptimizerKind.Lars, LearningRate = 0.3, WeightDecay = 1e-6, WarmupEpochs = 10, Seed = 7,
             Options = new() { ["temperature"] = "0.5", ["projector"] = "2048-128" },
         };
         var path = config.Write(dir.Path);

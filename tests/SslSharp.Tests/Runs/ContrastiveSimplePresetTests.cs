@@ -33,7 +33,7 @@ public sealed class ContrastiveSimplePresetTests
     [MemberData(nameof(Methods))]
     public void Large_preset_builds_on_a_resnet50_wide_representation(string method)
     {
-        var config = MethodPresets.Find(method, "large")!.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = "sgd" });
+        var config = MethodPresets.Find(method, "large")!.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd });
         using var backbone = new ConvNet(3, new[] { 8, 2048 });   // ResNet-50's 2048 features at a fraction of the cost
         using var built = MethodRegistry.Create(method, backbone, new MethodSettings(config.Options));
         Assert.True(config.BatchSize >= built.MinimumBatchSize, $"{method}: batch {config.BatchSize} < {built.MinimumBatchSize}");

@@ -18,12 +18,12 @@ public sealed class CorrSwavPresetTests
     public void Small_presets_are_what_pretrain_uses_on_the_embedded_data_and_build_their_methods()
     {
         var vicreg = PretrainDefaults.For("vicreg", FashionMnist.EmbeddedName);
-        Assert.Equal("sgd", vicreg.Optimizer);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.Sgd, vicreg.Optimizer);
         using (var m = Assert.IsType<VICReg>(Build(vicreg)))
             Assert.Equal(512, m.Projector.OutputDim);
 
         var bt = PretrainDefaults.For("barlowtwins", FashionMnist.EmbeddedName);
-        Assert.Equal("lars", bt.Optimizer);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.Lars, bt.Optimizer);
         using (var m = Assert.IsType<BarlowTwins>(Build(bt)))
         {
             Assert.Equal(0.1, m.ScaleLoss);
@@ -47,7 +47,7 @@ public sealed class CorrSwavPresetTests
     public void Large_presets_follow_the_references()
     {
         var vicreg = MethodPresets.Find("vicreg", "large")!;
-        Assert.Equal((2048, "lars", 0.2, 1e-6), (vicreg.BatchSize, vicreg.Optimizer, vicreg.LearningRate, vicreg.WeightDecay));
+        Assert.Equal((2048, "lars", 0.2, 1e-6), (vicreg.BatchSize, SslSharp.Training.Optim.Optimizers.NameOf(vicreg.Optimizer!.Value), vicreg.LearningRate, vicreg.WeightDecay));
         Assert.Equal("8192", vicreg.Options!["hidden_dim"]);
 
         var bt = MethodPresets.Find("barlowtwins", "large")!;

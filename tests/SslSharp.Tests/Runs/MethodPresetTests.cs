@@ -28,9 +28,9 @@ public sealed class MethodPresetTests
         {
             Assert.True(MethodRegistry.IsKnown(method), $"preset {method}.{size}.yaml names no registered method");
             var preset = MethodPresets.Find(method, size)!;
-            var config = preset.ApplyTo(new RunConfig { Method = method, Seed = 1, BatchSize = 8, Optimizer = "sgd" });
+            var config = preset.ApplyTo(new RunConfig { Method = method, Seed = 1, BatchSize = 8, Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd });
             Assert.True(config.BatchSize >= 2, $"{method}.{size}: batch size {config.BatchSize}");
-            Assert.Contains(config.Optimizer, SslSharp.Training.Optim.Optimizers.Names);
+            Assert.True(Enum.IsDefined(config.Optimizer), $"{method}: optimizer {config.Optimizer}");
             int imageSize = size == "small" ? 28 : 64;
             var views = (config.Augment ?? new()).Build(imageSize, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.2f, 0.2f, 0.2f });
             // Small presets must fit a small backbone; large ones may assume a ResNet-sized representation

@@ -84,7 +84,7 @@ public class PretrainRunnerTests
         Assert.Contains("fashion-mnist", e2.Message);
         var e3 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Backbone = new() { Name = "resnet19" } }, dir, showProgress: false, maxSteps: 1));
         Assert.Contains("resnet18", e3.Message);
-        var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = "adam" }, dir, showProgress: false, maxSteps: 1));
+        var e4 = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { Optimizer = (SslSharp.Training.Optim.OptimizerKind)7 }, dir, showProgress: false, maxSteps: 1));
         Assert.Contains("adamw", e4.Message);
         Assert.False(Directory.Exists(dir), "a rejected configuration must not leave a run folder behind");
     }

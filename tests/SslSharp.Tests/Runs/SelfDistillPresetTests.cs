@@ -13,7 +13,7 @@ public sealed class SelfDistillPresetTests
 
     private static (RunConfig Config, SslMethod Method) Build(string method, string size, ConvNet backbone)
     {
-        var config = MethodPresets.Find(method, size)!.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = "sgd" });
+        var config = MethodPresets.Find(method, size)!.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd });
         var settings = new Dictionary<string, string>(config.Options) { ["seed"] = "1" };
         return (config, MethodRegistry.Create(method, backbone, new MethodSettings(settings)));
     }
@@ -41,10 +41,10 @@ public sealed class SelfDistillPresetTests
         var byol = MethodPresets.Find("byol", "small")!.ApplyTo(new RunConfig());
         Assert.Equal(new[] { 0.0, 0.2 }, byol.Augment!.SolarizeP);
         Assert.Equal(new[] { 1.0, 0.1 }, MethodPresets.Find("byol", "large")!.ApplyTo(new RunConfig()).Augment!.BlurP);
-        Assert.Equal("lars", byol.Optimizer);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.Lars, byol.Optimizer);
 
         var dino = MethodPresets.Find("dino", "small")!.ApplyTo(new RunConfig());
-        Assert.Equal("adamw", dino.Optimizer);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.AdamW, dino.Optimizer);
         Assert.Equal(0.04, dino.WeightDecay);
         Assert.Equal(0.4, dino.WeightDecayEnd);
         // The small preset trains on the two global crops (5-epoch runs did better without local crops);

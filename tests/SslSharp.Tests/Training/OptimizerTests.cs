@@ -82,7 +82,7 @@ public class OptimizerTests
             new ParameterGroup("weights", new[] { weight }),
             new ParameterGroup("bias_norm", new[] { bias }, WeightDecay: false, LarsAdaptation: false),
         };
-        var options = new TrainerOptions { Optimizer = name, BaseLr = 0.1, WeightDecay = 1.0 }; // huge for an SSL recipe
+        var options = new TrainerOptions { Optimizer = Optimizers.Parse(name), BaseLr = 0.1, WeightDecay = 1.0 }; // huge for an SSL recipe
         using var opt = Optimizers.Create(groups, options);
         Assert.Equal(0.0, opt.GetWeightDecay(1));
         for (int i = 0; i < 3; i++)
@@ -120,7 +120,19 @@ public class OptimizerTests
     [Fact]
     public void Unknown_optimizer_name_is_rejected_with_the_valid_names()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new TrainerOptions { Optimizer = "adam" }.Validate());
-        Assert.Contains("sgd, adamw, lars", ex.Message);
+        var ex = Assert.Throws<ArgumentException>(() => SslSharp.Training.Optim.Optimizers.Parse("adam"));
+        Assert.Contains("Unknown optimizer 'adam'. Known optimizers: sgd, adamw, lars.", ex.Message);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.AdamW, SslSharp.Training.Optim.Optimizers.Parse(" AdamW "));
+        var undefined = Assert.Throws<ArgumentException>(() => new TrainerOptions { Optimizer = (SslSharp.Training.Optim.OptimizerKind)7 }.Validate());
+        Assert.Contains("sgd, adamw, lars", undefined.Message);
+    }
+
+    [Fact]
+    public void Trainer_options_stored_before_the_optimizer_became_an_enum_still_read()
+    {
+        // TrainerOptions JSON as checkpoints stored it while the optimizer was a lower-case name.
+        var old = Checkpoint.OptionsFromJson("""{"Epochs":2,"BatchSize":64,"Optimizer":"lars","BaseLr":0.3}""");
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.Lars, old.Optimizer);
+        Assert.Equal(old, Checkpoint.OptionsFromJson(Checkpoint.OptionsToJson(old)));
     }
 }

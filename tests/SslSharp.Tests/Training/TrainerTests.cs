@@ -13,7 +13,7 @@ public class TrainerTests
     {
         Epochs = 3,
         BatchSize = 8,
-        Optimizer = optimizer,
+        Optimizer = SslSharp.Training.Optim.Optimizers.Parse(optimizer),
         BaseLr = optimizer == "adamw" ? 0.01 : 0.5,
         LrScaling = LrScaling.Linear,
         WeightDecay = 1e-3,

@@ -15,7 +15,7 @@ public class DeepClusterPresetTests
     {
         var preset = MethodPresets.Find("deepcluster", size)!;
         var config = preset.ApplyTo(new RunConfig { Method = "deepcluster", Seed = 1 });
-        Assert.Equal("sgd", config.Optimizer);
+        Assert.Equal(SslSharp.Training.Optim.OptimizerKind.Sgd, config.Optimizer);
         Assert.Equal(1.0e-5, config.WeightDecay);
         var views = config.Augment!.Build(size == "small" ? 28 : 64, 1, new[] { 0.5f }, new[] { 0.25f });
         Assert.Equal(1, views.ViewCount);

@@ -51,7 +51,7 @@ public class DeepClusterTests
 
     private static TrainerOptions Options(int epochs = 3) => new()
     {
-        Epochs = epochs, BatchSize = 16, Optimizer = "sgd", BaseLr = 0.05, WeightDecay = 1e-5, WarmupEpochs = 0, MinLr = 0.05, Seed = 1,
+        Epochs = epochs, BatchSize = 16, Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd, BaseLr = 0.05, WeightDecay = 1e-5, WarmupEpochs = 0, MinLr = 0.05, Seed = 1,
     };
 
     [Fact]

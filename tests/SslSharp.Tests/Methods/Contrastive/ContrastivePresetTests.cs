@@ -43,7 +43,7 @@ public class ContrastivePresetTests
     public void Large_presets_keep_the_paper_batch_and_a_queue_that_divides_by_it(string method, int batch, int queue)
     {
         var preset = MethodPresets.Find(method, "large")!;
-        var config = preset.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = "sgd" });
+        var config = preset.ApplyTo(new RunConfig { Method = method, BatchSize = 8, Optimizer = SslSharp.Training.Optim.OptimizerKind.Sgd });
         Assert.Equal(batch, config.BatchSize);
         Assert.Equal(queue.ToString(System.Globalization.CultureInfo.InvariantCulture), config.Options["queue_size"]);
         Assert.Equal(0, queue % batch);
