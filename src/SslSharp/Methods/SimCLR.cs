@@ -20,10 +20,9 @@ namespace SslSharp.Methods;
 /// projector call (so BatchNorm statistics cover the 2N images, as in google's code), then
 /// <see cref="NTXentLoss.Compute(Tensor, Tensor, double)"/> is applied to the two halves. Only the
 /// first two global views are used; further views (multi-crop) are ignored.</para>
-/// <para>Defaults: projector v1 (<c>Linear(D, D) - BN - ReLU - Linear(D, 128)</c>, hidden width = the
-/// backbone's feature width as in the paper's ResNet-50 2048-2048-128), temperature 0.5 (the paper's
-/// CIFAR-10 value, google's README; use 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR
-/// preset).</para>
+/// <para>Projector v1 <c>Linear(D, D) - BN - ReLU - Linear(D, out)</c>, hidden width = the backbone's feature width as
+/// in the paper's ResNet-50 2048-2048-128; defaults in <see cref="SimCLROptions"/> (the paper's CIFAR-10 temperature;
+/// 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR preset).</para>
 /// </remarks>
 public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
 {

@@ -29,9 +29,8 @@ namespace SslSharp.Methods.Clustering;
 /// filled from epoch <see cref="QueueStartEpoch"/> and used once full (the reference tests that its
 /// last row is non-zero). Its length must be a multiple of the batch. SwAV runs in fp32: the
 /// Sinkhorn exponentials of <c>scores / 0.05</c> are not safe in half precision.</para>
-/// <para>Defaults (paper / reference arguments): projector 2048 - 128, 3000 prototypes, temperature 0.1,
-/// Sinkhorn eps 0.05 with 3 iterations, no queue (<c>--queue_length 0</c>; the small-batch recipe uses
-/// 3840 from epoch 15), prototypes frozen for 313 iterations.</para>
+/// <para>Defaults (the paper's and reference's arguments: no queue, <c>--queue_length 0</c>; the small-batch recipe
+/// starts a queue at epoch 15) in <see cref="SwAVOptions"/>.</para>
 /// </remarks>
 public sealed class SwAV : ProjectedMethod<ProjectionHead>
 {

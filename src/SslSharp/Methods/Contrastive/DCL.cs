@@ -17,9 +17,9 @@ namespace SslSharp.Methods.Contrastive;
 /// raminnakhli/Decoupled-Contrastive-Learning and lightly <c>examples/pytorch/dcl.py</c> (SimCLR with
 /// <c>DCLLoss</c> / <c>DCLWLoss</c>). docs/methods.md#dcl-and-dclw. The loss is
 /// <see cref="DCLLoss.Compute"/> / <see cref="DCLLoss.ComputeWeighted"/>.</para>
-/// <para>Defaults: projector v1 <c>Linear(D, D) - BN - ReLU - Linear(D, 128)</c> (SimCLR's), temperature
-/// 0.1, sigma 0.5 (DCLW). One step encodes the first two global views in one backbone call; further
-/// views are ignored.</para>
+/// <para>Projector v1 <c>Linear(D, D) - BN - ReLU - Linear(D, out)</c> (SimCLR's); defaults in <see cref="DCLOptions"/>
+/// and <see cref="DCLWOptions"/>. One step encodes the first two global views in one backbone call; further views are
+/// ignored.</para>
 /// </remarks>
 public sealed class DCL : ProjectedMethod<ProjectionHead>
 {

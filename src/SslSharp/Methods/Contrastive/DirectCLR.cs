@@ -19,9 +19,8 @@ namespace SslSharp.Methods.Contrastive;
 /// <para>The paper's point (and the cookbook's): a loss on a fixed sub-vector of the representation,
 /// with no projector at all, beats SimCLR with a linear projector; the whole representation still
 /// learns because the gradient reaches the rest of it through the backbone's last layers.</para>
-/// <para>Defaults: <c>d0 = 360</c> (official, for a 2048-wide ResNet-50), temperature 0.1. <c>d0</c> must
-/// not exceed the backbone's <c>FeatureDim</c>; small backbones need a smaller value (the small preset
-/// uses 64).</para>
+/// <para>Defaults in <see cref="DirectCLROptions"/> (the official <c>d0</c> is for a 2048-wide ResNet-50). <c>d0</c>
+/// must not exceed the backbone's <c>FeatureDim</c>; small backbones need a smaller value (see the small preset).</para>
 /// </remarks>
 public sealed class DirectCLR : SslMethod
 {

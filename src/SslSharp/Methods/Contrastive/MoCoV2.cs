@@ -25,10 +25,10 @@ namespace SslSharp.Methods.Contrastive;
 /// keys are enqueued (FIFO). The queue is initialised with normalised noise. Symmetric variant
 /// (<c>symmetric</c>, off in the paper; facebookresearch/moco's CIFAR demo): the mean of
 /// <c>L(q1, k2)</c> and <c>L(q2, k1)</c> (the demo sums them, twice this value), both key sets enqueued.</para>
-/// <para>Defaults: head <c>Linear(D, D) - ReLU - Linear(D, 128)</c> (no BN), T 0.2, K 65536, m 0.999
-/// constant (<c>final_momentum</c> different from <c>base_momentum</c> gives a cosine schedule, as
-/// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step
-/// (the batch, doubled when symmetric); a step with another batch fails with a message saying so.</para>
+/// <para>Head <c>Linear(D, D) - ReLU - Linear(D, out)</c> (no BN); defaults in <see cref="MoCoV2Options"/> (constant
+/// momentum unless <c>final_momentum</c> differs from <c>base_momentum</c>, which gives a cosine schedule, as
+/// solo-learn's 0.99 -> 0.999). The queue size must be a multiple of the keys enqueued per step (the batch, doubled
+/// when symmetric); a step with another batch fails with a message saying so.</para>
 /// <para>BatchNorm: one process uses plain BN by default (docs/methods.md#moco-v2); <c>bn_splits</c> S &gt; 1 encodes the
 /// queries in S splits and the keys in S splits of a shuffled batch (<see cref="SplitBatchNorm"/>, the
 /// reference's one-GPU CIFAR demo), so the positive key cannot be found through shared batch statistics.

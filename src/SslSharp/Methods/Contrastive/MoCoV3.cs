@@ -24,9 +24,9 @@ namespace SslSharp.Methods.Contrastive;
 /// reference, so BatchNorm statistics are per view), <c>k_v = momentum_encoder(x_v)</c> without gradient,
 /// loss = <see cref="MoCoV3Loss.Compute(Tensor, Tensor, Tensor, Tensor, double)"/>
 /// (<c>ctr(q1, k2) + ctr(q2, k1)</c>, each x 2T).</para>
-/// <para>Defaults (ResNet): projector 2 layers <c>D-4096-256</c> ending in <c>BN(affine=False)</c>,
-/// predictor <c>256-4096-256</c>, no biases (<see cref="ContrastiveHeads"/>), T 1.0 (0.2 for ViTs and
-/// solo-learn's CIFAR preset), m0 0.99 to 1.</para>
+/// <para>ResNet heads: a projector ending in <c>BN(affine=False)</c> and a predictor, no biases
+/// (<see cref="ContrastiveHeads"/>); defaults in <see cref="MoCoV3Options"/> (T 0.2 for ViTs and solo-learn's CIFAR
+/// preset).</para>
 /// </remarks>
 public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
 {

@@ -21,9 +21,9 @@ namespace SslSharp.Methods.Contrastive;
 /// backbone call per view); loss = <see cref="NNCLRLoss.Compute(Tensor, Tensor, Tensor, Tensor, Tensor, double)"/>
 /// against the support queue (no gradient through the neighbours); after the optimizer step
 /// <c>norm(z1)</c> (detached) is enqueued. The queue starts as normalised noise.</para>
-/// <para>Defaults: projector 3 layers 2048 hidden, 256 out, BN after every layer; predictor
-/// 256-4096-256 (<see cref="ContrastiveHeads"/>); T 0.1 (solo-learn CIFAR 0.2); queue 65536 (98304 in
-/// the paper's ImageNet runs). The queue size must be a multiple of the batch.</para>
+/// <para>Projector with BN after every layer and a predictor (<see cref="ContrastiveHeads"/>); defaults in
+/// <see cref="NNCLROptions"/> (the paper's ImageNet runs use a queue of 98304, solo-learn's CIFAR preset T 0.2). The
+/// queue size must be a multiple of the batch.</para>
 /// </remarks>
 public sealed class NNCLR : ProjectedMethod<ProjectionHead>
 {

@@ -19,9 +19,8 @@ namespace SslSharp.Methods.Correlation;
 /// <para>One step: each of the first two global views goes through the backbone and the expander
 /// separately (as the reference, so BatchNorm statistics are per view), then
 /// <see cref="VICRegLoss.Compute"/>. Further views are ignored.</para>
-/// <para>Defaults (paper, ImageNet): expander <c>[Linear - BN - ReLU] x 2 - Linear(no bias)</c>, 8192 wide
-/// (<c>--mlp 8192-8192-8192</c>); coefficients 25 / 25 / 1; LARS, weight decay 1e-6, base lr 0.2 x N/256
-/// (the trainer's options, see the presets).</para>
+/// <para>Expander <c>[Linear - BN - ReLU] x 2 - Linear(no bias)</c> (<c>--mlp 8192-8192-8192</c>); defaults (the
+/// paper's ImageNet values) in <see cref="VICRegOptions"/>, the optimizer (LARS) in the presets.</para>
 /// </remarks>
 public sealed class VICReg : ProjectedMethod<ProjectionHead>
 {

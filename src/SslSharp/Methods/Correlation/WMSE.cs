@@ -17,12 +17,11 @@ namespace SslSharp.Methods.Correlation;
 /// (ICML 2021); reference code htdt/self-supervised (<c>methods/w_mse.py</c>, <c>cfg.py</c>,
 /// <c>model.py</c> <c>get_head</c>), solo-learn <c>solo/methods/wmse.py</c>. docs/methods.md#w-mse.
 /// Loss: <see cref="WMSELoss.Compute"/>.</para>
-/// <para>Defaults (official CIFAR): projector <c>Linear(D, 1024) - BN - ReLU - Linear(1024, 64)</c>,
-/// whitening sub-batch w = 128, one whitening iteration, shrinkage eps 0; Adam lr 3e-3, weight decay
-/// 1e-6, batch 256 (presets). Each step draws a new permutation of the batch from a seeded generator
-/// (official: <c>randperm</c>); with <c>iterations &gt; 1</c> the loss is averaged over that many
-/// permutations (official <c>w_iter</c>). All global views are used (W-MSE 2 with two views, W-MSE 4
-/// with four), encoded in one backbone call.</para>
+/// <para>Projector <c>Linear(D, hidden) - BN - ReLU - Linear(hidden, out)</c>; defaults (the official CIFAR values) in
+/// <see cref="WMSEOptions"/>, the optimizer in the presets. Each step draws a new permutation of the batch from a seeded
+/// generator (official: <c>randperm</c>); with <c>iterations &gt; 1</c> the loss is averaged over that many
+/// permutations (official <c>w_iter</c>). All global views are used (W-MSE 2 with two views, W-MSE 4 with four),
+/// encoded in one backbone call.</para>
 /// <para>Requirements: w &gt; output dimension (the covariance of w rows must have full rank; the paper
 /// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is re-seeded at every
 /// step from (seed, step) (<see cref="OnStepStart"/>), so a resumed run draws the same permutations as an

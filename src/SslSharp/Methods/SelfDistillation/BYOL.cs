@@ -22,7 +22,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// follows <c>xi &lt;- tau xi + (1 - tau) theta</c> with
 /// <c>tau = 1 - (1 - tau0)(1 + cos(pi k / K)) / 2</c> (<see cref="EmaMomentum"/>).</para>
 /// <para>Projector and predictor are deepmind's MLP: <c>Linear(bias) - BN - ReLU - Linear(no bias)</c>,
-/// 4096 hidden, 256 out. The target is two <see cref="EmaTeacher{TModule}"/>s (state-dict keys
+/// widths in <see cref="BYOLOptions"/>. The target is two <see cref="EmaTeacher{TModule}"/>s (state-dict keys
 /// <c>momentum_backbone.module.*</c>, <c>momentum_projector.module.*</c>, as solo-learn names them), so
 /// it is saved in every checkpoint.</para>
 /// </remarks>

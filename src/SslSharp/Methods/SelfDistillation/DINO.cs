@@ -24,7 +24,7 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <c>c &lt;- m c + (1 - m) mean(g_t)</c> (buffer <c>center</c>, saved in checkpoints). After backward:
 /// per-tensor gradient clipping (<see cref="ClipGradients"/>), and during the first
 /// <see cref="FreezeLastLayerEpochs"/> epochs the last layer's gradients are dropped. After the optimizer
-/// step: teacher EMA with <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>, m0 0.996.</para>
+/// step: teacher EMA with <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>, m0 from <see cref="DINOOptions"/>.</para>
 /// <para>Teacher temperature: <see cref="TeacherTemperatureAt"/>, DINO's per-epoch linear warm-up from
 /// <c>warmup_teacher_temp</c> to <c>teacher_temp</c> over <c>warmup_teacher_temp_epochs</c> (numpy
 /// <c>linspace</c>: the final value is reached at epoch <c>W - 1</c>), a pure function of the step.</para>
