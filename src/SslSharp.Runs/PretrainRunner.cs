@@ -2,6 +2,7 @@ using System.Text.Json;
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
+using SslSharp.Core;
 using SslSharp.Data;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Diagnostics;
@@ -44,7 +45,7 @@ public static class PretrainRunner
         Validate(config);
 
         var entry = DatasetCatalog.Find(config.Dataset);
-        var (train, test) = entry.Load(config.DataDir, 0);
+        var (train, test, evaluatedOn) = Splits(config, entry);
         using var trainData = train;
         using var testData = test;
         using var method = CreateMethod(config, train.Channels);
@@ -119,8 +120,9 @@ public static class PretrainRunner
             FinalLoss = result.LastLoss,
             Knn = final,
             CommandLine = commandLine,
-            Extra = pixels.Scores.Select(p => new KeyValuePair<string, string>(
-                    $"raw-pixel kNN top-1, k={p.K} (baseline)", Percent(p.Top1)))
+            Extra = new[] { new KeyValuePair<string, string>("evaluated on", evaluatedOn) }
+                .Concat(pixels.Scores.Select(p => new KeyValuePair<string, string>(
+                    $"raw-pixel kNN top-1, k={p.K} (baseline)", Percent(p.Top1))))
                 .Concat(probe is { LastTop1: var top1 } && double.IsFinite(top1)
                     ? [new KeyValuePair<string, string>(resumedAt is long at
                         ? $"online probe top-1, last epoch (augmented training batches; checkpoints hold no probe, so it restarted untrained at the resume from step {at})"
@@ -134,6 +136,40 @@ public static class PretrainRunner
         files.Add(summary.Write(runDirectory));
         return new PretrainResult(runDirectory, result, final, pixels, files, diagnostics.History.ToArray(), diagnostics.Warnings.ToArray());
     }
+
+    /// <summary>
+    /// The training set and the evaluation set of a run, and a line saying which split the evaluation uses: the data
+    /// set's test (held-out) split, or with <see cref="RunConfig.ValSplit"/> a seeded validation split of the training
+    /// images (the test set is then not used at all).
+    /// </summary>
+    public static (ImageDataset Train, ImageDataset Eval, string EvaluatedOn) Splits(RunConfig config, DatasetEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(entry);
+        var (train, test) = entry.Load(config.DataDir, 0);
+        long n;
+        try
+        {
+            n = config.ValidationCount(train.Count);
+        }
+        catch
+        {
+            train.Dispose();
+            test.Dispose();
+            throw;
+        }
+        if (n == 0) return (train, test, $"test split: {test.Count} images of {test.Name}");
+        test.Dispose();
+        using (train)
+        {
+            var (rest, val) = ImageDataset.SplitSeeded(train, train.Count - n, unchecked((long)SplitMix64.Mix(config.Seed, ValidationStream)),
+                $"{train.Name}-minus-val", $"{train.Name}-val");
+            return (rest, val, $"validation split: {n} of the {train.Count} training images held out (seed {config.Seed}); the test set is not used");
+        }
+    }
+
+    /// <summary>The stream of <see cref="SplitMix64"/> the validation split is drawn from.</summary>
+    private const long ValidationStream = 0x76616c5f73706c74;   // "val_splt"
 
     /// <summary>
     /// Fails before anything is written when <paramref name="checkpoint"/> cannot continue in this run: its weights do not

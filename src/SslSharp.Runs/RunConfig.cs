@@ -72,6 +72,28 @@ public sealed record RunConfig
     /// </summary>
     public bool OnlineProbe { get; init; } = true;
 
+    /// <summary>
+    /// Training images held out as a validation split for every evaluation of the run (kNN, online-probe-free
+    /// evaluations, the raw-pixel baseline): a count (e.g. 5000) or, below 1, a fraction of the training set; drawn by a
+    /// seeded permutation from <see cref="Seed"/>. 0 (the default): evaluate on the data set's test (held-out) split.
+    /// Choose settings on the validation split and read the test set once, for the row you publish.
+    /// </summary>
+    public double ValSplit { get; init; }
+
+    /// <summary>How many of <paramref name="trainCount"/> training images <see cref="ValSplit"/> holds out (0: none).</summary>
+    /// <exception cref="ArgumentException">The split is negative, not finite, a non-integer count, or leaves no training image.</exception>
+    public long ValidationCount(long trainCount)
+    {
+        if (!(ValSplit >= 0) || !double.IsFinite(ValSplit))
+            throw new ArgumentException($"val_split must be 0, a fraction below 1 or a count of images, got {ValSplit}.");
+        if (ValSplit >= 1 && ValSplit != Math.Floor(ValSplit))
+            throw new ArgumentException($"val_split {ValSplit} is neither a fraction below 1 nor a whole number of images.");
+        long n = ValSplit < 1 ? (long)Math.Round(ValSplit * trainCount) : (long)ValSplit;
+        if (ValSplit > 0 && (n < 1 || n >= trainCount))
+            throw new ArgumentException($"val_split {ValSplit} holds out {n} of the {trainCount} training images; it must leave 1..{trainCount - 1}.");
+        return n;
+    }
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 

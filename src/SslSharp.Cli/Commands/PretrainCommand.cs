@@ -118,6 +118,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             KnnEvery = s.KnnEvery,
             DiagnosticsEvery = s.DiagnosticsEvery ?? d.DiagnosticsEvery,
             OnlineProbe = s.OnlineProbe ?? d.OnlineProbe,
+            ValSplit = s.ValSplit ?? d.ValSplit,
             Options = WithSettings(d.Options, s.Set),
         };
     }

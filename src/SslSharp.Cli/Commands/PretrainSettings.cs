@@ -89,6 +89,11 @@ public sealed class PretrainSettings : CommandSettings
     [Description("Run folder. Default: runs/<method>-<dataset>-<time>.")]
     public string? Out { get; init; }
 
+    /// <summary>Validation split held out of the training images.</summary>
+    [CommandOption("--val-split <N>")]
+    [Description("Hold out N training images (or a fraction below 1), seeded, and evaluate on them instead of the test set: choose settings on this split, read the test set once.")]
+    public double? ValSplit { get; init; }
+
     /// <summary>Replace the files of a non-empty <see cref="Out"/> folder.</summary>
     [CommandOption("--overwrite")]
     [Description("Delete what the --out folder holds and start a new run there (without it, a non-empty --out is refused).")]
@@ -129,6 +134,8 @@ public sealed class PretrainSettings : CommandSettings
         if (Width is { } w && !(w > 0 && double.IsFinite(w))) return ValidationResult.Error($"--width must be a positive number, got {w}.");
         if (Lr is { } lr && !(lr > 0 && double.IsFinite(lr))) return ValidationResult.Error($"--lr must be a positive number, got {lr}.");
         if (WarmupEpochs is { } we && !(we >= 0 && double.IsFinite(we))) return ValidationResult.Error($"--warmup-epochs must be 0 or a positive number, got {we}.");
+        if (ValSplit is { } v && !(v >= 0 && double.IsFinite(v) && (v < 1 || v == Math.Floor(v))))
+            return ValidationResult.Error($"--val-split takes a count of images or a fraction below 1, got {v}.");
         if (!DeviceName.IsMatch(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N, got '{Device}'.");
         if (Resume is not null)
             foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset") })
@@ -143,6 +150,8 @@ public sealed class PretrainSettings : CommandSettings
                 return ValidationResult.Error($"--set takes KEY=VALUE, got '{kv}'.");
         if (KnnEvery < 0) return ValidationResult.Error("--knn-every must be 0 or positive.");
         if (DiagnosticsEvery < 0) return ValidationResult.Error("--diagnostics-every must be 0 or positive.");
+        if (ValSplit is not null && Resume is not null)
+            return ValidationResult.Error("--val-split cannot be combined with --resume: a resumed run keeps the split stored in its checkpoint.");
         if (Overwrite && Resume is not null) return ValidationResult.Error("--overwrite and --resume contradict each other: --resume continues the run in its folder.");
         return ValidationResult.Success();
     }

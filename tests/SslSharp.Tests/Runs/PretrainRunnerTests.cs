@@ -48,6 +48,31 @@ public class PretrainRunnerTests
     }
 
     [Fact]
+    public void A_validation_split_replaces_the_test_set_in_every_evaluation_and_says_so()
+    {
+        using var temp = new TempDir();
+        var result = PretrainRunner.Run(Tiny() with { ValSplit = 500 }, temp.Path, showProgress: false, maxSteps: 1);
+
+        Assert.Equal(500, result.Knn.QueryCount);          // queries: the 500 held-out training images
+        Assert.Equal(7500, result.Knn.BankCount);          // memory bank: the other 7,500
+        Assert.Equal(500, result.PixelKnn.QueryCount);
+        Assert.Contains("| evaluated on | validation split: 500 of the 8000 training images held out (seed 0); the test set is not used |",
+            File.ReadAllText(temp.File("summary.md")));
+
+        using var again = new TempDir();
+        var fraction = PretrainRunner.Run(Tiny() with { ValSplit = 0.1 }, again.Path, showProgress: false, maxSteps: 1);
+        Assert.Equal(800, fraction.Knn.QueryCount);
+
+        var plain = PretrainRunner.Run(Tiny(), temp.File("plain"), showProgress: false, maxSteps: 1);
+        Assert.Equal(2000, plain.Knn.QueryCount);          // the embedded held-out split
+        Assert.Contains("| evaluated on | test split: 2000 images", File.ReadAllText(Path.Combine(temp.File("plain"), "summary.md")));
+
+        var tooMany = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { ValSplit = 8000 }, temp.File("bad"), showProgress: false, maxSteps: 1));
+        Assert.Contains("must leave 1..7999", tooMany.Message);
+        Assert.False(Directory.Exists(temp.File("bad")));
+    }
+
+    [Fact]
     public void A_resumed_run_says_in_its_summary_that_the_online_probe_restarted()
     {
         using var temp = new TempDir();
