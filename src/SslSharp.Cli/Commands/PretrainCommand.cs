@@ -20,7 +20,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             return 0;
         }
         var runDir = settings.Resume is not null
-            ? settings.Out ?? CheckpointEvaluator.RunFolder(settings.Resume)
+            ? ResumeFolder(settings.Resume, settings.Out)
             : RunFolder.Claim(settings.Out, Path.Combine("runs",
                 $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
@@ -55,6 +55,18 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         foreach (var f in result.Files)
             AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(f)}[/]");
         return 0;
+    }
+
+    /// <summary>
+    /// Where a resumed run writes: the checkpoint's own folder, or <paramref name="output"/>, which must then be new or
+    /// empty (a resume never writes into another run's folder).
+    /// </summary>
+    private static string ResumeFolder(string resume, string? output)
+    {
+        var own = CheckpointEvaluator.RunFolder(resume);
+        if (output is null || Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(own).TrimEnd(Path.DirectorySeparatorChar))
+            return own;
+        return RunFolder.Claim(output, own);
     }
 
     /// <summary>

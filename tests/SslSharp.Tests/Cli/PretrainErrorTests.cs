@@ -79,6 +79,15 @@ public class PretrainErrorTests
             Assert.Equal(before, Fingerprint(run));
         }
 
+        var other = temp.File("other");                                          // another run's folder is never written by a resume
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "last.ckpt"), "another run");
+        var otherBefore = Fingerprint(other);
+        var (into, intoSaid) = Run("pretrain", "--resume", run, "--epochs", "2", "--out", other);
+        Assert.True(into == 1, $"resume into another run's folder: exit {into}\n{intoSaid}");
+        Assert.Contains("already holds files", intoSaid);
+        Assert.Equal(otherBefore, Fingerprint(other));
+
         var (done, said) = Run("pretrain", "--resume", run);                    // a folder stands for its last.ckpt
         Assert.Equal(0, done);
         Assert.Contains("is finished (1 epochs, 7 steps); nothing was changed", said);

@@ -49,4 +49,25 @@ public class SignalExitCodeTests
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
     }
+
+    [Fact]
+    public async Task A_value_that_does_not_convert_names_its_option_from_the_real_command_line()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"), "pretrain", "--epochs", "abc" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("--epochs takes a finite number (or true/false for a switch), got 'abc'.", output.Replace("\n", " "));
+        Assert.DoesNotContain("   at ", output);
+    }
 }
