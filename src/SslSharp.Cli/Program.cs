@@ -68,6 +68,11 @@ public static class Program
         {
             // Bad input (unknown names, missing files, bad shapes, non-finite losses) ends with its
             // message, not a stack trace; an unexpected error keeps the trace.
+            if (Arguments.Contains("--verbose") && ex is not CommandAppException)
+            {
+                AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+                return ex is SslSharp.Training.NonFiniteLossException ? DivergedExitCode : 1;
+            }
             if (ex is SslSharp.Training.NonFiniteLossException diverged)
             {
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(diverged.Message)}");
@@ -78,7 +83,8 @@ public static class Program
                 AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Explain(ex is ArgumentException a && a.ParamName is not null
                     ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message, Arguments))}");
             else
-                AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape($"{ex.GetType().Name}: {ex.Message}")} " +
+                                       "[grey](an unexpected error: run again with --verbose for the stack trace, and please report it)[/]");
             return 1;
         });
         config.AddExample("pretrain");

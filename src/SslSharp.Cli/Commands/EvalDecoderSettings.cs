@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp eval decoder</c>.</summary>
-public sealed class EvalDecoderSettings : CommandSettings
+public sealed class EvalDecoderSettings : CommonSettings
 {
     /// <summary>Checkpoint file.</summary>
     [CommandOption("-c|--checkpoint <CKPT>")]

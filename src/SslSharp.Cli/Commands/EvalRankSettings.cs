@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp eval rank</c>.</summary>
-public sealed class EvalRankSettings : CommandSettings
+public sealed class EvalRankSettings : CommonSettings
 {
     /// <summary>Checkpoint file.</summary>
     [CommandOption("-c|--checkpoint <CKPT>")]

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options every <c>sslsharp eval</c> command shares: the checkpoint, the data, the device and where results go.</summary>
-public class EvalSettings : CommandSettings
+public class EvalSettings : CommonSettings
 {
     /// <summary>Checkpoint file.</summary>
     [CommandOption("-c|--checkpoint <CKPT>")]

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp methods</c>.</summary>
-public sealed class MethodsSettings : CommandSettings
+public sealed class MethodsSettings : CommonSettings
 {
     /// <summary>A method to show in full (its presets), or null for the table of all methods.</summary>
     [CommandArgument(0, "[METHOD]")]

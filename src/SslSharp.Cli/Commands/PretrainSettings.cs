@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp pretrain</c>.</summary>
-public sealed class PretrainSettings : CommandSettings
+public sealed class PretrainSettings : CommonSettings
 {
     /// <summary>Self-supervised method.</summary>
     [CommandOption("-m|--method <NAME>")]

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp report</c>.</summary>
-public sealed class ReportSettings : CommandSettings
+public sealed class ReportSettings : CommonSettings
 {
     /// <summary>The run folder.</summary>
     [CommandArgument(0, "<RUN_DIR>")]

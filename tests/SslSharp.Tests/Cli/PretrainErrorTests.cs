@@ -18,12 +18,12 @@ public class PretrainErrorTests
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => $"{Path.GetRelativePath(folder, f)} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))}"));
 
-    /// <summary>A finished 1-epoch run of 7 steps (batch 1024 on the 8,000 embedded images).</summary>
+    /// <summary>A finished 2-epoch run of 14 steps (batch 1024 on the 8,000 embedded images).</summary>
     private static void FinishedRun(string folder)
     {
         var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
         {
-            Epochs = 1, WarmupEpochs = 0, BatchSize = 1024, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 }, DiagnosticsEvery = 0, OnlineProbe = false,
+            Epochs = 2, WarmupEpochs = 0, BatchSize = 1024, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 }, DiagnosticsEvery = 0, OnlineProbe = false,
         };
         PretrainRunner.Run(config, folder, showProgress: false);
     }
@@ -69,8 +69,9 @@ public class PretrainErrorTests
             (new[] { "--method", "byol" }, "--method cannot be combined with --resume"),
             (new[] { "--dataset", "fashion-mnist" }, "--dataset cannot be combined with --resume"),
             (new[] { "--overwrite" }, "--overwrite and --resume contradict each other"),
-            (new[] { "--epochs", "2", "--width", "0.5" }, "'backbone."),         // the checkpoint's shapes do not fit
-            (new[] { "--epochs", "2", "--batch-size", "512" }, "steps per epoch"),
+            (new[] { "--epochs", "3", "--width", "0.5" }, "'backbone."),         // the checkpoint's shapes do not fit
+            (new[] { "--epochs", "3", "--batch-size", "512" }, "steps per epoch"),
+            (new[] { "--epochs", "1" }, "--epochs 1 is fewer than the 2 epochs the run"),
         })
         {
             var (code, output) = Run(["pretrain", "--resume", run, .. args]);
@@ -83,14 +84,14 @@ public class PretrainErrorTests
         Directory.CreateDirectory(other);
         File.WriteAllText(Path.Combine(other, "last.ckpt"), "another run");
         var otherBefore = Fingerprint(other);
-        var (into, intoSaid) = Run("pretrain", "--resume", run, "--epochs", "2", "--out", other);
+        var (into, intoSaid) = Run("pretrain", "--resume", run, "--epochs", "3", "--out", other);
         Assert.True(into == 1, $"resume into another run's folder: exit {into}\n{intoSaid}");
         Assert.Contains("already holds files", intoSaid);
         Assert.Equal(otherBefore, Fingerprint(other));
 
         var (done, said) = Run("pretrain", "--resume", run);                    // a folder stands for its last.ckpt
         Assert.Equal(0, done);
-        Assert.Contains("is finished (1 epochs, 7 steps); nothing was changed", said);
+        Assert.Contains("is finished (2 epochs, 14 steps); nothing was changed", said);
         Assert.Equal(before, Fingerprint(run));
     }
 }

@@ -4,10 +4,11 @@ using SslSharp.Tests.Training;
 namespace SslSharp.Tests.Cli;
 
 /// <summary>
-/// The real <c>sslsharp</c> process stopped by a signal: it finishes its current step and exits 130 for SIGINT and
-/// 143 for SIGTERM (128 + the signal's number), as shells and job schedulers expect.
+/// The real <c>sslsharp</c> process (its own command line, its own console): a signal stops it after the current step with
+/// exit 130 for SIGINT and 143 for SIGTERM (128 + the signal's number), as shells and job schedulers expect; a bad value
+/// names its option; an error is one line unless <c>--verbose</c> asks for the stack trace.
 /// </summary>
-public class SignalExitCodeTests
+public class ProcessExitTests
 {
     [Theory]
     [InlineData("INT", 130)]
@@ -69,5 +70,30 @@ public class SignalExitCodeTests
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("--epochs takes a finite number (or true/false for a switch), got 'abc'.", output.Replace("\n", " "));
         Assert.DoesNotContain("   at ", output);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_error_is_one_line_and_verbose_adds_its_stack_trace(bool verbose)
+    {
+        using var temp = new TempDir();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"), "pretrain", "--set", "no_such_setting=1", "--out", temp.File("run") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (verbose) start.ArgumentList.Add("--verbose");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("no_such_setting", output);
+        Assert.Equal(verbose, output.Contains(" at ", StringComparison.Ordinal));
     }
 }
