@@ -36,6 +36,10 @@ public sealed class PretrainCommand : Command<PretrainSettings>
                 "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken,
                 SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"));
         }
+        catch (Exception) when (settings.Resume is null && RemoveIfUnused(runDir))
+        {
+            throw;   // not reached: the filter only removes the unused folder and lets the error go on
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             var last = Path.Combine(runDir, SslSharp.Training.Checkpoint.LastFileName);
@@ -55,6 +59,22 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         foreach (var f in result.Files)
             AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(f)}[/]");
         return 0;
+    }
+
+    /// <summary>
+    /// Deletes the folder a new run claimed when the run failed before writing anything into it (it holds nothing but
+    /// <see cref="RunFolder.MarkerFile"/>), so a failed start leaves no trace. Returns false, as an exception filter.
+    /// </summary>
+    private static bool RemoveIfUnused(string runDir)
+    {
+        try
+        {
+            if (Directory.Exists(runDir) && Directory.EnumerateFileSystemEntries(runDir).All(e => Path.GetFileName(e) == RunFolder.MarkerFile))
+                Directory.Delete(runDir, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return false;
     }
 
     /// <summary>

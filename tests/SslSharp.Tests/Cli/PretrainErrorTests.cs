@@ -94,4 +94,31 @@ public class PretrainErrorTests
         Assert.Contains("is finished (2 epochs, 14 steps); nothing was changed", said);
         Assert.Equal(before, Fingerprint(run));
     }
+
+    [Fact]
+    public void Files_where_folders_belong_a_damaged_download_and_an_empty_report_folder_end_in_one_line()
+    {
+        using var temp = new TempDir();
+        File.WriteAllText(temp.File("a-file"), "x");
+        var data = Directory.CreateDirectory(temp.File("data")).FullName;
+        foreach (var name in new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" })
+            File.WriteAllText(Path.Combine(data, name + ".gz"), "<html>404 Not Found</html>");   // a failed download
+        var empty = Directory.CreateDirectory(temp.File("empty")).FullName;
+
+        foreach (var (args, message) in new[]
+        {
+            (new[] { "pretrain", "--out", temp.File("a-file") }, "is a file, not a folder"),
+            (new[] { "pretrain", "--dataset", "fashion-mnist", "--data-dir", temp.File("a-file"), "--out", temp.File("r1") }, "is a file; --data-dir names the folder"),
+            (new[] { "pretrain", "--dataset", "fashion-mnist", "--data-dir", data, "--out", temp.File("r2") }, "ends in .gz but is not gzip data"),
+            (new[] { "report", empty }, "holds no run: neither metrics.csv nor last.ckpt"),
+        })
+        {
+            var (code, output) = Run(args);
+            Assert.True(code == 1, $"{string.Join(' ', args)}: exit {code}\n{output}");
+            Assert.Contains(message, output);
+            Assert.DoesNotContain("   at ", output);
+        }
+        Assert.False(Directory.Exists(temp.File("r1")) || Directory.Exists(temp.File("r2")), "a failed run left a run folder");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(empty));
+    }
 }
