@@ -66,8 +66,9 @@ public static class Program
         config.SetApplicationName("sslsharp");
         config.SetExceptionHandler((ex, _) =>
         {
-            // Bad input (unknown names, missing files, bad shapes, non-finite losses) ends with its
-            // message, not a stack trace; an unexpected error keeps the trace.
+            // Every error ends in one line (bad input: exit 1; a non-finite loss: exit 2); --verbose adds the stack
+            // trace. The handler reads --verbose from the process's command line (CommonSettings.Verbose only lets
+            // Spectre accept the option), so in-process runs of the app never print traces.
             if (Arguments.Contains("--verbose") && ex is not CommandAppException)
             {
                 AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);

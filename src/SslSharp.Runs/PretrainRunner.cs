@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
@@ -95,7 +94,6 @@ public static class PretrainRunner
 
         // Everything that can be checked was: only now does the run folder change.
         Directory.CreateDirectory(runDirectory);
-        Checkpoint.RemoveStaleTemporaries(runDirectory);
         var files = new List<string> { config.Write(runDirectory) };
         TrainResult result;
         using (var trainer = new Trainer(method, loader, options, callbacks, progress))

@@ -48,8 +48,11 @@ public static class RunFolder
         }
     }
 
-    private static string ClaimNamed(string folder, bool overwrite)
+    /// <summary>Claims a folder the user named: it must be missing or empty, unless <paramref name="overwrite"/> empties it.</summary>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> is a file, or holds files and <paramref name="overwrite"/> is false.</exception>
+    public static string ClaimNamed(string folder, bool overwrite = false)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (File.Exists(folder))
             throw new ArgumentException($"--out '{folder}' is a file, not a folder. Name a new or empty folder.");
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())

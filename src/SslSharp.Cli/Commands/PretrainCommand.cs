@@ -86,7 +86,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         var own = CheckpointEvaluator.RunFolder(resume);
         if (output is null || Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(own).TrimEnd(Path.DirectorySeparatorChar))
             return own;
-        return RunFolder.Claim(output, own);
+        return RunFolder.ClaimNamed(output);
     }
 
     /// <summary>

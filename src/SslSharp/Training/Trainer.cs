@@ -160,6 +160,7 @@ public sealed class Trainer : IDisposable
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
         string? runDir = WritesFiles ? Options.RunDirectory : null;
+        if (runDir is not null) Checkpoint.RemoveStaleTemporaries(runDir);   // left by a write that was killed
         using var writer = runDir is null ? null : new MetricsWriter(runDir, append: Options.ResumeFrom is not null, keepUpToStep: step);
         TrainerState? stateRef = null;
         var state = new TrainerState(_method, runDir, StepsPerEpoch, TotalSteps, Options.Epochs,
@@ -191,7 +192,7 @@ public sealed class Trainer : IDisposable
                 else
                     // The run is already failing (a non-finite loss, a cancellation): that error is the one to report, not a
                     // callback's follow-on failure (a kNN of diverged weights finds NaN features).
-                    try { cb.OnTrainEnd(state); } catch (Exception) when (!finished) { }
+                    try { cb.OnTrainEnd(state); } catch (Exception) { }
             }
             writer?.Flush();
         }

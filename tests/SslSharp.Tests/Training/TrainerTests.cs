@@ -131,7 +131,7 @@ public class TrainerTests
         Assert.Contains("4,0,knn,4", logged);              // epoch end of epoch 0
         Assert.Contains("8,1,knn,8", logged);
         Assert.True(File.Exists(dir.File("last.ckpt")));
-        Assert.False(File.Exists(dir.File("last.ckpt.tmp")));
+        Assert.False(File.Exists(dir.File("epoch-0002.ckpt.tmp")));
     }
 
     [Fact]
@@ -165,6 +165,19 @@ public class TrainerTests
         Assert.False(File.Exists(dir.File("epoch-0001.ckpt")));
         Assert.Equal(8, Checkpoint.ReadInfo(dir.File("epoch-0002.ckpt")).Step);
         Assert.Equal(12, Checkpoint.ReadInfo(dir.File("last.ckpt")).Step);
+    }
+
+    [Fact]
+    public void A_run_removes_the_temporary_file_a_killed_checkpoint_write_left()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("epoch-0002.ckpt.tmp"), "half a checkpoint");   // not rewritten by this run
+        using var data = new StandInBatchSource();
+        using var method = new StandInMethod();
+        using var trainer = new Trainer(method, data, Options() with { RunDirectory = dir.Path, MaxSteps = 1 });
+        trainer.Fit();
+        Assert.False(File.Exists(dir.File("epoch-0002.ckpt.tmp")));
+        Assert.Equal(1, Checkpoint.ReadInfo(dir.File("last.ckpt")).Step);
     }
 
     [Fact]
