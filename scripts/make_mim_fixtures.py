@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Reference values for SslSharp's masked-image-modelling pieces
-(tests/SslSharp.Tests/Losses/{Patches,MAELoss,IJEPALoss,IBOTPatchLoss}Tests.cs).
+(tests/SslSharp.Tests/Losses/{Patches,MAELoss,IJEPALoss,IBOTPatchLoss}Tests.cs,
+Modules/EmaMomentumLinearTests.cs).
 
 Independent implementations in PyTorch 1.13, written from the papers and the official code's formulas:
 - patchify (facebookresearch/mae models_mae.py): reshape (N, C, h, p, w, p), einsum nchpwq->nhwpqc, reshape
@@ -14,6 +15,7 @@ Independent implementations in PyTorch 1.13, written from the papers and the off
   student log_softmax(s / 0.1), per crop sum(-q log p, -1), sum(loss * mask, -1) / mask.sum(-1).clamp(min=1), mean
   over images, averaged over the global crops; center2 = center2 m + sum(t.mean(1), 0) / len(t) (1 - m).
   Some images carry no masked patch (iBOT masks about half of them).
+- I-JEPA's EMA momentum (src/train.py momentum_scheduler): linear from ema[0] over ipe * epochs * ipe_scale steps.
 
 Run with Debian's python (it has torch):  /usr/bin/python3 scripts/make_mim_fixtures.py
 Writes tests/SslSharp.Tests/Fixtures/mim.json.
@@ -147,6 +149,16 @@ def ibot_case(name, n, l, k, crops, teacher_temp, student_temp, seed):
             "loss": total.item(), "grad_student": flat(s.grad), "new_center": flat(new_center)}
 
 
+def ijepa_momentum_case(name, ema, ipe, num_epochs, ipe_scale):
+    # src/train.py: momentum_scheduler = (ema[0] + i*(ema[1]-ema[0])/(ipe*num_epochs*ipe_scale)
+    #                                     for i in range(int(ipe*num_epochs*ipe_scale)+1)); next() after every step.
+    gen = (ema[0] + i * (ema[1] - ema[0]) / (ipe * num_epochs * ipe_scale)
+           for i in range(int(ipe * num_epochs * ipe_scale) + 1))
+    values = [next(gen) for _ in range(ipe * num_epochs)]
+    return {"name": name, "base": ema[0], "end": ema[1], "steps": ipe * num_epochs,
+            "total": int(ipe * num_epochs * ipe_scale), "momentum": values}
+
+
 def main():
     out = {
         "patchify": [
@@ -164,6 +176,10 @@ def main():
             ijepa_case("default_beta", 8, 5, 6, 1.0, 1.0, 20),
             ijepa_case("small_beta", 6, 4, 8, 0.5, 1.0, 21),
             ijepa_case("mostly_quadratic", 4, 3, 16, 1.0, 0.2, 22),
+        ],
+        "ijepa_momentum": [
+            ijepa_momentum_case("config_scale_1", (0.996, 1.0), 5, 4, 1.0),
+            ijepa_momentum_case("default_scale_1_25", (0.996, 1.0), 3, 4, 1.25),
         ],
         "ibot": [
             ibot_case("two_crops", 4, 9, 7, 2, 0.04, 0.1, 30),
