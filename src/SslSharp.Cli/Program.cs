@@ -131,6 +131,9 @@ public static class Program
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write report.html and report.md for a run folder: curves, spectra, RankMe, PCA, reconstructions, final metrics.")
             .WithExample("report", "runs/simclr");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Write a checkpoint's backbone as safetensors with PyTorch (torchvision) names, and a JSON file describing the network.")
+            .WithExample("export", "--checkpoint", "runs/simclr/last.ckpt", "--out", "simclr.safetensors");
         config.AddCommand<MethodsCommand>("methods")
             .WithDescription("List the self-supervised methods with their defaults.");
     }

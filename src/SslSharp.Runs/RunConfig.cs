@@ -73,6 +73,12 @@ public sealed record RunConfig
     public bool OnlineProbe { get; init; } = true;
 
     /// <summary>
+    /// A safetensors file (e.g. from <c>sslsharp export</c>, or torchvision/timm weights under the same names) whose
+    /// weights start the backbone instead of a random initialisation; null: random.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>
     /// Training images held out as a validation split for every evaluation of the run (kNN, online-probe-free
     /// evaluations, the raw-pixel baseline): a count (e.g. 5000) or, below 1, a fraction of the training set; drawn by a
     /// seeded permutation from <see cref="Seed"/>. 0 (the default): evaluate on the data set's test (held-out) split.

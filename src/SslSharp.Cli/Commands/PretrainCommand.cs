@@ -155,6 +155,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             DiagnosticsEvery = s.DiagnosticsEvery ?? d.DiagnosticsEvery,
             OnlineProbe = s.OnlineProbe ?? d.OnlineProbe,
             ValSplit = s.ValSplit ?? d.ValSplit,
+            InitFrom = s.InitFrom is null ? d.InitFrom : Path.GetFullPath(s.InitFrom),
             Options = WithSettings(d.Options, s.Set),
         };
         if (s.Config is null) return resolved;

@@ -72,6 +72,11 @@ public sealed class PretrainSettings : CommonSettings
     [Description("Repeat a run: start from its resolved config.yaml (e.g. runs/X/config.yaml); other options and --set change single keys, and the new config.yaml says which.")]
     public string? Config { get; init; }
 
+    /// <summary>Weights that start the backbone.</summary>
+    [CommandOption("--init-from <FILE>")]
+    [Description("Start the backbone from a safetensors file (sslsharp export, or torchvision/timm weights with the same names) instead of random weights.")]
+    public string? InitFrom { get; init; }
+
     /// <summary>Method settings.</summary>
     [CommandOption("--set <KEY=VALUE>")]
     [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]).")]
@@ -158,6 +163,10 @@ public sealed class PretrainSettings : CommonSettings
         if (DiagnosticsEvery < 0) return ValidationResult.Error("--diagnostics-every must be 0 or positive.");
         if (ValSplit is not null && Resume is not null)
             return ValidationResult.Error("--val-split cannot be combined with --resume: a resumed run keeps the split stored in its checkpoint.");
+        if (InitFrom is not null && Resume is not null)
+            return ValidationResult.Error("--init-from cannot be combined with --resume: a resumed run continues from its checkpoint's weights.");
+        if (InitFrom is not null && !File.Exists(InitFrom))
+            return ValidationResult.Error($"--init-from: the file '{InitFrom}' does not exist.");
         if (Overwrite && Resume is not null) return ValidationResult.Error("--overwrite and --resume contradict each other: --resume continues the run in its folder.");
         return ValidationResult.Success();
     }
