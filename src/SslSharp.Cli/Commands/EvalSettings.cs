@@ -5,8 +5,13 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options every <c>sslsharp eval</c> command shares: the checkpoint, the data, the device and where results go.</summary>
-public class EvalSettings : CommonSettings
+public class EvalSettings : CommonSettings, IJsonSettings
 {
+    /// <inheritdoc />
+    [CommandOption("--json")]
+    [Description("Print the result as one JSON document on stdout (the same as the <name>.json file); progress and tables go to stderr.")]
+    public bool Json { get; init; }
+
     /// <summary>Checkpoint file.</summary>
     [CommandOption("-c|--checkpoint <CKPT>")]
     [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
