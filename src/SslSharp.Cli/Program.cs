@@ -131,6 +131,9 @@ public static class Program
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write report.html and report.md for a run folder: curves, spectra, RankMe, PCA, reconstructions, final metrics.")
             .WithExample("report", "runs/simclr");
+        config.AddCommand<EmbedCommand>("embed")
+            .WithDescription("Write the backbone features (and optionally projector embeddings) of every image as .npy, with a CSV naming each row.")
+            .WithExample("embed", "--checkpoint", "runs/simclr/last.ckpt", "--out", "features.npy");
         config.AddCommand<ExportCommand>("export")
             .WithDescription("Write a checkpoint's backbone as safetensors with PyTorch (torchvision) names, and a JSON file describing the network.")
             .WithExample("export", "--checkpoint", "runs/simclr/last.ckpt", "--out", "simclr.safetensors");
