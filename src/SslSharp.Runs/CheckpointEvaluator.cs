@@ -19,10 +19,14 @@ namespace SslSharp.Runs;
 /// </summary>
 public static class CheckpointEvaluator
 {
-    /// <summary>Reads the run configuration stored in <paramref name="checkpoint"/>.</summary>
+    /// <summary>
+    /// Reads the run configuration stored in <paramref name="checkpoint"/>, or, for a <c>.safetensors</c> export, the
+    /// one its side JSON describes (<see cref="ModelExport.ReadConfig"/>): every evaluation takes either.
+    /// </summary>
     /// <exception cref="InvalidDataException">The checkpoint holds no SslSharp run configuration.</exception>
     public static RunConfig ReadConfig(string checkpoint)
     {
+        if (ModelExport.IsExport(checkpoint)) return ModelExport.ReadConfig(checkpoint);
         var info = Checkpoint.ReadInfo(checkpoint);
         if (string.IsNullOrEmpty(info.ConfigJson))
             throw new InvalidDataException(
@@ -30,9 +34,16 @@ public static class CheckpointEvaluator
         return RunConfig.FromJson(info.ConfigJson);
     }
 
+    /// <summary>Loads the weights of a checkpoint, or of a <c>.safetensors</c> export (<see cref="ModelExport.LoadWeights"/>), into <paramref name="method"/>.</summary>
+    public static void LoadWeights(string checkpoint, SslMethod method)
+    {
+        if (ModelExport.IsExport(checkpoint)) ModelExport.LoadWeights(checkpoint, method);
+        else Checkpoint.LoadWeights(checkpoint, method);
+    }
+
     /// <summary>The folder of <paramref name="checkpoint"/> (the run folder): where evaluation files go by default.</summary>
     public static string RunFolder(string checkpoint) =>
-        Path.GetDirectoryName(Path.GetFullPath(Checkpoint.Locate(checkpoint))) ?? Directory.GetCurrentDirectory();
+        Path.GetDirectoryName(Path.GetFullPath(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint))) ?? Directory.GetCurrentDirectory();
 
     /// <summary>
     /// kNN accuracy of the checkpoint's encoder: the data set's training images are the memory bank,
@@ -197,7 +208,7 @@ public static class CheckpointEvaluator
         try
         {
             var method = PretrainRunner.CreateMethod(config, train.Channels);
-            Checkpoint.LoadWeights(checkpoint, method);
+            LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);
             return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), limit);

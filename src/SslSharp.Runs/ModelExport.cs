@@ -50,13 +50,67 @@ public static class ModelExport
             tensors.AddRange(p.Projector.state_dict().Select(kv => KeyValuePair.Create(ProjectorPrefix + kv.Key, kv.Value)));
         }
         var info = Describe(config, entry, method.Encoder.FeatureDim, includeProjector);
+        info["run_config"] = config.ToJson();
         info["check_input"] = CheckInputFormula;
         info["check_features"] = CheckFeatures(method.Encoder, entry.Mean.Count, entry.ImageSize);
-        SafeTensors.Save(output, tensors, info.Where(kv => !kv.Key.StartsWith("check_", StringComparison.Ordinal))
+        SafeTensors.Save(output, tensors, info.Where(kv => !kv.Key.StartsWith("check_", StringComparison.Ordinal) && kv.Key != "run_config")
             .ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? ""));
         var side = Path.ChangeExtension(Path.GetFullPath(output), ".json");
         File.WriteAllText(side, info.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return (Path.GetFullPath(output), side);
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a safetensors file (evaluated like a checkpoint, see <see cref="ReadConfig"/>).</summary>
+    public static bool IsExport(string path) => path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The run configuration that rebuilds the network of an export: the one <c>sslsharp export</c> stored in the side
+    /// JSON (<c>run_config</c>), or, for a side file written by hand (e.g. for torchvision weights), one made of its
+    /// <c>architecture</c>, <c>width_multiplier</c>, <c>low_res_stem</c>, <c>stem_max_pool</c>, <c>dataset</c> and
+    /// <c>method</c> keys (defaults: SimCLR on <c>fashion-mnist</c>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The export or its side JSON is missing (the message says what the JSON needs).</exception>
+    public static RunConfig ReadConfig(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
+        var side = Path.ChangeExtension(Path.GetFullPath(path), ".json");
+        if (!File.Exists(side))
+            throw new FileNotFoundException(
+                $"'{side}' does not exist: a safetensors file is evaluated with the JSON file beside it that describes the network, " +
+                "e.g. {\"architecture\": \"resnet18\", \"width_multiplier\": \"1\", \"low_res_stem\": \"true\", \"dataset\": \"fashion-mnist\"} " +
+                "(sslsharp export writes it).", side);
+        var node = JsonNode.Parse(File.ReadAllText(side)) as JsonObject ?? throw new InvalidDataException($"'{side}' is not a JSON object.");
+        if (node["run_config"]?.GetValue<string>() is { } stored) return RunConfig.FromJson(stored);
+        string Get(string key, string fallback) => node[key]?.ToString() ?? fallback;
+        var method = Get("method", PretrainDefaults.Method);
+        var dataset = Get("dataset", "fashion-mnist");
+        return PretrainDefaults.For(method, dataset) with
+        {
+            Backbone = new SslSharp.Backbones.BackboneOptions
+            {
+                Name = Get("architecture", "resnet18"),
+                WidthMultiplier = double.Parse(Get("width_multiplier", "1"), CultureInfo.InvariantCulture),
+                LowResStem = bool.Parse(Get("low_res_stem", "true")),
+                StemMaxPool = node["stem_max_pool"] is null ? null : bool.Parse(Get("stem_max_pool", "false")),
+            },
+        };
+    }
+
+    /// <summary>Loads an export's backbone (and projector, when the file has one) into <paramref name="method"/>.</summary>
+    public static void LoadWeights(string path, SslSharp.Methods.SslMethod method)
+    {
+        var (tensors, _) = SafeTensors.Load(path);
+        try
+        {
+            WeightImport.LoadInto(method.Encoder, tensors.Where(kv => !kv.Key.StartsWith(ProjectorPrefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), path);
+            if (method is IHasProjector p && tensors.Keys.Any(k => k.StartsWith(ProjectorPrefix, StringComparison.Ordinal)))
+                WeightImport.LoadInto(p.Projector, tensors, path, ProjectorPrefix);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
     }
 
     /// <summary>How the side file's check input is made, so a loader can rebuild it and compare features.</summary>

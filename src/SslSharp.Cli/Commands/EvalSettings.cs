@@ -13,8 +13,8 @@ public class EvalSettings : CommonSettings, IJsonSettings
     public bool Json { get; init; }
 
     /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
+    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
+    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors file with its side JSON ([green]sslsharp export[/], or torchvision weights): the model to evaluate or fine-tune.")]
     public string Checkpoint { get; init; } = "";
 
     /// <summary>Data set override.</summary>

@@ -53,6 +53,17 @@ public class ExportCommandTests
         foreach (var (name, _) in method.Encoder.named_parameters())
             Assert.True(state[$"momentum_backbone.module.{name}"].bytes.SequenceEqual(tensors[name].bytes), $"teacher {name} did not start from the file");
 
+        // Evaluations take the export like a checkpoint (--init-from): the same kNN as from the checkpoint itself.
+        var (fromCkpt, a) = CliRunner.Run("eval", "knn", "--checkpoint", run, "--limit", "120", "-k", "5", "--json", "--out", temp.File("e1"));
+        var (fromFile, b) = CliRunner.Run("eval", "knn", "--init-from", file, "--limit", "120", "-k", "5", "--out", temp.File("e2"));
+        Assert.True(fromCkpt == 0 && fromFile == 0, a + b);
+        static string Rows(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "knn.json"))).RootElement.GetProperty("rows").GetRawText();
+        Assert.Equal(Rows(temp.File("e1")), Rows(temp.File("e2")));
+        File.Delete(Path.ChangeExtension(file, ".json"));
+        var (noSide, why) = CliRunner.Run("eval", "knn", "--init-from", file, "--limit", "120");
+        Assert.Equal(1, noSide);
+        Assert.Contains("describes the network", why);
+
         var (wrong, message) = CliRunner.Run("pretrain", "--init-from", file, "--backbone", "convnet", "--epochs", "1", "--out", temp.File("bad"));
         Assert.Equal(1, wrong);
         Assert.Contains("do not fit", message);
