@@ -20,7 +20,8 @@ namespace SslSharp.Distributed;
 /// is 0 while attached; the hook applies the update with the global statistics and the layer's momentum). The
 /// layer's own local forward still runs and is discarded (its cost is that of one BatchNorm, small next to the
 /// convolutions). In evaluation mode the layer runs unchanged, without any collective.</para>
-/// <para>Every process must call the layers in the same order (true when they run the same step on equal shares).
+/// <para>Every process must call the layers in the same order, with inputs of the same shape (true when they run the
+/// same step on equal shares).
 /// With one process <see cref="Attach"/> does nothing.</para>
 /// </remarks>
 public static class SyncBatchNorm
@@ -59,10 +60,7 @@ public static class SyncBatchNorm
         local.Dispose();
         using var scope = torch.NewDisposeScope();
         var dims = Enumerable.Range(0, (int)x.dim()).Where(d => d != 1).Select(d => (long)d).ToArray();
-        long perChannel = x.numel() / x.shape[1];
-        var countTensor = torch.tensor(new double[] { perChannel }, dtype: ScalarType.Float64);
-        group.AllReduceSum(countTensor);
-        double n = countTensor.ToDouble();
+        double n = (double)(x.numel() / x.shape[1]) * group.WorldSize;   // every process holds an equal share
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[1] = x.shape[1];
         var mean = group.AllReduceSumWithGradient(x.sum(dims)).div(n);

@@ -53,6 +53,15 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     /// <summary>The thread level MPI provided (2 = <c>MPI_THREAD_SERIALIZED</c> was granted).</summary>
     public int ThreadLevel { get; }
 
+    /// <summary>The group of this process when MPI was initialised and not yet finalised, else null.</summary>
+    public static MpiProcessGroup? Current
+    {
+        get
+        {
+            lock (InitLock) return _instance is { _disposed: false } g ? g : null;
+        }
+    }
+
     /// <summary>Whether an MPI library can be loaded on this machine (loads it; does not initialise MPI).</summary>
     public static bool IsLibraryAvailable() => MpiLibrary.TryLoad() is not null;
 
