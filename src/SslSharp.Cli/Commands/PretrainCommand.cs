@@ -23,8 +23,15 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         var group = SslSharp.Distributed.Mpi.MpiProcessGroup.FromEnvironment();
         if (group.Rank != 0)
         {
-            PretrainRunner.Run(config, $"(rank {group.Rank} writes no files)", settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
-                showProgress: false, settings.MaxSteps, ct: cancellationToken, processGroup: group);
+            try
+            {
+                PretrainRunner.Run(config, $"(rank {group.Rank} writes no files)", settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
+                    showProgress: false, settings.MaxSteps, ct: cancellationToken, processGroup: group);
+            }
+            catch (OperationCanceledException)
+            {
+                return Program.InterruptExitCode;   // every rank stopped at the same step; rank 0 reports it
+            }
             return 0;
         }
         var runDir = settings.Resume is not null
@@ -49,7 +56,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         {
             throw;   // not reached: the filter only removes the unused folder and lets the error go on
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || group.WorldSize > 1)
         {
             var last = Path.Combine(runDir, SslSharp.Training.Checkpoint.LastFileName);
             AnsiConsole.MarkupLine(File.Exists(last)

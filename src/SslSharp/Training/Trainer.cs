@@ -233,7 +233,7 @@ public sealed class Trainer : IDisposable
             {
                 while (step < epochEnd && step < endStep)
                 {
-                    if (ct.IsCancellationRequested) { cancelled = true; break; }
+                    if (StopRequested(ct)) { cancelled = true; break; }
                     long t0 = Stopwatch.GetTimestamp();
                     double loss, lr;
                     long images;
@@ -305,8 +305,24 @@ public sealed class Trainer : IDisposable
         if (cancelled)
         {
             writer?.Flush();
-            ct.ThrowIfCancellationRequested();
+            // With several processes this one may not have been signalled itself: it stops because another was.
+            throw new OperationCanceledException(ct.IsCancellationRequested
+                ? "The run was stopped (last.ckpt written)."
+                : "The run was stopped because another process of the group was asked to stop (last.ckpt written).", ct);
         }
+    }
+
+    /// <summary>
+    /// Whether to stop before the next step. With several processes the decision is collective (an all-reduce of
+    /// the flag, max): a signal reaching the processes at different moments still stops them all at the same step, so
+    /// none waits in a collective for one that has left.
+    /// </summary>
+    private bool StopRequested(CancellationToken ct)
+    {
+        if (_group.WorldSize == 1) return ct.IsCancellationRequested;
+        using var flag = torch.tensor(new long[] { ct.IsCancellationRequested ? 1 : 0 });
+        _group.AllReduceMax(flag);
+        return flag.ToInt64() > 0;
     }
 
     private void SaveCheckpoints(RunState run, int? epochCompleted, IProgressReporter? reporter)
