@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|fail OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -35,7 +35,19 @@ public static class Program
             {
                 case "collectives": Collectives(group, results); break;
                 case "gather-grad": GatherGrad(group, results); break;
-                case "simclr": SimClr(group, results); break;
+                case "simclr":
+                    using (var m = new SimCLR(new ConvNet(1, [8, 16], seed: 3), new SimCLROptions { HiddenDim = 32, OutputDim = 16, Temperature = 0.5, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "mocov3":
+                    using (var m = new SslSharp.Methods.Contrastive.MoCoV3(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.MoCoV3Options { HiddenDim = 32, OutputDim = 16, Temperature = 0.2, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "kill":
+                    if (group.Rank == group.WorldSize - 1) System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL
+                    group.Barrier();   // the others wait for it forever unless the launcher ends the job
+                    break;
                 case "fail": if (group.Rank == group.WorldSize - 1) throw new InvalidOperationException("deliberate failure"); group.Barrier(); break;
                 default: Console.Error.WriteLine($"unknown scenario '{args[0]}'"); return 2;
             }
@@ -108,14 +120,14 @@ public static class Program
     }
 
     /// <summary>
-    /// One SGD step of SimCLR (ConvNet with BatchNorm + v1 projector with BatchNorm, train mode, synchronised BatchNorm)
-    /// on a global batch of 16 images split over the ranks; writes the global loss, the parameters and buffers after the step.
+    /// One SGD step of <paramref name="method"/> (ConvNet with BatchNorm + projector with BatchNorm, train mode,
+    /// synchronised BatchNorm) on a global batch of 16 images split over the ranks; writes the global loss, the
+    /// parameters and buffers after the step.
     /// </summary>
-    private static void SimClr(IProcessGroup group, IDictionary<string, double[]> results)
+    private static void OneStep(IProcessGroup group, IDictionary<string, double[]> results, SslMethod method)
     {
         const int batch = 16;
         if (batch % group.WorldSize != 0) throw new ArgumentException($"The global batch {batch} does not split over {group.WorldSize} processes.");
-        using var method = new SimCLR(new ConvNet(1, [8, 16], seed: 3), new SimCLROptions { HiddenDim = 32, OutputDim = 16, Temperature = 0.5, Seed = 4 });
         method.ProcessGroup = group;
         using var sync = SyncBatchNorm.Attach(method, group);
         var gen = new Generator(5);
@@ -127,11 +139,15 @@ public static class Program
         var parameters = method.parameters().ToList();
         using var sgd = torch.optim.SGD(parameters, 0.5);
         method.train();
+        var progress = new TrainingProgress(0, 10, 0, 10);
+        method.OnStepStart(progress);
         var output = method.call(views);
         sgd.zero_grad();
         output.Loss.backward();
         GradientAveraging.Average(group, parameters);
+        method.OnAfterBackward(progress);
         sgd.step();
+        method.OnAfterOptimizerStep(progress);
         var global = output.Loss.detach().to(ScalarType.Float64).clone();
         group.AllReduceSum(global);
         results["loss"] = [global.ToDouble() / group.WorldSize];

@@ -65,20 +65,37 @@ public class MpiTests
     }
 
     [MpiFact]
-    public void SimCLR_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch()
+    public void SimCLR_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("simclr", processes: 2, syncedLayers: 3);   // 2 BatchNorm2d of the backbone, 1 BatchNorm1d of the projector
+
+    [MpiFact]
+    public void MoCo_v3_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("mocov3", processes: 2, syncedLayers: 9);   // backbone, projector, predictor and their momentum copies
+
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void SimCLR_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("simclr", processes: 4, syncedLayers: 3);
+
+    /// <summary>
+    /// One SGD step of <paramref name="scenario"/> on 1 process with the global batch and on <paramref name="processes"/>
+    /// with a share each: the same loss (1e-5 relative) and the same parameters and buffers afterwards.
+    /// </summary>
+    private static void AssertSameStep(string scenario, int processes, int syncedLayers)
     {
         using var dir = new TempDir();
-        var one = MpiRun.Run("simclr", 0, Path.Combine(dir.Path, "one"));
+        var one = MpiRun.Run(scenario, 0, Path.Combine(dir.Path, "one"));
         Assert.True(one.ExitCode == 0, one.Output);
-        var two = MpiRun.Run("simclr", 2, Path.Combine(dir.Path, "two"));
-        Assert.True(two.ExitCode == 0, two.Output);
+        var many = MpiRun.Run(scenario, processes, Path.Combine(dir.Path, "many"));
+        Assert.True(many.ExitCode == 0, many.Output);
+        Assert.Equal(processes, many.Ranks.Count);
         var reference = Assert.Single(one.Ranks);
         Assert.Equal([0], reference["sync.layers"]);
-        foreach (var rank in two.Ranks)
+        foreach (var rank in many.Ranks)
         {
-            Assert.Equal([3], rank["sync.layers"]);   // 2 BatchNorm2d of the backbone, 1 BatchNorm1d of the projector
+            Assert.Equal([syncedLayers], rank["sync.layers"]);
             double l1 = reference["loss"][0], l2 = rank["loss"][0];
-            Assert.True(Math.Abs(l1 - l2) <= 1e-5 * Math.Abs(l1), $"loss: one process {l1}, two processes {l2}");
+            Assert.True(Math.Abs(l1 - l2) <= 1e-5 * Math.Abs(l1), $"loss: one process {l1}, {processes} processes {l2}");
             int compared = 0;
             foreach (var (name, expected) in reference.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) || kv.Key.StartsWith("buffer.", StringComparison.Ordinal)))
             {
@@ -97,6 +114,17 @@ public class MpiTests
         var run = MpiRun.Run("fail", 2, dir.Path, timeoutSeconds: 60);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("rank 1 of 2: InvalidOperationException: deliberate failure", run.Output);
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
+    }
+
+    [MpiFact]
+    public void A_rank_killed_with_SIGKILL_ends_the_job_with_a_message()
+    {
+        using var dir = new TempDir();
+        var clock = Stopwatch.StartNew();
+        var run = MpiRun.Run("kill", 2, dir.Path, timeoutSeconds: 60);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Matches("(?i)signal:? 9", run.Output);   // Open MPI: "exited on signal 9"; MPICH: "KILLED BY SIGNAL: 9"
         Assert.True(clock.Elapsed.TotalSeconds < 30, $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
     }
 
