@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -42,6 +42,21 @@ public static class Program
                 case "mocov3":
                     using (var m = new SslSharp.Methods.Contrastive.MoCoV3(new ConvNet(1, [8, 16], seed: 3),
                         new SslSharp.Methods.Contrastive.MoCoV3Options { HiddenDim = 32, OutputDim = 16, Temperature = 0.2, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "vicreg":
+                    using (var m = new SslSharp.Methods.Correlation.VICReg(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Correlation.VICRegOptions { HiddenDim = 32, OutputDim = 24, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "barlowtwins":
+                    using (var m = new SslSharp.Methods.Correlation.BarlowTwins(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Correlation.BarlowTwinsOptions { HiddenDim = 32, OutputDim = 24, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "dino":
+                    using (var m = new SslSharp.Methods.SelfDistillation.DINO(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.SelfDistillation.DINOOptions { OutDim = 64, HiddenDim = 32, BottleneckDim = 16, FreezeLastLayer = 0, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
                 case "kill":

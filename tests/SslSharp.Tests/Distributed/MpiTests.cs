@@ -73,6 +73,19 @@ public class MpiTests
         AssertSameStep("mocov3", processes: 2, syncedLayers: 9);   // backbone, projector, predictor and their momentum copies
 
     [MpiFact]
+    public void VICReg_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("vicreg", processes: 2, syncedLayers: 4);   // backbone 2, projector 2
+
+    [MpiFact]
+    public void Barlow_Twins_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        // The cross-correlation's float32 sums give the first convolution's step ~1.5e-5 relative differences.
+        AssertSameStep("barlowtwins", processes: 2, syncedLayers: 4, tolerance: 5e-5);
+
+    [MpiFact]
+    public void DINO_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("dino", processes: 2, syncedLayers: 4);   // student and teacher backbones; the center moves by the global mean
+
+    [MpiFact]
     [Trait("Category", "Slow")]
     public void SimCLR_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
         AssertSameStep("simclr", processes: 4, syncedLayers: 3);
@@ -81,7 +94,7 @@ public class MpiTests
     /// One SGD step of <paramref name="scenario"/> on 1 process with the global batch and on <paramref name="processes"/>
     /// with a share each: the same loss (1e-5 relative) and the same parameters and buffers afterwards.
     /// </summary>
-    private static void AssertSameStep(string scenario, int processes, int syncedLayers)
+    private static void AssertSameStep(string scenario, int processes, int syncedLayers, double tolerance = 1e-5)
     {
         using var dir = new TempDir();
         var one = MpiRun.Run(scenario, 0, Path.Combine(dir.Path, "one"));
@@ -99,7 +112,7 @@ public class MpiTests
             int compared = 0;
             foreach (var (name, expected) in reference.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) || kv.Key.StartsWith("buffer.", StringComparison.Ordinal)))
             {
-                AssertClose(expected, rank[name], 1e-5, name);
+                AssertClose(expected, rank[name], tolerance, name);
                 compared++;
             }
             Assert.True(compared >= 15, $"only {compared} tensors compared");
