@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -57,6 +57,11 @@ public static class Program
                 case "dino":
                     using (var m = new SslSharp.Methods.SelfDistillation.DINO(new ConvNet(1, [8, 16], seed: 3),
                         new SslSharp.Methods.SelfDistillation.DINOOptions { OutDim = 64, HiddenDim = 32, BottleneckDim = 16, FreezeLastLayer = 0, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "mocov2":   // symmetric, so both key sets are gathered; plain BatchNorm (bn_splits 1), synchronised
+                    using (var m = new SslSharp.Methods.Contrastive.MoCoV2(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Symmetric = true, BaseMomentum = 0.9, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
                 case "kill":

@@ -73,6 +73,10 @@ public class MpiTests
         AssertSameStep("mocov3", processes: 2, syncedLayers: 9);   // backbone, projector, predictor and their momentum copies
 
     [MpiFact]
+    public void MoCo_v2_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch_queue_included() =>
+        AssertSameStep("mocov2", processes: 2, syncedLayers: 4);   // the queue buffer holds the gathered keys of both views
+
+    [MpiFact]
     public void VICReg_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
         AssertSameStep("vicreg", processes: 2, syncedLayers: 4);   // backbone 2, projector 2
 
