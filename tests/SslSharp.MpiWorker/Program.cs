@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|dclw|directclr|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -62,6 +62,16 @@ public static class Program
                 case "mocov2":   // symmetric, so both key sets are gathered; plain BatchNorm (bn_splits 1), synchronised
                     using (var m = new SslSharp.Methods.Contrastive.MoCoV2(new ConvNet(1, [8, 16], seed: 3),
                         new SslSharp.Methods.Contrastive.MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Symmetric = true, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "dclw":
+                    using (var m = new SslSharp.Methods.Contrastive.DCL(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.DCLWOptions { HiddenDim = 32, OutputDim = 16, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "directclr":
+                    using (var m = new SslSharp.Methods.Contrastive.DirectCLR(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.DirectCLROptions { SubvectorDim = 8, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
                 case "kill":

@@ -77,6 +77,15 @@ public class MpiTests
         AssertSameStep("mocov2", processes: 2, syncedLayers: 4);   // the queue buffer holds the gathered keys of both views
 
     [MpiFact]
+    public void DCLW_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        // The weighted loss's float32 sums give the step ~8e-6 relative differences.
+        AssertSameStep("dclw", processes: 2, syncedLayers: 3, tolerance: 3e-5);
+
+    [MpiFact]
+    public void DirectCLR_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("directclr", processes: 2, syncedLayers: 2);   // no projector: the backbone's 2 BatchNorm2d
+
+    [MpiFact]
     public void VICReg_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
         AssertSameStep("vicreg", processes: 2, syncedLayers: 4);   // backbone 2, projector 2
 
@@ -119,7 +128,7 @@ public class MpiTests
                 AssertClose(expected, rank[name], tolerance, name);
                 compared++;
             }
-            Assert.True(compared >= 15, $"only {compared} tensors compared");
+            Assert.True(compared >= 10, $"only {compared} tensors compared");
         }
     }
 
