@@ -103,6 +103,16 @@ public class MpiTests
     public void SimCLR_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
         AssertSameStep("simclr", processes: 4, syncedLayers: 3);
 
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void VICReg_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("vicreg", processes: 4, syncedLayers: 4);
+
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void DINO_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("dino", processes: 4, syncedLayers: 4);
+
     /// <summary>
     /// One SGD step of <paramref name="scenario"/> on 1 process with the global batch and on <paramref name="processes"/>
     /// with a share each: the same loss (1e-5 relative) and the same parameters and buffers afterwards.
