@@ -77,6 +77,14 @@ public static class Program
         config.SetInterceptor(new OutputInterceptor());
         config.SetExceptionHandler((ex, _) =>
         {
+            int code = Report(ex);
+            // In an MPI job the other ranks would wait for this one forever: end them all, naming this rank and the cause.
+            if (SslSharp.Distributed.Mpi.MpiProcessGroup.Current is { WorldSize: > 1 } group)
+                group.Abort($"{ex.GetType().Name}: {ex.Message}", code);
+            return code;
+        });
+        static int Report(Exception ex)
+        {
             // Every error ends in one line (bad input: exit 1; a non-finite loss: exit 2); --verbose adds the stack
             // trace. The handler reads --verbose from the process's command line (CommonSettings.Verbose only lets
             // Spectre accept the option), so in-process runs of the app never print traces.
@@ -99,7 +107,7 @@ public static class Program
                 console.MarkupLine($"[red]error:[/] {Markup.Escape($"{ex.GetType().Name}: {ex.Message}")} " +
                                        "[grey](an unexpected error: run again with --verbose for the stack trace, and please report it)[/]");
             return 1;
-        });
+        }
         config.AddExample("pretrain");
         config.AddExample("pretrain", "--dataset", "fashion-mnist", "--data-dir", "/usr/share/datasets/fashion-mnist", "--epochs", "10");
         config.AddExample("eval", "knn", "--checkpoint", "runs/simclr/last.ckpt");

@@ -3,6 +3,7 @@ using SslSharp.Augment.Presets;
 using SslSharp.Backbones;
 using SslSharp.Core;
 using SslSharp.Data;
+using SslSharp.Distributed.Mpi;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Diagnostics;
 using SslSharp.Evaluation.Neighbours;
@@ -35,13 +36,23 @@ public static class PretrainRunner
     /// <param name="ct">Stops the run after the current step.</param>
     /// <param name="progress">Where progress is shown (null: plain lines on the console).</param>
     /// <param name="warn">Receives collapse warnings as plain text (null: <c>warning: TEXT</c> on the console).</param>
+    /// <param name="processGroup">The processes of a data-parallel run (null: the MPI job when an MPI launcher started this
+    /// process, else one process; see <see cref="MpiProcessGroup.FromEnvironment"/>). <see cref="RunConfig.BatchSize"/> is
+    /// the global batch: each process trains on its disjoint <c>1/W</c> share of every batch, only rank 0 evaluates and
+    /// writes the run folder, and the other ranks return a result without evaluations or files.</param>
+    /// <exception cref="ArgumentException">The batch size does not split evenly over the processes.</exception>
     public static PretrainResult Run(RunConfig config, string runDirectory, string? resumeFrom = null,
         bool showProgress = true, long? maxSteps = null, string? commandLine = null, CancellationToken ct = default,
-        IProgressDisplay? progress = null, Action<string>? warn = null)
+        IProgressDisplay? progress = null, Action<string>? warn = null, IProcessGroup? processGroup = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         Validate(config);
+        var group = processGroup ?? MpiProcessGroup.FromEnvironment();
+        bool main = group.Rank == 0;
+        if (config.BatchSize % group.WorldSize != 0)
+            throw new ArgumentException($"The batch size {config.BatchSize} is the global batch and must split evenly over the {group.WorldSize} processes; use a multiple of {group.WorldSize}.");
+        int localBatch = config.BatchSize / group.WorldSize;
 
         var entry = DatasetCatalog.Find(config.Dataset);
         var (train, test, evaluatedOn) = Splits(config, entry);
@@ -52,7 +63,12 @@ public static class PretrainRunner
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
         var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
-        var loader = new Loader(train, config.BatchSize, views, config.Seed) { EvalTransform = evalTransform };
+        var loader = new Loader(train, localBatch, views, config.Seed)
+        {
+            EvalTransform = evalTransform,
+            ShardIndex = group.Rank,
+            ShardCount = group.WorldSize,
+        };
         var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
         {
             EveryEpochs = config.KnnEvery,
@@ -68,13 +84,14 @@ public static class PretrainRunner
         using var probe = UsesOnlineProbe(config, train)
             ? new OnlineProbeCallback(train.NumClasses) { Seed = config.Seed }
             : null;
-        var callbacks = new List<ITrainerCallback> { knn, diagnostics };
-        if (probe is not null) callbacks.Add(probe);
+        // Evaluations run on rank 0 alone (in eval mode: no collectives), on the same weights every rank holds.
+        var callbacks = main ? new List<ITrainerCallback> { knn, diagnostics } : [];
+        if (probe is not null && main) callbacks.Add(probe);
 
         var options = new TrainerOptions
         {
             Epochs = config.Epochs,
-            BatchSize = config.BatchSize,
+            BatchSize = localBatch,
             Optimizer = config.Optimizer,
             BaseLr = config.LearningRate,
             WeightDecay = config.WeightDecay,
@@ -93,11 +110,20 @@ public static class PretrainRunner
         long? resumedAt = resumeFrom is null ? null : CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
 
         // Everything that can be checked was: only now does the run folder change.
-        Directory.CreateDirectory(runDirectory);
-        var files = new List<string> { config.Write(runDirectory) };
+        var files = new List<string>();
+        if (main)
+        {
+            Directory.CreateDirectory(runDirectory);
+            files.Add(config.Write(runDirectory));
+        }
         TrainResult result;
-        using (var trainer = new Trainer(method, loader, options, callbacks, progress))
+        using (var trainer = new Trainer(method, loader, options, callbacks, progress, group))
             result = trainer.Fit(ct);
+        if (!main)
+        {
+            var none = new KnnResult([], 0, 0, knn.Options.Metric, knn.Options.Weighting, knn.Options.Temperature);
+            return new PretrainResult(runDirectory, result, none, none, [], [], []);
+        }
 
         var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
         var pixels = PixelKnn(train, test, knn.Options);

@@ -19,13 +19,29 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             AnsiConsole.MarkupLine(Markup.Escape(done));
             return 0;
         }
+        // Under mpirun every rank runs this command; rank 0 alone claims the run folder, prints and writes.
+        var group = SslSharp.Distributed.Mpi.MpiProcessGroup.FromEnvironment();
+        if (group.Rank != 0)
+        {
+            try
+            {
+                PretrainRunner.Run(config, $"(rank {group.Rank} writes no files)", settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
+                    showProgress: false, settings.MaxSteps, ct: cancellationToken, processGroup: group);
+            }
+            catch (OperationCanceledException)
+            {
+                return Program.InterruptExitCode;   // every rank stopped at the same step; rank 0 reports it
+            }
+            return 0;
+        }
         var runDir = settings.Resume is not null
             ? ResumeFolder(settings.Resume, settings.Out)
             : RunFolder.Claim(settings.Out, Path.Combine("runs",
                 $"{config.Method}-{config.Dataset}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"), settings.Overwrite);
         AnsiConsole.MarkupLine($"[bold]sslsharp pretrain[/]: [green]{config.Method}[/] on [green]{config.Dataset}[/] " +
                                $"with [green]{config.Backbone.Name}[/], {config.Epochs} epochs, batch {config.BatchSize}, " +
-                               $"{SslSharp.Training.Optim.Optimizers.NameOf(config.Optimizer)} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}");
+                               $"{SslSharp.Training.Optim.Optimizers.NameOf(config.Optimizer)} lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {config.Seed}, {config.Device}" +
+                               (group.WorldSize > 1 ? $", {group.WorldSize} processes (batch {config.BatchSize / group.WorldSize} each)" : ""));
         AnsiConsole.MarkupLine($"run folder: [blue]{Markup.Escape(Path.GetFullPath(runDir))}[/]");
 
         PretrainResult result;
@@ -34,13 +50,13 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             result = PretrainRunner.Run(config, runDir, settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
                 showProgress: !settings.Quiet, settings.MaxSteps,
                 "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken,
-                SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"));
+                SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"), group);
         }
         catch (Exception) when (settings.Resume is null && RemoveIfUnused(runDir))
         {
             throw;   // not reached: the filter only removes the unused folder and lets the error go on
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || group.WorldSize > 1)
         {
             var last = Path.Combine(runDir, SslSharp.Training.Checkpoint.LastFileName);
             AnsiConsole.MarkupLine(File.Exists(last)

@@ -106,8 +106,42 @@ public sealed class Loader : ISampledBatchSource
     /// </summary>
     public IBatchTransform? EvalTransform { get; init; }
 
-    /// <summary>Batches in one epoch: <c>floor(N / B)</c> with <see cref="DropLast"/>, <c>ceil(N / B)</c> without.</summary>
-    public long BatchesPerEpoch => DropLast ? Data.Count / BatchSize : (Data.Count + BatchSize - 1) / BatchSize;
+    /// <summary>
+    /// Data-parallel training: this process's index among <see cref="ShardCount"/> processes (default 0 of 1). Every
+    /// process computes the same epoch order from the shared seed; global batch <c>k</c> is the <c>B x S</c> images at
+    /// <c>k x B x S</c> of that order, and process <c>i</c> takes its <c>i</c>-th block of <c>B</c> = <see cref="BatchSize"/>
+    /// (disjoint shards, reshuffled every epoch, as PyTorch's <c>DistributedSampler</c>). Its augmentations are seeded by
+    /// <c>(seed, epoch, k x S + i)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative value.</exception>
+    public int ShardIndex
+    {
+        get => _shardIndex;
+        init => _shardIndex = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ShardIndex), value, "The shard index (the process's rank) must be >= 0.");
+    }
+
+    /// <summary>The number of processes sharing each global batch (see <see cref="ShardIndex"/>); 1 by default.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value below 1.</exception>
+    public int ShardCount
+    {
+        get => _shardCount;
+        init => _shardCount = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ShardCount), value, "The shard count (the number of processes) must be >= 1.");
+    }
+
+    private readonly int _shardIndex;
+    private readonly int _shardCount = 1;
+
+    /// <summary>Batches in one epoch: <c>floor(N / (B x S))</c> with <see cref="DropLast"/>, <c>ceil(N / B)</c> without
+    /// (<c>S</c> = <see cref="ShardCount"/>, which must then be 1).</summary>
+    public long BatchesPerEpoch => DropLast ? Data.Count / ((long)BatchSize * ShardCount) : (Data.Count + BatchSize - 1) / BatchSize;
+
+    private void CheckShard()
+    {
+        if (ShardIndex >= ShardCount)
+            throw new InvalidOperationException($"The loader's shard index {ShardIndex} is not below its shard count {ShardCount}.");
+        if (ShardCount > 1 && !DropLast)
+            throw new InvalidOperationException("A loader shared by several processes must drop the last incomplete batch (dropLast: true), so every process gets batches of the same size.");
+    }
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the images (indices into <see cref="Data"/>).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -140,6 +174,7 @@ public sealed class Loader : ISampledBatchSource
         if (skipBatches < 0 || skipBatches > BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(skipBatches),
                 $"skipBatches must lie in [0, {BatchesPerEpoch}] (batches per epoch), got {skipBatches}.");
+        CheckShard();
         return Prefetch == 0 ? Synchronous(epoch, skipBatches) : Prefetched(epoch, skipBatches);
     }
 
@@ -154,6 +189,7 @@ public sealed class Loader : ISampledBatchSource
     {
         if (batchIndex < 0 || batchIndex >= BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(batchIndex), $"The batch index must lie in [0, {BatchesPerEpoch}), got {batchIndex}.");
+        CheckShard();
         return MakeBatch(epoch, EpochOrder(epoch), batchIndex);
     }
 
@@ -231,13 +267,14 @@ public sealed class Loader : ISampledBatchSource
 
     private ViewBatch MakeBatch(int epoch, long[] order, long batchIndex)
     {
-        long first = batchIndex * BatchSize;
+        long slot = batchIndex * ShardCount + ShardIndex;   // = batchIndex with one process
+        long first = slot * BatchSize;
         long count = Math.Min(BatchSize, order.LongLength - first);
         var indices = new long[count];
         Array.Copy(order, first, indices, 0, count);
 
         using var noGrad = torch.no_grad();
-        using var generator = new torch.Generator(SplitMix64.Mix(Seed, AugmentStream, epoch, batchIndex), torch.CPU);
+        using var generator = new torch.Generator(SplitMix64.Mix(Seed, AugmentStream, epoch, slot), torch.CPU);
         // Every temporary dies with this scope; the batch's own tensors are detached from it
         // (not moved to an outer scope), so the caller owns them on whichever thread consumes them.
         using var scope = torch.NewDisposeScope();

@@ -17,8 +17,9 @@ namespace SslSharp.Losses;
 /// lambda 0.0051. The scale is 1 in the current official code; its first release multiplied by
 /// 1/32 = 0.024 (<c>--scale-loss</c>), and solo-learn's CIFAR preset uses 0.1.</para>
 /// <para>Swapping the views transposes <c>c</c>, which leaves the loss unchanged.</para>
-/// <para>Single process: the official code all-reduces <c>c</c> and standardises with the global batch
-/// (SyncBN); here both use the local batch.</para>
+/// <para>Several processes: the official code all-reduces <c>c</c> and standardises with the global batch
+/// (SyncBN); the <c>BarlowTwins</c> method gets the same matrix by applying this loss to the embeddings of the global
+/// batch, gathered with gradient.</para>
 /// </remarks>
 public static class BarlowTwinsLoss
 {

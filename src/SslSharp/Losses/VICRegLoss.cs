@@ -18,8 +18,9 @@ namespace SslSharp.Losses;
 /// (the official 1/2 per view; solo-learn drops it), and with <c>C = z^T z / (N - 1)</c> of the centred
 /// view, <c>cov = sum_{i != j} C1_ij^2 / D + sum_{i != j} C2_ij^2 / D</c>. The loss is
 /// <c>25 inv + 25 var + 1 cov</c> by default.</para>
-/// <para>Single process: the official code all-gathers the embeddings (with gradient) for the variance
-/// and covariance terms; here they use the local batch.</para>
+/// <para>Several processes: the official code all-gathers the embeddings (with gradient) for the variance and
+/// covariance terms; the <c>VICReg</c> method applies this loss to the gathered embeddings of the global batch (the
+/// invariance term then averages over the global batch too, which is the mean of the processes' local terms).</para>
 /// </remarks>
 public static class VICRegLoss
 {

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -20,6 +21,9 @@ namespace SslSharp.Methods;
 /// projector call (so BatchNorm statistics cover the 2N images, as in google's code), then
 /// <see cref="NTXentLoss.Compute(Tensor, Tensor, double)"/> is applied to the two halves. Only the
 /// first two global views are used; further views (multi-crop) are ignored.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): both views' embeddings are all-gathered with gradient
+/// and each process scores its own anchors against all <c>2 x W x N</c> rows, so the loss and gradients equal one
+/// process with the global batch (docs/distributed.md).</para>
 /// <para>Projector v1 <c>Linear(D, D) - BN - ReLU - Linear(D, out)</c>, hidden width = the backbone's feature width as
 /// in the paper's ResNet-50 2048-2048-128; defaults in <see cref="SimCLROptions"/> (the paper's CIFAR-10 temperature;
 /// 0.1 on ImageNet with large batches, 0.2 is solo-learn's CIFAR preset).</para>
@@ -72,17 +76,6 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
     public int? OutputDim { get; }
 
     /// <summary>
-    /// Multi-process training: all-gathers this process's embeddings <c>[B, E]</c> <i>with gradient</i>
-    /// (backward: all-reduce sum, then this process's slice) and returns the global <c>[W x B, E]</c> in
-    /// rank order together with this process's first row (rank x B). Null (the default): one process,
-    /// negatives come from the local batch only.
-    /// </summary>
-    /// <remarks>Negatives gathered across processes with gradient, as google-research/simclr
-    /// (<c>tpu_cross_replica_concat</c>) and lightly (<c>gather_distributed=True</c>) do; see
-    /// <see cref="NTXentLoss.Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>.</remarks>
-    public Func<Tensor, (Tensor All, long Offset)>? Gather { get; set; }
-
-    /// <summary>
     /// Encodes the first two global views (one backbone call on <c>[2N, C, H, W]</c>), projects them and
     /// returns the NT-Xent loss with view 0's features <c>[N, D]</c> and embeddings <c>[N, E]</c> (detached).
     /// </summary>
@@ -93,19 +86,13 @@ public sealed class SimCLR : ProjectedMethod<nn.Module<Tensor, Tensor>>
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
-        Tensor loss;
-        if (Gather is null)
-        {
-            loss = NTXentLoss.Compute(z[0], z[1], Temperature);
-        }
-        else
-        {
-            var (z1All, offset) = Gather(z[0]);
-            var (z2All, offset2) = Gather(z[1]);
-            if (offset != offset2)
-                throw new InvalidOperationException($"SimCLR.Gather returned offsets {offset} and {offset2} for the two views; they must be equal.");
-            loss = NTXentLoss.Compute(z[0], z[1], z1All, z2All, offset, Temperature);
-        }
+        // Several processes: negatives from the global batch, gathered with gradient (google-research/simclr
+        // tpu_cross_replica_concat, lightly gather_distributed); this process's anchors start at rank x N.
+        var group = ProcessGroup;
+        var loss = group.WorldSize == 1
+            ? NTXentLoss.Compute(z[0], z[1], Temperature)
+            : NTXentLoss.Compute(z[0], z[1], group.AllGatherWithGradient(z[0]), group.AllGatherWithGradient(z[1]),
+                group.RowOffset(z[0].shape[0]), Temperature);
         return ViewEncoder.Output(loss, h0, z[0]);
     }
 

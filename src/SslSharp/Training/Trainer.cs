@@ -19,9 +19,9 @@ namespace SslSharp.Training;
 /// <para>The step is what a hand-written loop does (DINO's <c>train_one_epoch</c>, MAE's
 /// <c>engine_pretrain.py</c>) plus O(1) bookkeeping: one <c>.item()</c> per step (the loss),
 /// everything inside <c>torch.NewDisposeScope()</c>.</para>
-/// <para>Schedule: <c>lr(t) = WarmupCosine(t, round(WarmupEpochs * S), Epochs * S, ScaleLr(BaseLr, BatchSize), MinLr)</c>
-/// with <c>S</c> = steps per epoch; group lr = <c>lr(t) * LrScale</c>, or
-/// <c>ScaleLr(BaseLr, BatchSize) * LrScale</c> for groups with <see cref="ParameterGroup.FixedLr"/>.</para>
+/// <para>Schedule: <c>lr(t) = WarmupCosine(t, round(WarmupEpochs * S), Epochs * S, ScaleLr(BaseLr, BatchSize x W), MinLr)</c>
+/// with <c>S</c> = steps per epoch and <c>W</c> the number of processes (the global batch sets the lr); group lr =
+/// <c>lr(t) * LrScale</c>, or <c>ScaleLr(BaseLr, BatchSize x W) * LrScale</c> for groups with <see cref="ParameterGroup.FixedLr"/>.</para>
 /// <para>In <see cref="TrainerOptions.RunDirectory"/> it writes <c>metrics.csv</c> (one row per step), <c>logged.csv</c>
 /// (what callbacks log through <see cref="TrainerState.Log"/>) and checkpoints (<c>last.ckpt</c> at every epoch end
 /// and when the run stops); a resumed run appends. Formats: docs/run-folder.md.</para>
@@ -32,6 +32,9 @@ namespace SslSharp.Training;
 /// share of each batch; after <c>backward()</c> and before <see cref="SslMethod.OnAfterBackward"/> (where gradient
 /// clipping runs) the gradients are averaged over the processes (<see cref="GradientAveraging"/>); only rank 0
 /// writes files (metrics, <c>logged.csv</c>, checkpoints; callbacks see no run folder elsewhere) and shows progress.
+/// At the start of <see cref="Fit"/> the parameters and buffers are broadcast from rank 0 (<see cref="StateBroadcast"/>)
+/// and, for the duration of the fit, every BatchNorm layer of the method normalises with the statistics of the global
+/// batch (<see cref="SyncBatchNorm"/>; <see cref="TrainerOptions.SyncBatchNorm"/>).
 /// The method reads the group through <see cref="SslMethod.ProcessGroup"/>. With the single-process group (the
 /// default) none of this costs anything.</para>
 /// </remarks>
@@ -84,7 +87,7 @@ public sealed class Trainer : IDisposable
         StepsPerEpoch = data.BatchesPerEpoch;
         TotalSteps = checked(options.Epochs * StepsPerEpoch);
         WarmupSteps = Math.Min(TotalSteps - 1, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch));
-        PeakLr = Schedules.ScaleLr(options.BaseLr, options.BatchSize, options.LrScaling);
+        PeakLr = Schedules.ScaleLr(options.BaseLr, checked(options.BatchSize * _group.WorldSize), options.LrScaling);
         Groups = method.ParameterGroups();
         Optimizer = Optimizers.Create(Groups, options);
         _averageGradients = _group.WorldSize > 1;
@@ -157,6 +160,9 @@ public sealed class Trainer : IDisposable
             torch.manual_seed(Options.Seed);
         }
 
+        StateBroadcast.FromRank(_group, _method);
+        using var syncBatchNorm = Options.SyncBatchNorm ? SyncBatchNorm.Attach(_method, _group) : null;
+
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
         string? runDir = WritesFiles ? Options.RunDirectory : null;
@@ -227,7 +233,7 @@ public sealed class Trainer : IDisposable
             {
                 while (step < epochEnd && step < endStep)
                 {
-                    if (ct.IsCancellationRequested) { cancelled = true; break; }
+                    if (StopRequested(ct)) { cancelled = true; break; }
                     long t0 = Stopwatch.GetTimestamp();
                     double loss, lr;
                     long images;
@@ -299,8 +305,24 @@ public sealed class Trainer : IDisposable
         if (cancelled)
         {
             writer?.Flush();
-            ct.ThrowIfCancellationRequested();
+            // With several processes this one may not have been signalled itself: it stops because another was.
+            throw new OperationCanceledException(ct.IsCancellationRequested
+                ? "The run was stopped (last.ckpt written)."
+                : "The run was stopped because another process of the group was asked to stop (last.ckpt written).", ct);
         }
+    }
+
+    /// <summary>
+    /// Whether to stop before the next step. With several processes the decision is collective (an all-reduce of
+    /// the flag, max): a signal reaching the processes at different moments still stops them all at the same step, so
+    /// none waits in a collective for one that has left.
+    /// </summary>
+    private bool StopRequested(CancellationToken ct)
+    {
+        if (_group.WorldSize == 1) return ct.IsCancellationRequested;
+        using var flag = torch.tensor(new long[] { ct.IsCancellationRequested ? 1 : 0 });
+        _group.AllReduceMax(flag);
+        return flag.ToInt64() > 0;
     }
 
     private void SaveCheckpoints(RunState run, int? epochCompleted, IProgressReporter? reporter)

@@ -17,7 +17,8 @@ public sealed record TrainerOptions
     /// <summary>Epochs to train (the schedule spans all of them, even when <see cref="MaxSteps"/> stops earlier).</summary>
     public int Epochs { get; init; } = 100;
 
-    /// <summary>Images per batch (per process); used for lr scaling. Must match the batch source.</summary>
+    /// <summary>Images per batch of this process; must match the batch source. The lr is scaled by the global batch,
+    /// <c>BatchSize x</c> the number of processes.</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>The optimizer (SGD with momentum by default).</summary>
@@ -71,6 +72,11 @@ public sealed record TrainerOptions
 
     /// <summary>Show a progress bar (a live bar on a terminal, periodic lines otherwise).</summary>
     public bool ShowProgress { get; init; } = true;
+
+    /// <summary>With several processes, make the method's BatchNorm layers use the statistics of the global batch
+    /// (<c>SslSharp.Distributed.SyncBatchNorm</c>, as the references' <c>convert_sync_batchnorm</c>); false keeps them per
+    /// process. No effect with one process.</summary>
+    public bool SyncBatchNorm { get; init; } = true;
 
     /// <summary>Stop after this many global steps (tests, benchmarks); null trains all epochs.</summary>
     public long? MaxSteps { get; init; }

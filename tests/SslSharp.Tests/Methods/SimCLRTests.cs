@@ -168,22 +168,25 @@ public class SimCLRTests
     }
 
     [Fact]
-    public void Gather_hook_feeds_the_global_batch_to_the_loss()
+    public void Several_processes_feed_the_global_batch_to_the_loss()
     {
         using var m = Tiny(seed: 8);
         m.eval();
         using var scope = torch.NewDisposeScope();
         using var views = TwoViews(4, seed: 9);
         float local = m.call(views).Loss.item<float>();
-        // An identity gather (one process) changes nothing.
-        m.Gather = z => (z, 0);
-        Assert.Equal(local, m.call(views).Loss.item<float>(), 5);
-        // A gather that appends another process's rows adds negatives: the loss rises.
+        // Another process's rows (rank 1 of 2) add negatives: the loss rises.
         var other = torch.randn(new long[] { 4, 16 }, generator: new Generator(3)) * 10;
-        m.Gather = z => (torch.cat(new[] { z, other }, 0), 0);
-        Assert.True(m.call(views).Loss.item<float>() > local);
-        // A wrong offset is caught by the loss when its value checks are on (they compare rows on the host).
-        m.Gather = z => (torch.cat(new[] { other, z }, 0), 0);
+        var group = new SslSharp.Tests.Distributed.TwoRankProcessGroup(0, other);
+        m.ProcessGroup = group;
+        float global = m.call(views).Loss.item<float>();
+        Assert.Equal(2, group.Gathers);   // both views' embeddings
+        Assert.True(global > local);
+        // As rank 1 (its rows second) the same rows give the same loss.
+        m.ProcessGroup = new SslSharp.Tests.Distributed.TwoRankProcessGroup(1, other);
+        Assert.Equal(global, m.call(views).Loss.item<float>(), 4);
+        // A group that puts the rows in the wrong order is caught by the loss when its value checks are on.
+        m.ProcessGroup = new SslSharp.Tests.Distributed.TwoRankProcessGroup(0, other, misplace: true);
         using (SslSharp.Losses.LossChecks.DebugScope())
             Assert.Throws<ArgumentException>(() => m.call(views));
     }

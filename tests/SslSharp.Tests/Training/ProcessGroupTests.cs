@@ -46,11 +46,15 @@ public class ProcessGroupTests
         };
         var stepped = new List<bool>();
         var probe = new OutputProbe((_, _, _) => stepped.Add(!method.Projector.weight!.Same(weightAtAllReduce!)));
-        using var trainer = new Trainer(method, data, Options() with { MaxSteps = 3, WarmupEpochs = 0 }, new[] { probe }, processGroup: group);
+        // Without synchronised BatchNorm, whose own all-reduces (forward and backward) would interleave with the log.
+        using var trainer = new Trainer(method, data, Options() with { MaxSteps = 3, WarmupEpochs = 0, SyncBatchNorm = false }, new[] { probe }, processGroup: group);
         Assert.Same(group, method.ProcessGroup);
         trainer.Fit();
-        string[] withAllReduce = { "step-start", "forward", "all-reduce", "after-backward", "after-step" };
-        Assert.Equal(withAllReduce.Concat(withAllReduce).Concat(withAllReduce), log);
+        // Each step starts with the collective stop decision (an all-reduce max of the stop flag).
+        string[] withAllReduce = { "all-reduce-max", "step-start", "forward", "all-reduce", "after-backward", "after-step" };
+        // First the model is broadcast from rank 0: one call per dtype of its parameters and buffers (float32, and the
+        // int64 num_batches_tracked of the backbone's BatchNorm).
+        Assert.Equal(new[] { "broadcast", "broadcast" }.Concat(withAllReduce).Concat(withAllReduce).Concat(withAllReduce), log);
         Assert.Equal(new[] { true, true, true }, stepped);
         weightAtAllReduce?.Dispose();
     }
@@ -63,7 +67,9 @@ public class ProcessGroupTests
             using var data = new StandInBatchSource();
             using var method = new HookRecordingMethod(new List<string>());
             var rec = new Recorder();
-            using var trainer = new Trainer(method, data, Options(), new[] { rec }, processGroup: group);
+            // The lr is scaled by the global batch (4 x larger with 4 processes); unscaled, the steps are the same.
+            // (Synchronised BatchNorm computes the same statistics here, but with other float rounding than libtorch's.)
+            using var trainer = new Trainer(method, data, Options() with { LrScaling = LrScaling.None, SyncBatchNorm = false }, new[] { rec }, processGroup: group);
             trainer.Fit();
             return rec.Steps.Select(s => s.Loss).ToArray();
         }
@@ -72,6 +78,33 @@ public class ProcessGroupTests
         var mirrored = Run(new RecordingProcessGroup(new List<string>(), rank: 0, worldSize: 4)); // sum = 4 g, mean = g
         Assert.Equal(8, single.Length);
         Assert.Equal(single, mirrored);
+    }
+
+    [Fact]
+    public void A_stop_asked_of_another_process_stops_this_one_at_the_same_step()
+    {
+        using var data = new StandInBatchSource();
+        using var method = new HookRecordingMethod(new List<string>());
+        int decisions = 0;
+        // The other process was signalled before the 4th step: its stop flag (1) wins the all-reduce max.
+        var group = new RecordingProcessGroup(new List<string>(), rank: 1, worldSize: 2)
+        {
+            OnAllReduceMax = flag => { if (++decisions == 4) flag.fill_(1); },
+        };
+        using var trainer = new Trainer(method, data, Options() with { SyncBatchNorm = false }, processGroup: group);
+        var e = Assert.Throws<OperationCanceledException>(() => trainer.Fit(CancellationToken.None));
+        Assert.Contains("another process", e.Message);
+        Assert.Equal(3, group.Log.Count(l => l == "all-reduce"));   // 3 steps ran, each with its gradient all-reduce
+    }
+
+    [Fact]
+    public void The_learning_rate_is_scaled_by_the_global_batch()
+    {
+        using var data = new StandInBatchSource();
+        using var method = new HookRecordingMethod(new List<string>());
+        var options = Options() with { LrScaling = LrScaling.Linear, BaseLr = 0.1 };
+        using var trainer = new Trainer(method, data, options, processGroup: new RecordingProcessGroup(new List<string>(), rank: 0, worldSize: 4));
+        Assert.Equal(0.1 * options.BatchSize * 4 / 256, trainer.PeakLr, 12);
     }
 
     [Fact]

@@ -33,7 +33,14 @@ internal sealed class RecordingProcessGroup : IProcessGroup
         tensor.mul_(WorldSize);
     }
 
-    public void AllReduceMax(Tensor tensor) => Log.Add("all-reduce-max");
+    /// <summary>Runs in every AllReduceMax with the tensor (to play the other processes' values).</summary>
+    public Action<Tensor>? OnAllReduceMax { get; set; }
+
+    public void AllReduceMax(Tensor tensor)
+    {
+        Log.Add("all-reduce-max");
+        OnAllReduceMax?.Invoke(tensor);
+    }
 
     public Tensor AllGather(Tensor tensor)
     {

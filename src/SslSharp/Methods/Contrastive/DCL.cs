@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -68,7 +69,11 @@ public sealed class DCL : ProjectedMethod<ProjectionHead>
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
-        var loss = Weighted ? DCLLoss.ComputeWeighted(z[0], z[1], Temperature, Sigma) : DCLLoss.Compute(z[0], z[1], Temperature);
+        // Several processes: the loss of the global batch on the embeddings gathered with gradient (every process computes
+        // the same value; the gather's backward hands each its rows' gradient). DCLW's weights then come from the global batch.
+        var group = ProcessGroup;
+        var (z1, z2) = (group.AllGatherWithGradient(z[0]), group.AllGatherWithGradient(z[1]));
+        var loss = Weighted ? DCLLoss.ComputeWeighted(z1, z2, Temperature, Sigma) : DCLLoss.Compute(z1, z2, Temperature);
         return ViewEncoder.Output(loss, h0, z[0]);
     }
 

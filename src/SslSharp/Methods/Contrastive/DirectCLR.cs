@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -72,7 +73,9 @@ public sealed class DirectCLR : SslMethod
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.Encode(views, 2, backbone, r => r.narrow(1, 0, SubvectorDim));
-        var loss = CrossViewInfoNCELoss.Compute(z[0], z[1], Temperature);
+        // Several processes: the InfoNCE of the global batch on the sub-vectors gathered with gradient (as SimCLR's negatives).
+        var group = ProcessGroup;
+        var loss = CrossViewInfoNCELoss.Compute(group.AllGatherWithGradient(z[0]), group.AllGatherWithGradient(z[1]), Temperature);
         return ViewEncoder.Output(loss, h0, z[0]);
     }
 

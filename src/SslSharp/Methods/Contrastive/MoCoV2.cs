@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -127,7 +128,8 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views, globalViews: 2);
-        CheckBatchSize(views.BatchSize);
+        var group = ProcessGroup;
+        CheckBatchSize(views.BatchSize * group.WorldSize);   // every process enqueues the keys of the global batch
         SplitBatchNorm.Check("MoCo v2", views.BatchSize, BnSplits);
 
         using var scope = torch.NewDisposeScope();
@@ -138,13 +140,15 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         var k2 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x2, BnSplits, shuffle.Generator));
         var items = queue.Items;
         var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
-        Tensor keys = k2;
+        // Several processes: the keys of all processes, in rank order, are enqueued on every process (facebookresearch/moco
+        // concat_all_gather before _dequeue_and_enqueue), so the queues stay identical.
+        Tensor keys = group.AllGatherNoGradient(k2);
         if (Symmetric)
         {
             var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, BnSplits));
             var k1 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x1, BnSplits, shuffle.Generator));
             loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
-            keys = torch.cat(new[] { k1, k2 }, 0);
+            keys = torch.cat(new[] { group.AllGatherNoGradient(k1), keys }, 0);
         }
         pending.Set(keys);
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), q1.detach().MoveToOuterDisposeScope());

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -78,15 +79,6 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
     /// <summary>Momentum at the last step.</summary>
     public double FinalMomentum { get; }
 
-    /// <summary>
-    /// Multi-process training: all-gathers this process's keys <c>[B, E]</c> <i>without</i> gradient and
-    /// returns all processes' keys <c>[W x B, E]</c> in rank order with this process's first row
-    /// (rank x B). Null (the default): one process, the negatives are the local batch's keys.
-    /// </summary>
-    /// <remarks>facebookresearch/moco-v3 <c>contrastive_loss</c>: <c>concat_all_gather(k)</c> and labels
-    /// <c>arange(N) + N x rank</c>; see <see cref="MoCoV3Loss.Compute(Tensor, Tensor, Tensor, Tensor, long, double)"/>.</remarks>
-    public Func<Tensor, (Tensor All, long Offset)>? GatherKeys { get; set; }
-
     /// <summary>Moves the momentum encoder with this step's cosine momentum.</summary>
     public override void OnStepStart(TrainingProgress progress) =>
         momentumEncoder.Update(momentum.At(progress));
@@ -109,19 +101,12 @@ public sealed class MoCoV3 : ProjectedMethod<ProjectionHead>
         var q2 = predictor.call(Projector.call(Encoder.call(x2)));
         var k1 = momentumEncoder.call(x1);
         var k2 = momentumEncoder.call(x2);
-        Tensor loss;
-        if (GatherKeys is null)
-        {
-            loss = MoCoV3Loss.Compute(q1, q2, k1, k2, Temperature);
-        }
-        else
-        {
-            var (k1All, offset) = GatherKeys(k1);
-            var (k2All, offset2) = GatherKeys(k2);
-            if (offset != offset2)
-                throw new InvalidOperationException($"MoCoV3.GatherKeys returned offsets {offset} and {offset2} for the two views; they must be equal.");
-            loss = MoCoV3Loss.Compute(q1, q2, k1All.detach(), k2All.detach(), offset, Temperature);
-        }
+        // Several processes: the keys of all processes, without gradient, are the negatives (facebookresearch/moco-v3
+        // contrastive_loss: concat_all_gather(k), labels arange(N) + N x rank).
+        var group = ProcessGroup;
+        var loss = group.WorldSize == 1
+            ? MoCoV3Loss.Compute(q1, q2, k1, k2, Temperature)
+            : MoCoV3Loss.Compute(q1, q2, group.AllGatherNoGradient(k1), group.AllGatherNoGradient(k2), group.RowOffset(k1.shape[0]), Temperature);
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), z1.detach().MoveToOuterDisposeScope());
     }
 

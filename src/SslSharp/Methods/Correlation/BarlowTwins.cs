@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -92,7 +93,11 @@ public sealed class BarlowTwins : ProjectedMethod<ProjectionHead>
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
-        return ViewEncoder.Output(BarlowTwinsLoss.Compute(z[0], z[1], Lambda, ScaleLoss), h0, z[0]);
+        // Several processes: standardisation and cross-correlation over the global batch, on the embeddings gathered with
+        // gradient (the same matrix as facebookresearch/barlowtwins' SyncBN + all_reduce(c) / global batch).
+        var group = ProcessGroup;
+        var loss = BarlowTwinsLoss.Compute(group.AllGatherWithGradient(z[0]), group.AllGatherWithGradient(z[1]), Lambda, ScaleLoss);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>The <see cref="MethodRegistry"/> factory of <c>barlowtwins</c>: binds <see cref="BarlowTwinsOptions"/> from

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -69,7 +70,11 @@ public sealed class VICReg : ProjectedMethod<ProjectionHead>
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
-        return ViewEncoder.Output(VICRegLoss.Compute(z[0], z[1], SimCoeff, StdCoeff, CovCoeff), h0, z[0]);
+        // Several processes: the whole loss on the embeddings of the global batch, gathered with gradient (facebookresearch/vicreg
+        // FullGatherLayer): every process computes the same value, and the gather's backward hands each its rows' gradient.
+        var group = ProcessGroup;
+        var loss = VICRegLoss.Compute(group.AllGatherWithGradient(z[0]), group.AllGatherWithGradient(z[1]), SimCoeff, StdCoeff, CovCoeff);
+        return ViewEncoder.Output(loss, h0, z[0]);
     }
 
     /// <summary>The <see cref="MethodRegistry"/> factory of <c>vicreg</c>: binds <see cref="VICRegOptions"/> from

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -30,7 +31,8 @@ namespace SslSharp.Methods.SelfDistillation;
 /// <c>linspace</c>: the final value is reached at epoch <c>W - 1</c>), a pure function of the step.</para>
 /// <para>Recipe values that live in the trainer, not here: AdamW, lr 5e-4 x N/256 with 10 warm-up
 /// epochs, cosine weight decay 0.04 to 0.4 (see the presets). The student's drop-path 0.1 applies to
-/// ViT backbones only. Single process: the center's batch mean is local (the reference all-reduces it).</para>
+/// ViT backbones only. Several processes (<see cref="SslMethod.ProcessGroup"/>): the center moves towards the mean of
+/// the teacher outputs of the global batch (the row sums are all-reduced).</para>
 /// </remarks>
 public sealed class DINO : SslMethod, Core.IHasProjector
 {
@@ -252,8 +254,22 @@ public sealed class DINO : SslMethod, Core.IHasProjector
         var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
         if (training)
             using (no_grad())
-                center.copy_(DINOLoss.UpdatedCenter(center, teacherOut, CenterMomentum));
+                center.copy_(DINOLoss.UpdatedCenter(center, GlobalTeacherMean(teacherOut), CenterMomentum));
         return pass.Output(loss);
+    }
+
+    /// <summary>
+    /// The rows the center update averages: <paramref name="teacherOut"/> <c>[G N, K]</c> itself with one process; with
+    /// several, their mean over every process's rows as one row <c>[1, K]</c> (sum all-reduced, divided by the global
+    /// count, as DINO's <c>update_center</c>).
+    /// </summary>
+    private Tensor GlobalTeacherMean(Tensor teacherOut)
+    {
+        var group = ProcessGroup;
+        if (group.WorldSize == 1) return teacherOut;
+        var sum = teacherOut.detach().sum(0, keepdim: true).contiguous();
+        group.AllReduceSum(sum);
+        return sum.div_(teacherOut.shape[0] * group.WorldSize);
     }
 
     private static void CheckTemperature(double t, string name, string what)

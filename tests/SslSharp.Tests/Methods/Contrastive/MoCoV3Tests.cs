@@ -108,24 +108,25 @@ public class MoCoV3Tests
     }
 
     [Fact]
-    public void Gather_hook_adds_the_other_processes_keys_as_negatives()
+    public void Several_processes_add_the_other_processes_keys_as_negatives()
     {
         using var m = Tiny(seed: 8);
         m.eval();
         using var scope = torch.NewDisposeScope();
         using var views = TwoViews(4, seed: 9);
         float local = m.call(views).Loss.item<float>();
-        m.GatherKeys = k => (k, 0);
-        Assert.Equal(local, m.call(views).Loss.item<float>(), 5);
-        // Another process's keys placed first: this process's keys start at row 4.
+        // Rank 1 of 2: another process's keys come first, this process's keys start at row 4.
         var other = torch.randn(new long[] { 4, 16 }, generator: new Generator(3));
-        m.GatherKeys = k => (torch.cat(new[] { other, k }, 0), 4);
+        var group = new SslSharp.Tests.Distributed.TwoRankProcessGroup(1, other);
+        m.ProcessGroup = group;
         var output = m.call(views);
+        Assert.Equal(2, group.Gathers);   // the keys of both views
         Assert.True(output.Loss.item<float>() > local, "more negatives should raise the loss");
         output.Loss.backward();
         foreach (var t in TeacherModules(m.MomentumEncoder)) AssertNoGradient(t, "momentum_encoder");
-        m.GatherKeys = k => (torch.cat(new[] { other, k }, 0), 6);
-        Assert.Throws<ArgumentOutOfRangeException>(() => m.call(views));
+        // The same keys as rank 0 (this process's rows first) give the same loss: only the label offset moved.
+        m.ProcessGroup = new SslSharp.Tests.Distributed.TwoRankProcessGroup(0, other);
+        Assert.Equal(output.Loss.item<float>(), m.call(views).Loss.item<float>(), 5);
     }
 
     [Fact]

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using SslSharp.Backbones;
+using SslSharp.Core;
+using SslSharp.Distributed;
+using SslSharp.Distributed.Mpi;
+using SslSharp.Methods;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Tests.MpiWorker;
+
+/// <summary>
+/// One rank of a multi-process test: <c>mpirun -np N dotnet SslSharp.MpiWorker.dll SCENARIO OUT_DIR</c> (or without
+/// mpirun: one process). Each rank writes <c>OUT_DIR/rank{r}.json</c> (a name to a list of numbers); the test compares.
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs a scenario; exit 0 on success, 2 on bad arguments; a failure aborts the MPI job.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length != 2)
+        {
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|dclw|directclr|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
+            return 2;
+        }
+        var group = MpiProcessGroup.FromEnvironment();
+        var results = new SortedDictionary<string, double[]>(StringComparer.Ordinal)
+        {
+            ["rank"] = [group.Rank],
+            ["world"] = [group.WorldSize],
+        };
+        try
+        {
+            switch (args[0])
+            {
+                case "collectives": Collectives(group, results); break;
+                case "gather-grad": GatherGrad(group, results); break;
+                case "simclr":
+                    using (var m = new SimCLR(new ConvNet(1, [8, 16], seed: 3), new SimCLROptions { HiddenDim = 32, OutputDim = 16, Temperature = 0.5, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "mocov3":
+                    using (var m = new SslSharp.Methods.Contrastive.MoCoV3(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.MoCoV3Options { HiddenDim = 32, OutputDim = 16, Temperature = 0.2, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "vicreg":
+                    using (var m = new SslSharp.Methods.Correlation.VICReg(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Correlation.VICRegOptions { HiddenDim = 32, OutputDim = 24, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "barlowtwins":
+                    using (var m = new SslSharp.Methods.Correlation.BarlowTwins(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Correlation.BarlowTwinsOptions { HiddenDim = 32, OutputDim = 24, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "dino":
+                    using (var m = new SslSharp.Methods.SelfDistillation.DINO(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.SelfDistillation.DINOOptions { OutDim = 64, HiddenDim = 32, BottleneckDim = 16, FreezeLastLayer = 0, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "mocov2":   // symmetric, so both key sets are gathered; plain BatchNorm (bn_splits 1), synchronised
+                    using (var m = new SslSharp.Methods.Contrastive.MoCoV2(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Symmetric = true, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "dclw":
+                    using (var m = new SslSharp.Methods.Contrastive.DCL(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.DCLWOptions { HiddenDim = 32, OutputDim = 16, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "directclr":
+                    using (var m = new SslSharp.Methods.Contrastive.DirectCLR(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.DirectCLROptions { SubvectorDim = 8, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "kill":
+                    if (group.Rank == group.WorldSize - 1) System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL
+                    group.Barrier();   // the others wait for it forever unless the launcher ends the job
+                    break;
+                case "fail": if (group.Rank == group.WorldSize - 1) throw new InvalidOperationException("deliberate failure"); group.Barrier(); break;
+                default: Console.Error.WriteLine($"unknown scenario '{args[0]}'"); return 2;
+            }
+            File.WriteAllText(Path.Combine(args[1], $"rank{group.Rank}.json"), JsonSerializer.Serialize(results));
+            group.Barrier();
+        }
+        catch (Exception e) when (group is MpiProcessGroup mpi)
+        {
+            mpi.Abort($"{e.GetType().Name}: {e.Message}", 3);
+        }
+        (group as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static double[] Values(Tensor t) => t.to(ScalarType.Float64).contiguous().data<double>().ToArray();
+
+    /// <summary>Every collective on every dtype; rank r holds <c>arange(6) * (r + 1) + r</c> as [2, 3].</summary>
+    private static void Collectives(IProcessGroup group, IDictionary<string, double[]> results)
+    {
+        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64, ScalarType.Int64 })
+        {
+            Tensor Local() => (torch.arange(6, dtype: ScalarType.Int64) * (group.Rank + 1) + group.Rank).reshape(2, 3).to(dtype);
+            using var sum = Local();
+            group.AllReduceSum(sum);
+            results[$"{dtype}.sum"] = Values(sum);
+            using var max = Local().neg();
+            group.AllReduceMax(max);
+            results[$"{dtype}.max"] = Values(max);
+            using var local = Local();
+            using var gathered = group.AllGather(local);
+            results[$"{dtype}.gather"] = Values(gathered);
+            results[$"{dtype}.gather.shape"] = gathered.shape.Select(s => (double)s).ToArray();
+            using var columns = Local().t();   // non-contiguous input to all-gather
+            using var gatheredT = group.AllGather(columns);
+            results[$"{dtype}.gatherT"] = Values(gatheredT);
+            using var bcast = Local();
+            group.Broadcast(bcast, root: group.WorldSize - 1);
+            results[$"{dtype}.bcast"] = Values(bcast);
+        }
+    }
+
+    /// <summary>
+    /// A loss in which every row meets every row of the global batch: <c>z = x W</c>, <c>L = mean_i logsumexp_j(z_i . z_j)</c>
+    /// over the gathered rows; gradients averaged over ranks as the trainer does. Global batch 8 x 5, W 5 x 4.
+    /// </summary>
+    private static void GatherGrad(IProcessGroup group, IDictionary<string, double[]> results)
+    {
+        var (x, w) = GatherGradInputs();
+        long b = x.shape[0] / group.WorldSize;
+        var xLocal = x.narrow(0, group.Rank * b, b).detach().requires_grad_(true);
+        var weight = new TorchSharp.Modules.Parameter(w.clone());
+        var z = xLocal.matmul(weight);
+        var all = group.AllGatherWithGradient(z);
+        var loss = z.matmul(all.t()).logsumexp(1).mean();
+        loss.backward();
+        GradientAveraging.Average(group, [weight]);
+        var global = loss.detach().clone();
+        group.AllReduceSum(global);
+        results["loss"] = [global.ToDouble() / group.WorldSize];
+        results["weight.grad"] = Values(weight.grad!);
+        results["x.grad"] = Values(xLocal.grad! / group.WorldSize);
+    }
+
+    /// <summary>The inputs of <see cref="GatherGrad"/> (also computed by the test in one process).</summary>
+    public static (Tensor X, Tensor W) GatherGradInputs()
+    {
+        var g = new Generator(11);
+        return (torch.randn(new long[] { 8, 5 }, generator: g, dtype: ScalarType.Float64),
+            torch.randn(new long[] { 5, 4 }, generator: g, dtype: ScalarType.Float64) * 0.5);
+    }
+
+    /// <summary>
+    /// One SGD step of <paramref name="method"/> (ConvNet with BatchNorm + projector with BatchNorm, train mode,
+    /// synchronised BatchNorm) on a global batch of 16 images split over the ranks; writes the global loss, the
+    /// parameters and buffers after the step.
+    /// </summary>
+    private static void OneStep(IProcessGroup group, IDictionary<string, double[]> results, SslMethod method)
+    {
+        const int batch = 16;
+        if (batch % group.WorldSize != 0) throw new ArgumentException($"The global batch {batch} does not split over {group.WorldSize} processes.");
+        method.ProcessGroup = group;
+        using var sync = SyncBatchNorm.Attach(method, group);
+        var gen = new Generator(5);
+        var x = torch.randn(new long[] { batch, 1, 12, 12 }, generator: gen);
+        var v1 = x + 0.3 * torch.randn(x.shape, generator: gen);
+        var v2 = x.flip(3) + 0.3 * torch.randn(x.shape, generator: gen);
+        long b = batch / group.WorldSize;
+        using var views = new ViewBatch([v1.narrow(0, group.Rank * b, b), v2.narrow(0, group.Rank * b, b)]);
+        var parameters = method.parameters().ToList();
+        using var sgd = torch.optim.SGD(parameters, 0.5);
+        method.train();
+        var progress = new TrainingProgress(0, 10, 0, 10);
+        method.OnStepStart(progress);
+        var output = method.call(views);
+        sgd.zero_grad();
+        output.Loss.backward();
+        GradientAveraging.Average(group, parameters);
+        method.OnAfterBackward(progress);
+        sgd.step();
+        method.OnAfterOptimizerStep(progress);
+        var global = output.Loss.detach().to(ScalarType.Float64).clone();
+        group.AllReduceSum(global);
+        results["loss"] = [global.ToDouble() / group.WorldSize];
+        results["sync.layers"] = [sync.Layers];
+        foreach (var (name, p) in method.named_parameters()) results["param." + name] = Values(p);
+        foreach (var (name, buf) in method.named_buffers()) results["buffer." + name] = Values(buf);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SslSharp.Tests.Distributed;
+
+/// <summary>
+/// Starts <c>SslSharp.MpiWorker</c> (built next to the tests) under <c>mpirun -np N</c>, or as one plain process, and
+/// reads what each rank wrote.
+/// </summary>
+internal static class MpiRun
+{
+    private static readonly Lazy<(string? Path, bool OpenMpi)> Found = new(Find);
+
+    /// <summary>The <c>mpirun</c> on the PATH, or null.</summary>
+    public static string? Path => Found.Value.Path;
+
+    /// <summary>The worker program's file.</summary>
+    public static string Worker => System.IO.Path.Combine(AppContext.BaseDirectory, "SslSharp.MpiWorker.dll");
+
+    /// <summary>The result of one run: exit code, standard output and error, and each rank's numbers.</summary>
+    public sealed record Result(int ExitCode, string Output, IReadOnlyList<Dictionary<string, double[]>> Ranks);
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> on <paramref name="processes"/> ranks (0: one process without mpirun) and waits
+    /// at most <paramref name="timeoutSeconds"/>.
+    /// </summary>
+    public static Result Run(string scenario, int processes, string outDir, int timeoutSeconds = 120)
+    {
+        Directory.CreateDirectory(outDir);
+        var start = new ProcessStartInfo(processes == 0 ? "dotnet" : Path!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (processes > 0)
+        {
+            start.ArgumentList.Add("-np");
+            start.ArgumentList.Add(processes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (Found.Value.OpenMpi) start.ArgumentList.Add("--oversubscribe");   // more ranks than cores; MPICH allows it anyway
+            start.ArgumentList.Add("dotnet");
+            // Open MPI refuses to run as root without these (CI containers run as root); other MPIs ignore them.
+            start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+            start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        }
+        foreach (var v in SslSharp.Distributed.Mpi.MpiLaunch.Variables) start.Environment.Remove(v);
+        start.ArgumentList.Add(Worker);
+        start.ArgumentList.Add(scenario);
+        start.ArgumentList.Add(outDir);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeoutSeconds * 1000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{scenario} on {processes} processes did not finish in {timeoutSeconds} s: {stdout.Result}{stderr.Result}");
+        }
+        process.WaitForExit();
+        var ranks = Directory.GetFiles(outDir, "rank*.json").Order(StringComparer.Ordinal)
+            .Select(f => JsonSerializer.Deserialize<Dictionary<string, double[]>>(File.ReadAllText(f))!).ToList();
+        return new Result(process.ExitCode, stdout.Result + stderr.Result, ranks);
+    }
+
+    private static (string?, bool) Find()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+            .Select(d => System.IO.Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+        if (path is null) return (null, false);
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(path, "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return (path, text.Contains("Open MPI", StringComparison.OrdinalIgnoreCase) || text.Contains("OpenRTE", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return (null, false);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using SslSharp.Tests.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Tests.Distributed;
+
+/// <summary>
+/// Real processes under <c>mpirun</c> (tests/SslSharp.MpiWorker): the MPI binding's collectives on every dtype, the
+/// all-gather's gradient, and the data-parallel SimCLR step against one process with the whole batch. Each run of
+/// 2 ranks costs about 3 s.
+/// </summary>
+public class MpiTests
+{
+    private static readonly ScalarType[] Types = [ScalarType.Float32, ScalarType.Float64, ScalarType.Int64];
+
+    [MpiFact]
+    public void Collectives_give_the_sum_max_gather_and_broadcast_of_two_processes_for_every_dtype()
+    {
+        using var dir = new TempDir();
+        var run = MpiRun.Run("collectives", 2, dir.Path);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(2, run.Ranks.Count);
+        const int w = 2;
+        double[] a = [0, 1, 2, 3, 4, 5];
+        double[] Local(int r) => a.Select(v => v * (r + 1) + r).ToArray();
+        double[] Transposed(int r) { var l = Local(r); return [l[0], l[3], l[1], l[4], l[2], l[5]]; }
+        for (int r = 0; r < w; r++)
+        {
+            var got = run.Ranks[r];
+            Assert.Equal([r], got["rank"]);
+            Assert.Equal([w], got["world"]);
+            foreach (var t in Types)
+            {
+                Assert.Equal(a.Select(v => v * 3 + 1), got[$"{t}.sum"]);              // (v + 0) + (2v + 1)
+                Assert.Equal(a.Select(v => -v), got[$"{t}.max"].Select(v => v + 0.0)); // max of -(v) and -(2v + 1)
+                Assert.Equal(Local(0).Concat(Local(1)), got[$"{t}.gather"]);
+                Assert.Equal([4, 3], got[$"{t}.gather.shape"]);
+                Assert.Equal(Transposed(0).Concat(Transposed(1)), got[$"{t}.gatherT"]);
+                Assert.Equal(Local(w - 1), got[$"{t}.bcast"]);
+            }
+        }
+    }
+
+    [MpiFact]
+    public void All_gather_with_gradient_gives_the_single_process_gradients()
+    {
+        using var dir = new TempDir();
+        var run = MpiRun.Run("gather-grad", 2, dir.Path);
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        // One process, the whole batch: z = x W, L = mean_i logsumexp_j z_i . z_j.
+        var (x, w) = SslSharp.Tests.MpiWorker.Program.GatherGradInputs();
+        x.requires_grad_(true);
+        w.requires_grad_(true);
+        var z = x.matmul(w);
+        var loss = z.matmul(z.t()).logsumexp(1).mean();
+        loss.backward();
+        foreach (var rank in run.Ranks)
+        {
+            Assert.Equal(loss.ToDouble(), rank["loss"][0], 12);
+            AssertClose(w.grad!.data<double>().ToArray(), rank["weight.grad"], 1e-12, "dL/dW");
+        }
+        AssertClose(x.grad!.data<double>().ToArray(), run.Ranks[0]["x.grad"].Concat(run.Ranks[1]["x.grad"]).ToArray(), 1e-12, "dL/dx");
+    }
+
+    [MpiFact]
+    public void SimCLR_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("simclr", processes: 2, syncedLayers: 3);   // 2 BatchNorm2d of the backbone, 1 BatchNorm1d of the projector
+
+    [MpiFact]
+    public void MoCo_v3_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("mocov3", processes: 2, syncedLayers: 9);   // backbone, projector, predictor and their momentum copies
+
+    [MpiFact]
+    public void MoCo_v2_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch_queue_included() =>
+        AssertSameStep("mocov2", processes: 2, syncedLayers: 4);   // the queue buffer holds the gathered keys of both views
+
+    [MpiFact]
+    public void DCLW_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        // The weighted loss's float32 sums give the step ~8e-6 relative differences.
+        AssertSameStep("dclw", processes: 2, syncedLayers: 3, tolerance: 3e-5);
+
+    [MpiFact]
+    public void DirectCLR_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("directclr", processes: 2, syncedLayers: 2);   // no projector: the backbone's 2 BatchNorm2d
+
+    [MpiFact]
+    public void VICReg_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("vicreg", processes: 2, syncedLayers: 4);   // backbone 2, projector 2
+
+    [MpiFact]
+    public void Barlow_Twins_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        // The cross-correlation's float32 sums give the first convolution's step ~1.5e-5 relative differences.
+        AssertSameStep("barlowtwins", processes: 2, syncedLayers: 4, tolerance: 5e-5);
+
+    [MpiFact]
+    public void DINO_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("dino", processes: 2, syncedLayers: 4);   // student and teacher backbones; the center moves by the global mean
+
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void SimCLR_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("simclr", processes: 4, syncedLayers: 3);
+
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void VICReg_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("vicreg", processes: 4, syncedLayers: 4);
+
+    [MpiFact]
+    [Trait("Category", "Slow")]
+    public void DINO_on_four_oversubscribed_processes_equals_one_process_with_the_whole_batch() =>
+        AssertSameStep("dino", processes: 4, syncedLayers: 4);
+
+    /// <summary>
+    /// One SGD step of <paramref name="scenario"/> on 1 process with the global batch and on <paramref name="processes"/>
+    /// with a share each: the same loss (1e-5 relative) and the same parameters and buffers afterwards.
+    /// </summary>
+    private static void AssertSameStep(string scenario, int processes, int syncedLayers, double tolerance = 1e-5)
+    {
+        using var dir = new TempDir();
+        var one = MpiRun.Run(scenario, 0, Path.Combine(dir.Path, "one"));
+        Assert.True(one.ExitCode == 0, one.Output);
+        var many = MpiRun.Run(scenario, processes, Path.Combine(dir.Path, "many"));
+        Assert.True(many.ExitCode == 0, many.Output);
+        Assert.Equal(processes, many.Ranks.Count);
+        var reference = Assert.Single(one.Ranks);
+        Assert.Equal([0], reference["sync.layers"]);
+        foreach (var rank in many.Ranks)
+        {
+            Assert.Equal([syncedLayers], rank["sync.layers"]);
+            double l1 = reference["loss"][0], l2 = rank["loss"][0];
+            Assert.True(Math.Abs(l1 - l2) <= 1e-5 * Math.Abs(l1), $"loss: one process {l1}, {processes} processes {l2}");
+            int compared = 0;
+            foreach (var (name, expected) in reference.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) || kv.Key.StartsWith("buffer.", StringComparison.Ordinal)))
+            {
+                AssertClose(expected, rank[name], tolerance, name);
+                compared++;
+            }
+            Assert.True(compared >= 10, $"only {compared} tensors compared");
+        }
+    }
+
+    [MpiFact]
+    public void A_rank_that_throws_ends_the_job_with_its_rank_and_cause()
+    {
+        using var dir = new TempDir();
+        var clock = Stopwatch.StartNew();
+        var run = MpiRun.Run("fail", 2, dir.Path, timeoutSeconds: 60);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("rank 1 of 2: InvalidOperationException: deliberate failure", run.Output);
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
+    }
+
+    [MpiFact]
+    public void A_rank_killed_with_SIGKILL_ends_the_job_with_a_message()
+    {
+        using var dir = new TempDir();
+        var clock = Stopwatch.StartNew();
+        var run = MpiRun.Run("kill", 2, dir.Path, timeoutSeconds: 60);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Matches("(?i)signal:? 9", run.Output);   // Open MPI: "exited on signal 9"; MPICH: "KILLED BY SIGNAL: 9"
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
+                $"{what}[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+}
