@@ -14,6 +14,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
+        if (settings.Download) DatasetFetch.Run(config.Dataset, config.DataDir, settings.DownloadFrom, cancellationToken);
         if (settings.Resume is not null && Finished(settings.Resume, config) is { } done)
         {
             AnsiConsole.MarkupLine(Markup.Escape(done));

@@ -14,13 +14,23 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Data set name.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out) or [green]fashion-mnist[/] (60k/10k from --data-dir).")]
+    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out), [green]fashion-mnist[/] (60k/10k from --data-dir), [green]cifar10[/], [green]cifar100[/], [green]cifar100-coarse[/], [green]stl10[/], [green]stl10-unlabeled[/] (from --data-dir; add --download).")]
     public string? Dataset { get; init; }
 
     /// <summary>Folder with the data set files.</summary>
     [CommandOption("--data-dir <DIR>")]
     [Description("Folder with the data set files, e.g. /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist).")]
     public string? DataDir { get; init; }
+
+    /// <summary>Fetch the data set's official archive into <see cref="DataDir"/> first.</summary>
+    [CommandOption("--download")]
+    [Description("Fetch the data set's official archive (cifar10, cifar100, stl10) into --data-dir first: resumes a partial file, checks its SHA-256, unpacks it; nothing is fetched when the data is there.")]
+    public bool Download { get; init; }
+
+    /// <summary>A mirror to download from.</summary>
+    [CommandOption("--download-from <URL>")]
+    [Description("With --download: fetch the archive from this base address (a mirror) instead of the official one.")]
+    public string? DownloadFrom { get; init; }
 
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
@@ -143,6 +153,7 @@ public sealed class PretrainSettings : CommonSettings
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
         if (DataDir is not null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
+        if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
         foreach (var kv in Set)
