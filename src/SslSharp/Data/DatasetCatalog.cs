@@ -9,8 +9,9 @@ namespace SslSharp.Data;
 /// 8,000 / 2,000, see <see cref="FashionMnist.EmbeddedSplit"/>) and <c>fashion-mnist</c> (60,000 /
 /// 10,000 from IDX files, default folder <see cref="FashionMnist.DefaultDataDir"/>), <c>cifar10</c>,
 /// <c>cifar100</c>, <c>cifar100-coarse</c> (<see cref="Cifar"/>), <c>stl10</c> and <c>stl10-unlabeled</c>
-/// (<see cref="Stl10"/>). Further sets (image folders) plug in through <see cref="Register"/> without
-/// changing callers. For a pretraining run, <c>Train</c> is the SSL training set and the kNN memory bank,
+/// (<see cref="Stl10"/>), and <c>folder</c> (<see cref="ImageFolder"/>: a placeholder here, as decoding
+/// needs an imaging library; <see cref="ImageFolder.Entry"/> makes the loading entry). Further sets plug
+/// in through <see cref="Register"/> without changing callers. For a pretraining run, <c>Train</c> is the SSL training set and the kNN memory bank,
 /// and <c>Test</c> is the evaluation set of kNN and linear probes.
 /// </remarks>
 public static class DatasetCatalog
@@ -48,6 +49,7 @@ public static class DatasetCatalog
             (dir, _) => Pair(() => Stl10.LoadSplits(dir, new[] { Stl10Split.Unlabeled, Stl10Split.Train }, $"{Stl10.UnlabeledName}-train"),
                 () => Stl10.Load(dir, Stl10Split.Test)),
             Stl10.Mean, Stl10.Std, Stl10.ImageSize, DatasetDownload.Stl10),
+        ImageFolder.Placeholder,
     ];
 
     /// <summary>All known data sets, in registration order.</summary>
