@@ -30,7 +30,9 @@ public sealed class SkiaImageDecoder : IImageDecoder
             throw new ArgumentException($"The destination must hold {channels * size * size} bytes, not {destination.Length}.", nameof(destination));
 
         using var codec = SKCodec.Create(path, out var created)
-            ?? throw new InvalidDataException($"not an image Skia can read ({created}: not JPEG or PNG, or the header is damaged)");
+            ?? throw new InvalidDataException(created == SKCodecResult.IncompleteInput
+                ? "the file is truncated (it ends inside the image header)"
+                : $"not an image Skia can read ({created}: not JPEG or PNG, or the header is damaged)");
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         if (info.Width < 1 || info.Height < 1) throw new InvalidDataException($"the image has no pixels ({info.Width}x{info.Height})");
         using var full = new SKBitmap(info);
