@@ -14,7 +14,7 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Data set name.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out), [green]fashion-mnist[/] (60k/10k from --data-dir), [green]cifar10[/], [green]cifar100[/], [green]cifar100-coarse[/], [green]stl10[/], [green]stl10-unlabeled[/] (from --data-dir; add --download).")]
+    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out), [green]fashion-mnist[/] (60k/10k from --data-dir), [green]cifar10[/], [green]cifar100[/], [green]cifar100-coarse[/], [green]stl10[/], [green]stl10-unlabeled[/] (from --data-dir; add --download), [green]folder[/] (your JPEG/PNG files in --data-dir, class sub-folders for labels).")]
     public string? Dataset { get; init; }
 
     /// <summary>Folder with the data set files.</summary>
@@ -31,6 +31,21 @@ public sealed class PretrainSettings : CommonSettings
     [CommandOption("--download-from <URL>")]
     [Description("With --download: fetch the archive from this base address (a mirror) instead of the official one.")]
     public string? DownloadFrom { get; init; }
+
+    /// <summary>Folder data sets: side of the stored images.</summary>
+    [CommandOption("--image-size <PX>")]
+    [Description("--dataset folder: resize each image's shorter side to PX and keep the centre square. Default: 64.")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>Folder data sets: decode to grey.</summary>
+    [CommandOption("--grey")]
+    [Description("--dataset folder: decode the images to grey (1 channel) instead of colour.")]
+    public bool Grey { get; init; }
+
+    /// <summary>Folder data sets: stop at an unreadable image.</summary>
+    [CommandOption("--strict")]
+    [Description("--dataset folder: stop at the first unreadable image instead of skipping it with a warning.")]
+    public bool Strict { get; init; }
 
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
@@ -153,6 +168,10 @@ public sealed class PretrainSettings : CommonSettings
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
         if (DataDir is not null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
+        if ((ImageSize is not null || Grey || Strict) && Resume is null
+            && !string.Equals(Dataset, Data.ImageFolder.Name, StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error("--image-size, --grey and --strict apply to --dataset folder only (the other data sets have a fixed size and colour).");
+        if (ImageSize is { } px && px is < 8 or > 1024) return ValidationResult.Error($"--image-size must lie in 8..1024 pixels, got {px}.");
         if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
