@@ -233,7 +233,7 @@ public static class PretrainRunner
     public static void Validate(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        DatasetCatalog.Find(config.Dataset);
+        RunData.Entry(config.Dataset, config);   // an unknown name, or folder settings out of range
         if (!MethodRegistry.IsKnown(config.Method))
             throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
         if (!BackboneFactory.IsKnown(config.Backbone.Name))

@@ -171,7 +171,6 @@ public sealed class PretrainSettings : CommonSettings
         if ((ImageSize is not null || Grey || Strict) && Resume is null
             && !string.Equals(Dataset, Data.ImageFolder.Name, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error("--image-size, --grey and --strict apply to --dataset folder only (the other data sets have a fixed size and colour).");
-        if (ImageSize is { } px && px is < 8 or > 1024) return ValidationResult.Error($"--image-size must lie in 8..1024 pixels, got {px}.");
         if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");

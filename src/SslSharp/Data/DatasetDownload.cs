@@ -115,6 +115,10 @@ public sealed record DatasetDownload(string DataSet, string Url, string Sha256, 
                 "Check the address (or --download-from), or download the archive yourself into --data-dir.", null, response.StatusCode);
         bool resumed = have > 0 && response.StatusCode == HttpStatusCode.PartialContent
             && response.Content.Headers.ContentRange is { From: long from } && from == have;
+        if (!resumed && response.StatusCode == HttpStatusCode.PartialContent)
+            throw new HttpRequestException(
+                $"Downloading {DataSet} from {url}: the server answered the request for the bytes from {have} on with another range " +
+                $"({response.Content.Headers.ContentRange}). Delete '{Path.GetFullPath(partial)}' and run again.");
         if (!resumed) have = 0;   // the server sent the whole file: start over
         long? total = response.Content.Headers.ContentLength is long len ? len + have : Size;
         await using var source = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);

@@ -15,7 +15,7 @@ public sealed record ImageFolderOptions(int ImageSize = 64, int Channels = 3, bo
     public void Validate()
     {
         if (ImageSize is < 8 or > 1024)
-            throw new ArgumentException($"The image size of a folder data set must lie in 8..1024 pixels, got {ImageSize} (--image-size).");
+            throw new ArgumentException($"The image size of a folder data set must lie in 8..1024 pixels, got {ImageSize} (--image-size / image_size).");
         if (Channels is not (1 or 3))
             throw new ArgumentException($"A folder data set has 1 (grey) or 3 (colour) channels, got {Channels}.");
         if (!(HeldOut > 0 && HeldOut < 1))

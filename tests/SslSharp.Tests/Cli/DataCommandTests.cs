@@ -93,5 +93,10 @@ public class DataCommandTests
         (code, output) = CliRunner.Run(["pretrain", "--dataset", "cifar10", "--image-size", "16", "--out", Path.Combine(runs.Path, "x")]);
         Assert.Equal(1, code);
         Assert.Contains("apply to --dataset folder only", output);
+
+        (code, output) = CliRunner.Run(["pretrain", "--dataset", "folder", "--data-dir", data.Path, "--image-size", "4", "--out", Path.Combine(runs.Path, "y")]);
+        Assert.Equal(1, code);
+        Assert.Contains("must lie in 8..1024 pixels, got 4", output);
+        Assert.False(Directory.Exists(Path.Combine(runs.Path, "y")));
     }
 }
