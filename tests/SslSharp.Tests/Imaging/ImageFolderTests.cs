@@ -119,4 +119,29 @@ public class ImageFolderTests
         var placeholder = Assert.Throws<InvalidOperationException>(() => DatasetCatalog.Load("folder", dir.Path));
         Assert.Contains("image decoder", placeholder.Message);
     }
+
+    [Fact]
+    public void Fashion_mnist_images_written_as_grey_png_read_back_byte_for_byte()
+    {
+        using var source = FashionMnist.LoadEmbedded();
+        using var dir = IdxTestFiles.NewDir();
+        const int n = 200;
+        var pixels = source.Images.narrow(0, 0, n).contiguous().data<byte>().ToArray();
+        var labels = source.Labels.narrow(0, 0, n).data<long>().ToArray();
+        for (int i = 0; i < n; i++)
+            ImageFiles.Write(Path.Combine(dir.Path, $"{labels[i]}", $"{i:D4}.png"), 28, 28, (x, y) =>
+            {
+                byte v = pixels[i * 784 + y * 28 + x];
+                return new SKColor(v, v, v);
+            });
+
+        using var data = ImageFolder.Read(ImageFolder.List(dir.Path), "fm", Decoder, new ImageFolderOptions(ImageSize: 28, Channels: 1), _ => { });
+
+        // Class folders "0".."9" sort like the labels; within a class the files keep the source order.
+        var order = Enumerable.Range(0, n).OrderBy(i => labels[i]).ThenBy(i => i).ToArray();
+        using var expected = source.Images.index_select(0, TorchSharp.torch.tensor(order.Select(i => (long)i).ToArray()));
+        Assert.Equal(new long[] { n, 1, 28, 28 }, data.Images.shape);
+        Assert.True(data.Images.eq(expected).all().item<bool>(), "decoded pixels differ from the IDX pixels");
+        Assert.Equal(order.Select(i => labels[i]).ToArray(), data.Labels.data<long>().ToArray());
+    }
 }
