@@ -203,10 +203,13 @@ public static class CheckpointEvaluator
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
         var config = ReadConfig(checkpoint);
-        var entry = DatasetCatalog.Find(dataset ?? config.Dataset);
+        var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
         try
         {
+            // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).
+            train = LabelledOnly(train, entry.Name, "training");
+            test = LabelledOnly(test, entry.Name, "evaluation");
             var method = PretrainRunner.CreateMethod(config, train.Channels);
             LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
@@ -219,6 +222,22 @@ public static class CheckpointEvaluator
             test.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="data"/> itself when every image has a label, a new data set of its labelled images when some
+    /// have (<paramref name="data"/> is then disposed), and an error when none has.
+    /// </summary>
+    private static ImageDataset LabelledOnly(ImageDataset data, string dataset, string which)
+    {
+        using var labelled = RunData.Labelled(data)
+            ?? throw new InvalidOperationException(
+                $"The {which} images of data set {dataset} have no labels, and this evaluation needs them (kNN, linear probe and fine-tuning " +
+                "compare predictions with labels). Put the images in class sub-folders, or run the label-free 'sslsharp eval rank'.");
+        if (labelled.Count == data.Count) return data;
+        var subset = new ImageDataset(labelled.Images.clone(), labelled.Labels.clone(), data.Name + "-labelled", data.ClassNames);
+        data.Dispose();
+        return subset;
     }
 
     /// <summary>A loaded checkpoint: its method (weights loaded, on the device) and the data set's two splits.</summary>

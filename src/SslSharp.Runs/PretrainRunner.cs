@@ -54,10 +54,13 @@ public static class PretrainRunner
             throw new ArgumentException($"The batch size {config.BatchSize} is the global batch and must split evenly over the {group.WorldSize} processes; use a multiple of {group.WorldSize}.");
         int localBatch = config.BatchSize / group.WorldSize;
 
-        var entry = DatasetCatalog.Find(config.Dataset);
+        var entry = RunData.Entry(config.Dataset, config, warn);
         var (train, test, evaluatedOn) = Splits(config, entry);
         using var trainData = train;
         using var testData = test;
+        // kNN and the raw-pixel baseline use the labelled images only (STL-10's unlabelled split, an unlabelled folder).
+        using var bank = RunData.Labelled(train);
+        using var queries = RunData.Labelled(test);
         using var method = CreateMethod(config, train.Channels, initialize: true);
         method.to(new torch.Device(config.Device));
 
@@ -69,7 +72,7 @@ public static class PretrainRunner
             ShardIndex = group.Rank,
             ShardCount = group.WorldSize,
         };
-        var knn = new KnnCallback(train.Images, train.Labels, test.Images, test.Labels, evalTransform, config.Seed)
+        var knn = bank is null || queries is null ? null : new KnnCallback(bank.Images, bank.Labels, queries.Images, queries.Labels, evalTransform, config.Seed)
         {
             EveryEpochs = config.KnnEvery,
             EvaluateAtEnd = true,
@@ -85,7 +88,8 @@ public static class PretrainRunner
             ? new OnlineProbeCallback(train.NumClasses) { Seed = config.Seed }
             : null;
         // Evaluations run on rank 0 alone (in eval mode: no collectives), on the same weights every rank holds.
-        var callbacks = main ? new List<ITrainerCallback> { knn, diagnostics } : [];
+        var callbacks = main ? new List<ITrainerCallback> { diagnostics } : [];
+        if (knn is not null && main) callbacks.Insert(0, knn);
         if (probe is not null && main) callbacks.Add(probe);
 
         var options = new TrainerOptions
@@ -119,14 +123,10 @@ public static class PretrainRunner
         TrainResult result;
         using (var trainer = new Trainer(method, loader, options, callbacks, progress, group))
             result = trainer.Fit(ct);
-        if (!main)
-        {
-            var none = new KnnResult([], 0, 0, knn.Options.Metric, knn.Options.Weighting, knn.Options.Temperature);
-            return new PretrainResult(runDirectory, result, none, none, [], [], []);
-        }
+        if (!main) return new PretrainResult(runDirectory, result, null, null, [], [], []);   // rank 0 evaluates and writes
 
-        var final = knn.LastResult ?? knn.Evaluate(method.Encoder);
-        var pixels = PixelKnn(train, test, knn.Options);
+        var final = knn is null ? null : knn.LastResult ?? knn.Evaluate(method.Encoder);
+        var pixels = knn is null ? null : PixelKnn(bank!.Images, bank.Labels, queries!.Images, queries.Labels, knn.Options);
         files.Add(Path.Combine(runDirectory, MetricsCsv.MetricsFile));
         files.Add(Path.Combine(runDirectory, MetricsCsv.LoggedFile));
         files.AddRange(TrainingPlots.WriteAll(runDirectory));
@@ -145,7 +145,10 @@ public static class PretrainRunner
             Knn = final,
             CommandLine = commandLine,
             Extra = new[] { new KeyValuePair<string, string>("evaluated on", evaluatedOn) }
-                .Concat(pixels.Scores.Select(p => new KeyValuePair<string, string>(
+                .Concat(knn is null
+                    ? [new KeyValuePair<string, string>("kNN and raw-pixel baseline", $"skipped: {(bank is null ? "the training set" : "the evaluation set")} has no labels")]
+                    : [])
+                .Concat((pixels?.Scores ?? []).Select(p => new KeyValuePair<string, string>(
                     $"raw-pixel kNN top-1, k={p.K} (baseline)", Percent(p.Top1))))
                 .Concat(probe is { LastTop1: var top1 } && double.IsFinite(top1)
                     ? [new KeyValuePair<string, string>(resumedAt is long at
@@ -252,7 +255,7 @@ public static class PretrainRunner
     public static void Validate(RunConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        DatasetCatalog.Find(config.Dataset);
+        RunData.Entry(config.Dataset, config);   // an unknown name, or folder settings out of range
         if (!MethodRegistry.IsKnown(config.Method))
             throw new ArgumentException($"Unknown method '{config.Method}'. Known methods: {string.Join(", ", MethodRegistry.Names)}.");
         if (!BackboneFactory.IsKnown(config.Backbone.Name))
@@ -272,10 +275,18 @@ public static class PretrainRunner
     /// </summary>
     public static KnnResult PixelKnn(ImageDataset train, ImageDataset test, KnnOptions options)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        return PixelKnn(train.Images, train.Labels, test.Images, test.Labels, options);
+    }
+
+    /// <summary>The raw-pixel kNN baseline on tensors: bank images and labels, query images and labels.</summary>
+    public static KnnResult PixelKnn(torch.Tensor bankImages, torch.Tensor bankLabels, torch.Tensor queryImages, torch.Tensor queryLabels, KnnOptions options)
+    {
         using var scope = torch.NewDisposeScope();
-        var bank = train.Images.flatten(1).to(torch.float32).div(255);
-        var queries = test.Images.flatten(1).to(torch.float32).div(255);
-        return Knn.Evaluate(bank, train.Labels, queries, test.Labels, options);
+        var bank = bankImages.flatten(1).to(torch.float32).div(255);
+        var queries = queryImages.flatten(1).to(torch.float32).div(255);
+        return Knn.Evaluate(bank, bankLabels, queries, queryLabels, options);
     }
 
     /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>

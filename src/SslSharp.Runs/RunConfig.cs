@@ -100,6 +100,15 @@ public sealed record RunConfig
         return n;
     }
 
+    /// <summary>Folder data sets: side of the stored images (shorter side resized, centre square kept); null: 64.</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Folder data sets: decode to grey (1 channel) instead of colour (3).</summary>
+    public bool Grey { get; init; }
+
+    /// <summary>Folder data sets: stop at the first unreadable image instead of skipping it with a warning.</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 

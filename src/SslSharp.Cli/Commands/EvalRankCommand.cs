@@ -80,7 +80,7 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
     {
         var config = CheckpointEvaluator.ReadConfig(s.Checkpoint);
         var info = Checkpoint.ReadInfo(s.Checkpoint);
-        var entry = DatasetCatalog.Find(s.Dataset ?? config.Dataset);
+        var entry = RunData.Entry(s.Dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(s.Dataset is null ? s.DataDir ?? config.DataDir : s.DataDir, 0);
         using var trainData = train;
         using var testData = test;

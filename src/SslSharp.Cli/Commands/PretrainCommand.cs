@@ -14,6 +14,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     {
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
+        if (settings.Download) DatasetFetch.Run(config.Dataset, config.DataDir, settings.DownloadFrom, cancellationToken);
         if (settings.Resume is not null && Finished(settings.Resume, config) is { } done)
         {
             AnsiConsole.MarkupLine(Markup.Escape(done));
@@ -65,12 +66,20 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             return Program.InterruptExitCode;
         }
 
-        var table = new Table().Title("kNN on the held-out set (weighted, T 0.07, cosine)")
-            .AddColumn("k").AddColumn("top-1").AddColumn("top-5").AddColumn("raw pixels top-1 (baseline)");
-        foreach (var s in result.Knn.Scores)
-            table.AddRow(s.K.ToString(CultureInfo.InvariantCulture), $"{100 * s.Top1:F2}%", $"{100 * s.Top5:F2}%",
-                $"{100 * result.PixelKnn[s.K].Top1:F2}%");
-        AnsiConsole.Write(table);
+        if (result.Knn is { } knn && result.PixelKnn is { } pixels)
+        {
+            var table = new Table().Title("kNN on the held-out set (weighted, T 0.07, cosine)")
+                .AddColumn("k").AddColumn("top-1").AddColumn("top-5").AddColumn("raw pixels top-1 (baseline)");
+            foreach (var s in knn.Scores)
+                table.AddRow(s.K.ToString(CultureInfo.InvariantCulture), $"{100 * s.Top1:F2}%", $"{100 * s.Top5:F2}%",
+                    $"{100 * pixels[s.K].Top1:F2}%");
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine("kNN, the online probe and the raw-pixel baseline were skipped: the data set has no labels " +
+                                   "(put the images in class sub-folders to get them); the label-free diagnostics ran.");
+        }
         AnsiConsole.MarkupLine($"{result.Training.Steps} steps in {result.Training.Elapsed:hh\\:mm\\:ss}, final loss {result.Training.LastLoss:F4}");
         foreach (var f in result.Files)
             AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(f)}[/]");
@@ -172,6 +181,9 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             OnlineProbe = s.OnlineProbe ?? d.OnlineProbe,
             ValSplit = s.ValSplit ?? d.ValSplit,
             InitFrom = s.InitFrom is null ? d.InitFrom : Path.GetFullPath(s.InitFrom),
+            ImageSize = s.ImageSize ?? d.ImageSize,
+            Grey = s.Grey || d.Grey,
+            Strict = s.Strict || d.Strict,
             Options = WithSettings(d.Options, s.Set),
         };
         if (s.Config is null) return resolved;

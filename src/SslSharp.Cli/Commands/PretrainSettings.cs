@@ -14,13 +14,38 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Data set name.</summary>
     [CommandOption("-d|--dataset <NAME>")]
-    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out) or [green]fashion-mnist[/] (60k/10k from --data-dir).")]
+    [Description("Data set: [green]fashion-mnist-embedded[/] (the default; built in: 8,000 train / 2,000 held out), [green]fashion-mnist[/] (60k/10k from --data-dir), [green]cifar10[/], [green]cifar100[/], [green]cifar100-coarse[/], [green]stl10[/], [green]stl10-unlabeled[/] (from --data-dir; add --download), [green]folder[/] (your JPEG/PNG files in --data-dir, class sub-folders for labels).")]
     public string? Dataset { get; init; }
 
     /// <summary>Folder with the data set files.</summary>
     [CommandOption("--data-dir <DIR>")]
     [Description("Folder with the data set files, e.g. /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist).")]
     public string? DataDir { get; init; }
+
+    /// <summary>Fetch the data set's official archive into <see cref="DataDir"/> first.</summary>
+    [CommandOption("--download")]
+    [Description("Fetch the data set's official archive (cifar10, cifar100, stl10) into --data-dir first: resumes a partial file, checks its SHA-256, unpacks it; nothing is fetched when the data is there.")]
+    public bool Download { get; init; }
+
+    /// <summary>A mirror to download from.</summary>
+    [CommandOption("--download-from <URL>")]
+    [Description("With --download: fetch the archive from this base address (a mirror) instead of the official one.")]
+    public string? DownloadFrom { get; init; }
+
+    /// <summary>Folder data sets: side of the stored images.</summary>
+    [CommandOption("--image-size <PX>")]
+    [Description("--dataset folder: resize each image's shorter side to PX and keep the centre square. Default: 64.")]
+    public int? ImageSize { get; init; }
+
+    /// <summary>Folder data sets: decode to grey.</summary>
+    [CommandOption("--grey")]
+    [Description("--dataset folder: decode the images to grey (1 channel) instead of colour.")]
+    public bool Grey { get; init; }
+
+    /// <summary>Folder data sets: stop at an unreadable image.</summary>
+    [CommandOption("--strict")]
+    [Description("--dataset folder: stop at the first unreadable image instead of skipping it with a warning.")]
+    public bool Strict { get; init; }
 
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
@@ -154,6 +179,10 @@ public sealed class PretrainSettings : CommonSettings
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
         if (DataDir is not null && Config is null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
+        if ((ImageSize is not null || Grey || Strict) && Resume is null
+            && !string.Equals(Dataset, Data.ImageFolder.Name, StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error("--image-size, --grey and --strict apply to --dataset folder only (the other data sets have a fixed size and colour).");
+        if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
         foreach (var kv in Set)

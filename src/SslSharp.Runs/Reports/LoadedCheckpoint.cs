@@ -56,7 +56,7 @@ public sealed class LoadedCheckpoint : IDisposable
     public static LoadedCheckpoint Open(string checkpoint, string? dataset = null, string? dataDir = null, string device = "cpu")
     {
         var config = CheckpointEvaluator.ReadConfig(checkpoint);
-        var entry = DatasetCatalog.Find(dataset ?? config.Dataset);
+        var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
         SslMethod? method = null;
         try

@@ -7,9 +7,11 @@ namespace SslSharp.Data;
 /// <remarks>
 /// Built in: <c>fashion-mnist-embedded</c> (the default; the 10,000 embedded test images split
 /// 8,000 / 2,000, see <see cref="FashionMnist.EmbeddedSplit"/>) and <c>fashion-mnist</c> (60,000 /
-/// 10,000 from IDX files, default folder <see cref="FashionMnist.DefaultDataDir"/>). Further sets
-/// (CIFAR-10/100, STL-10, image folders) plug in through <see cref="Register"/> without changing
-/// callers. For a pretraining run, <c>Train</c> is the SSL training set and the kNN memory bank,
+/// 10,000 from IDX files, default folder <see cref="FashionMnist.DefaultDataDir"/>), <c>cifar10</c>,
+/// <c>cifar100</c>, <c>cifar100-coarse</c> (<see cref="Cifar"/>), <c>stl10</c> and <c>stl10-unlabeled</c>
+/// (<see cref="Stl10"/>), and <c>folder</c> (<see cref="ImageFolder"/>: a placeholder here, as decoding
+/// needs an imaging library; <see cref="ImageFolder.Entry"/> makes the loading entry). Further sets plug
+/// in through <see cref="Register"/> without changing callers. For a pretraining run, <c>Train</c> is the SSL training set and the kNN memory bank,
 /// and <c>Test</c> is the evaluation set of kNN and linear probes.
 /// </remarks>
 public static class DatasetCatalog
@@ -26,6 +28,28 @@ public static class DatasetCatalog
         new(FashionMnist.Name,
             $"Fashion-MNIST: 60000 train / 10000 test images, 1x28x28, 10 classes; IDX files from --data-dir (default {FashionMnist.DefaultDataDir}).",
             (dir, _) => LoadFashionMnist(dir ?? FashionMnist.DefaultDataDir), FashionMnist.Mean, FashionMnist.Std),
+        new(Cifar.Cifar10Name,
+            "CIFAR-10: 50000 train / 10000 test images, 3x32x32, 10 classes; binary files from --data-dir (cifar-10-batches-bin; --download fetches them).",
+            (dir, _) => Pair(() => Cifar.LoadCifar10(dir, train: true), () => Cifar.LoadCifar10(dir, train: false)),
+            Cifar.Cifar10Mean, Cifar.Cifar10Std, Cifar.ImageSize, DatasetDownload.Cifar10),
+        new(Cifar.Cifar100Name,
+            "CIFAR-100: 50000 train / 10000 test images, 3x32x32, 100 classes (fine labels); binary files from --data-dir (cifar-100-binary; --download fetches them).",
+            (dir, _) => Pair(() => Cifar.LoadCifar100(dir, train: true), () => Cifar.LoadCifar100(dir, train: false)),
+            Cifar.Cifar100Mean, Cifar.Cifar100Std, Cifar.ImageSize, DatasetDownload.Cifar100),
+        new(Cifar.Cifar100CoarseName,
+            "CIFAR-100 with its 20 coarse labels (superclasses): 50000 train / 10000 test images, 3x32x32; the same files as cifar100.",
+            (dir, _) => Pair(() => Cifar.LoadCifar100(dir, train: true, coarse: true), () => Cifar.LoadCifar100(dir, train: false, coarse: true)),
+            Cifar.Cifar100Mean, Cifar.Cifar100Std, Cifar.ImageSize, DatasetDownload.Cifar100),
+        new(Stl10.Name,
+            "STL-10 labelled splits: 5000 train / 8000 test images, 3x96x96, 10 classes; binary files from --data-dir (stl10_binary; --download fetches them).",
+            (dir, _) => Pair(() => Stl10.Load(dir, Stl10Split.Train), () => Stl10.Load(dir, Stl10Split.Test)),
+            Stl10.Mean, Stl10.Std, Stl10.ImageSize, DatasetDownload.Stl10),
+        new(Stl10.UnlabeledName,
+            "STL-10 for pretraining: the 100000 unlabelled + 5000 labelled train images (2.9 GB in memory) / 8000 test images, 3x96x96; kNN and probes use the labelled ones.",
+            (dir, _) => Pair(() => Stl10.LoadSplits(dir, new[] { Stl10Split.Unlabeled, Stl10Split.Train }, $"{Stl10.UnlabeledName}-train"),
+                () => Stl10.Load(dir, Stl10Split.Test)),
+            Stl10.Mean, Stl10.Std, Stl10.ImageSize, DatasetDownload.Stl10),
+        ImageFolder.Placeholder,
     ];
 
     /// <summary>All known data sets, in registration order.</summary>
@@ -75,12 +99,16 @@ public static class DatasetCatalog
     public static (ImageDataset Train, ImageDataset Test) Load(string? name = null, string? dataDir = null, long splitSeed = 0) =>
         Find(name ?? DefaultName).Load(dataDir, splitSeed);
 
-    private static (ImageDataset Train, ImageDataset Test) LoadFashionMnist(string dir)
+    private static (ImageDataset Train, ImageDataset Test) LoadFashionMnist(string dir) =>
+        Pair(() => FashionMnist.Load(dir, train: true), () => FashionMnist.Load(dir, train: false));
+
+    /// <summary>Loads the training set, then the test set; frees the first when the second fails.</summary>
+    private static (ImageDataset Train, ImageDataset Test) Pair(Func<ImageDataset> loadTrain, Func<ImageDataset> loadTest)
     {
-        var train = FashionMnist.Load(dir, train: true);
+        var train = loadTrain();
         try
         {
-            return (train, FashionMnist.Load(dir, train: false));
+            return (train, loadTest());
         }
         catch
         {

@@ -13,10 +13,12 @@ namespace SslSharp.Data;
 /// <param name="Mean">Per-channel mean of the training images in [0, 1] (for normalisation).</param>
 /// <param name="Std">Per-channel standard deviation of the training images in [0, 1].</param>
 /// <param name="ImageSize">Side of the images in pixels (picks the small or large method preset).</param>
+/// <param name="Download">The official archive that <c>--download</c> fetches into the data folder, or null when there is none.</param>
 public sealed record DatasetEntry(
     string Name,
     string Description,
     Func<string?, long, (ImageDataset Train, ImageDataset Test)> Load,
     IReadOnlyList<float> Mean,
     IReadOnlyList<float> Std,
-    int ImageSize = 28);
+    int ImageSize = 28,
+    DatasetDownload? Download = null);

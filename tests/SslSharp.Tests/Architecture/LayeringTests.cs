@@ -10,7 +10,7 @@ namespace SslSharp.Tests.Architecture;
 /// </summary>
 public class LayeringTests
 {
-    private static readonly string[] Assemblies = { "SslSharp", "SslSharp.Reporting", "SslSharp.Runs", "SslSharp.Cli" };
+    private static readonly string[] Assemblies = { "SslSharp", "SslSharp.Imaging", "SslSharp.Reporting", "SslSharp.Runs", "SslSharp.Cli" };
 
     private static AssemblyDefinition Load(string name) =>
         AssemblyDefinition.ReadAssembly(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
@@ -82,7 +82,8 @@ public class LayeringTests
     [Theory]
     [InlineData("SslSharp", new[] { "TorchSharp" })]
     [InlineData("SslSharp.Reporting", new[] { "SslSharp", "TorchSharp", "ScottPlot", "SkiaSharp" })]
-    [InlineData("SslSharp.Runs", new[] { "SslSharp", "SslSharp.Reporting", "TorchSharp", "YamlDotNet" })]
+    [InlineData("SslSharp.Imaging", new[] { "SslSharp", "SkiaSharp" })]
+    [InlineData("SslSharp.Runs", new[] { "SslSharp", "SslSharp.Reporting", "SslSharp.Imaging", "TorchSharp", "YamlDotNet" })]
     public void Each_library_assembly_references_only_its_packages(string assembly, string[] allowed)
     {
         using var a = Load(assembly);

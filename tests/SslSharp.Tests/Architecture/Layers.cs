@@ -4,7 +4,8 @@ namespace SslSharp.Tests.Architecture;
 /// SslSharp's layers, lowest first, and what each may use. A layer is the first namespace segment after
 /// <c>SslSharp.</c> (<c>SslSharp.Evaluation.Probes</c> is in <c>Evaluation</c>); every layer may use itself.
 /// Core &lt;- building blocks (Platform, Backbones, Heads, Modules, Losses, Augment, Data, Distributed) &lt;- Methods
-/// &lt;- Training &lt;- Evaluation &lt;- Reporting &lt;- Runs &lt;- Cli.
+/// &lt;- Training &lt;- Evaluation &lt;- Reporting &lt;- Runs &lt;- Cli. Imaging (the image decoder of the SslSharp.Imaging
+/// assembly, on SkiaSharp) implements Data's <c>IImageDecoder</c> and is used by Runs and Cli.
 /// </summary>
 internal static class Layers
 {
@@ -26,9 +27,10 @@ internal static class Layers
         ["Methods"] = BuildingBlocks,
         ["Training"] = [.. BuildingBlocks, "Methods"],
         ["Evaluation"] = [.. BuildingBlocks, "Methods", "Training"],
+        ["Imaging"] = ["Core", "Data"],
         ["Reporting"] = [.. BuildingBlocks, "Methods", "Training", "Evaluation"],
-        ["Runs"] = [.. BuildingBlocks, "Methods", "Training", "Evaluation", "Reporting"],
-        ["Cli"] = [.. BuildingBlocks, "Methods", "Training", "Evaluation", "Reporting", "Runs"],
+        ["Runs"] = [.. BuildingBlocks, "Methods", "Training", "Evaluation", "Reporting", "Imaging"],
+        ["Cli"] = [.. BuildingBlocks, "Methods", "Training", "Evaluation", "Reporting", "Runs", "Imaging"],
     };
 
     /// <summary>The layer of namespace <paramref name="ns"/>, or null when it is not an SslSharp namespace.</summary>

@@ -24,7 +24,7 @@ public class EveryMethodRunTests
 
         Assert.Equal(2, result.Training.Steps);
         Assert.True(double.IsFinite(result.Training.LastLoss), $"{method}: loss {result.Training.LastLoss}");
-        Assert.InRange(result.Knn[20].Top1, 0.0, 1.0);
+        Assert.InRange(result.Knn![20].Top1, 0.0, 1.0);
         var last = Assert.Single(result.Diagnostics);
         Assert.NotNull(last.Result.Embedding);
         Assert.True(File.Exists(Path.Combine(temp.Path, "summary.md")));

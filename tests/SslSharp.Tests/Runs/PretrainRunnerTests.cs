@@ -29,9 +29,9 @@ public class PretrainRunnerTests
             Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing from the run folder");
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length); // header + 3 steps
         var summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
-        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 20 | {100 * result.Knn[20].Top1:F2} |"), summary);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| 20 | {100 * result.Knn![20].Top1:F2} |"), summary);
         Assert.Contains("raw-pixel kNN", summary);
-        Assert.InRange(result.Knn[20].Top1, 0.1, 1.0); // 10 balanced classes: chance is 0.1
+        Assert.InRange(result.Knn![20].Top1, 0.1, 1.0); // 10 balanced classes: chance is 0.1
         // The online probe is on by default for labelled data: logged per epoch, reported in the summary.
         Assert.InRange(MetricsCsv.ReadRun(dir).Last("online_probe_top1")!.Value, 0.0, 1.0);
         Assert.Contains("online probe top-1", summary);
@@ -42,8 +42,8 @@ public class PretrainRunnerTests
 
         // The checkpoint alone rebuilds the method and gives the same kNN numbers.
         var again = CheckpointEvaluator.Knn(Path.Combine(dir, "last.ckpt"));
-        Assert.Equal(result.Knn[20].Top1, again[20].Top1, 10);
-        Assert.Equal(result.Knn[200].Top1, again[200].Top1, 10);
+        Assert.Equal(result.Knn![20].Top1, again[20].Top1, 10);
+        Assert.Equal(result.Knn![200].Top1, again[200].Top1, 10);
         Assert.Equal("simclr", CheckpointEvaluator.ReadConfig(Path.Combine(dir, "last.ckpt")).Method);
     }
 
@@ -53,18 +53,18 @@ public class PretrainRunnerTests
         using var temp = new TempDir();
         var result = PretrainRunner.Run(Tiny() with { ValSplit = 500 }, temp.Path, showProgress: false, maxSteps: 1);
 
-        Assert.Equal(500, result.Knn.QueryCount);          // queries: the 500 held-out training images
-        Assert.Equal(7500, result.Knn.BankCount);          // memory bank: the other 7,500
-        Assert.Equal(500, result.PixelKnn.QueryCount);
+        Assert.Equal(500, result.Knn!.QueryCount);          // queries: the 500 held-out training images
+        Assert.Equal(7500, result.Knn!.BankCount);          // memory bank: the other 7,500
+        Assert.Equal(500, result.PixelKnn!.QueryCount);
         Assert.Contains("| evaluated on | validation split: 500 of the 8000 training images held out (seed 0); the test set is not used |",
             File.ReadAllText(temp.File("summary.md")));
 
         using var again = new TempDir();
         var fraction = PretrainRunner.Run(Tiny() with { ValSplit = 0.1 }, again.Path, showProgress: false, maxSteps: 1);
-        Assert.Equal(800, fraction.Knn.QueryCount);
+        Assert.Equal(800, fraction.Knn!.QueryCount);
 
         var plain = PretrainRunner.Run(Tiny(), temp.File("plain"), showProgress: false, maxSteps: 1);
-        Assert.Equal(2000, plain.Knn.QueryCount);          // the embedded held-out split
+        Assert.Equal(2000, plain.Knn!.QueryCount);          // the embedded held-out split
         Assert.Contains("| evaluated on | test split: 2000 images", File.ReadAllText(Path.Combine(temp.File("plain"), "summary.md")));
 
         var tooMany = Assert.Throws<ArgumentException>(() => PretrainRunner.Run(Tiny() with { ValSplit = 8000 }, temp.File("bad"), showProgress: false, maxSteps: 1));
