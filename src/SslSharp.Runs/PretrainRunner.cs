@@ -96,6 +96,7 @@ public static class PretrainRunner
         {
             Epochs = config.Epochs,
             BatchSize = localBatch,
+            AccumulationSteps = config.Accumulate,
             Optimizer = config.Optimizer,
             BaseLr = config.LearningRate,
             WeightDecay = config.WeightDecay,
@@ -140,6 +141,7 @@ public static class PretrainRunner
             Epochs = result.Epochs,
             Steps = result.Steps,
             BatchSize = config.BatchSize,
+            Accumulate = config.Accumulate,
             WallTime = result.Elapsed,
             FinalLoss = result.LastLoss,
             Knn = final,

@@ -73,6 +73,12 @@ public sealed record RunConfig
     public bool OnlineProbe { get; init; } = true;
 
     /// <summary>
+    /// Gradient accumulation: batches of <see cref="BatchSize"/> summed per optimizer step, for an effective batch of
+    /// <c>Accumulate x BatchSize</c> (the loss is still computed per batch; see docs/recipes.md#gradient-accumulation).
+    /// </summary>
+    public int Accumulate { get; init; } = 1;
+
+    /// <summary>
     /// A safetensors file (e.g. from <c>sslsharp export</c>, or torchvision/timm weights under the same names) whose
     /// weights start the backbone instead of a random initialisation; null: random.
     /// </summary>

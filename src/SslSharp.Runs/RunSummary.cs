@@ -36,6 +36,9 @@ public sealed record RunSummary
     /// <summary>Images per optimizer step (global batch).</summary>
     public int BatchSize { get; init; }
 
+    /// <summary>Batches accumulated per optimizer step (1: none).</summary>
+    public int Accumulate { get; init; } = 1;
+
     /// <summary>Wall-clock duration of the run.</summary>
     public TimeSpan WallTime { get; init; }
 
@@ -79,9 +82,12 @@ public sealed record RunSummary
         Row(sb, "epochs", Epochs.ToString(ci));
         Row(sb, "steps", Steps.ToString(ci));
         Row(sb, "batch size", BatchSize.ToString(ci));
+        if (Accumulate > 1)
+            Row(sb, "gradient accumulation", string.Create(ci,
+                $"{Accumulate} batches per step: effective batch {Accumulate * BatchSize}, but the loss is computed per batch of {BatchSize} (negatives, covariance and BatchNorm statistics see {BatchSize} images)"));
         Row(sb, "wall time", FormatDuration(WallTime));
         if (Steps > 0 && WallTime > TimeSpan.Zero && BatchSize > 0)
-            Row(sb, "throughput", string.Create(ci, $"{Steps * (double)BatchSize / WallTime.TotalSeconds:F1} images/s"));
+            Row(sb, "throughput", string.Create(ci, $"{Steps * (double)BatchSize * Accumulate / WallTime.TotalSeconds:F1} images/s"));
         Row(sb, "final loss", FinalLoss is { } l ? l.ToString("G6", ci) : "n/a");
         foreach (var (name, value) in Extra) Row(sb, name, value);
         sb.AppendLine();

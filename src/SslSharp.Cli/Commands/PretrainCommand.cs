@@ -172,6 +172,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
                 StemMaxPool = s.StemMaxPool ?? d.Backbone.StemMaxPool,
             },
             BatchSize = s.BatchSize ?? d.BatchSize,
+            Accumulate = s.Accumulate ?? d.Accumulate,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer is null ? d.Optimizer : SslSharp.Training.Optim.Optimizers.Parse(s.Optimizer),
             Seed = s.Resume is not null ? d.Seed : s.Seed ?? d.Seed,

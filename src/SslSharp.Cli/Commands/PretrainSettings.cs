@@ -72,6 +72,11 @@ public sealed class PretrainSettings : CommonSettings
     [Description("Images per step (each gives two views).")]
     public int? BatchSize { get; init; }
 
+    /// <summary>Batches accumulated per optimizer step.</summary>
+    [CommandOption("--accumulate <K>")]
+    [Description("Accumulate the gradients of K batches per optimizer step: an effective batch of K x --batch-size on a small machine (the loss is still computed per batch). Default 1.")]
+    public int? Accumulate { get; init; }
+
     /// <summary>Base learning rate.</summary>
     [CommandOption("--lr <LR>")]
     [Description("Base learning rate, scaled by batch/256.")]
@@ -163,6 +168,7 @@ public sealed class PretrainSettings : CommonSettings
     {
         if (Epochs is <= 0) return ValidationResult.Error("--epochs must be positive.");
         if (BatchSize is <= 1) return ValidationResult.Error("--batch-size must be at least 2.");
+        if (Accumulate is < 1) return ValidationResult.Error("--accumulate must be at least 1.");
         if (Width is { } w && !(w > 0 && double.IsFinite(w))) return ValidationResult.Error($"--width must be a positive number, got {w}.");
         if (Lr is { } lr && !(lr > 0 && double.IsFinite(lr))) return ValidationResult.Error($"--lr must be a positive number, got {lr}.");
         if (WarmupEpochs is { } we && !(we >= 0 && double.IsFinite(we))) return ValidationResult.Error($"--warmup-epochs must be 0 or a positive number, got {we}.");

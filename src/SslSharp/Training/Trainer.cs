@@ -84,15 +84,23 @@ public sealed class Trainer : IDisposable
         method.ProcessGroup = _group;
         _device = torch.device(options.Device);
         if (method.parameters().Any(p => !OnDevice(p)) || method.buffers().Any(b => !OnDevice(b))) method.to(_device);
-        StepsPerEpoch = data.BatchesPerEpoch;
+        _accumulate = options.AccumulationSteps;
+        if (data.BatchesPerEpoch < _accumulate)
+            throw new ArgumentException(
+                $"--accumulate {_accumulate} needs at least {_accumulate} batches per epoch; the batch source yields {data.BatchesPerEpoch}. " +
+                "Use a smaller accumulation or batch size.", nameof(options));
+        StepsPerEpoch = data.BatchesPerEpoch / _accumulate;
         TotalSteps = checked(options.Epochs * StepsPerEpoch);
         WarmupSteps = Math.Min(TotalSteps - 1, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch));
-        PeakLr = Schedules.ScaleLr(options.BaseLr, checked(options.BatchSize * _group.WorldSize), options.LrScaling);
+        PeakLr = Schedules.ScaleLr(options.BaseLr, checked(options.BatchSize * _group.WorldSize * _accumulate), options.LrScaling);
         Groups = method.ParameterGroups();
         Optimizer = Optimizers.Create(Groups, options);
         _averageGradients = _group.WorldSize > 1;
         _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
     }
+
+    /// <summary>Batches per optimizer step (<see cref="TrainerOptions.AccumulationSteps"/>).</summary>
+    private readonly int _accumulate;
 
     /// <summary>The processes this trainer runs with (<see cref="SingleProcessGroup.Instance"/> unless one was given).</summary>
     public IProcessGroup ProcessGroup => _group;
@@ -229,54 +237,78 @@ public sealed class Trainer : IDisposable
             long epochEnd = (epoch + 1) * StepsPerEpoch;
             _method.OnEpochStart(new EpochContext(epoch, skip, new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch), _data, _device,
                 state.Log, ResetOptimizerState));
-            using (var batches = _data.Epoch(epoch, skip).GetEnumerator())
+            using (var batches = _data.Epoch(epoch, skip * _accumulate).GetEnumerator())
             {
                 while (step < epochEnd && step < endStep)
                 {
                     if (StopRequested(ct)) { cancelled = true; break; }
                     long t0 = Stopwatch.GetTimestamp();
-                    double loss, lr;
+                    double loss = double.NaN, lr = 0;
                     long images;
                     (string Name, double Value)[]? scalars = null;
                     using (var scope = torch.NewDisposeScope())
                     {
-                        if (!batches.MoveNext())
-                            throw new InvalidOperationException(
-                                $"The batch source ended after {step - epoch * StepsPerEpoch} of its {StepsPerEpoch} batches in epoch {epoch}. " +
-                                "Its Epoch() must yield exactly BatchesPerEpoch batches.");
-                        using var raw = batches.Current;
-                        var batch = OnDevice(raw.Views[0]) ? raw : raw.To(_device);
-                        try
+                        var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
+                        images = 0;
+                        Tensor? lossSum = null;
+                        for (int micro = 0; micro < _accumulate; micro++)
                         {
-                            var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
-                            _method.OnStepStart(progress);
-                            lr = LearningRateAt(step);
-                            for (int g = 0; g < Groups.Count; g++)
-                                Optimizer.SetLearningRate(g, (Groups[g].FixedLr ? fixedLr : lr) * Groups[g].LrScale);
-                            if (Options.WeightDecayEnd is not null)
+                            using var microScope = torch.NewDisposeScope();   // one batch's tensors at a time
+                            if (!batches.MoveNext())
+                                throw new InvalidOperationException(
+                                    $"The batch source ended after {(step - epoch * StepsPerEpoch) * _accumulate + micro} of its {_data.BatchesPerEpoch} batches in epoch {epoch}. " +
+                                    "Its Epoch() must yield exactly BatchesPerEpoch batches.");
+                            using var raw = batches.Current;
+                            var batch = OnDevice(raw.Views[0]) ? raw : raw.To(_device);
+                            try
                             {
-                                double wd = WeightDecayAt(step);
-                                for (int g = 0; g < Groups.Count; g++)
-                                    if (Groups[g].WeightDecay) Optimizer.SetWeightDecay(g, wd);
+                                if (micro == 0)
+                                {
+                                    _method.OnStepStart(progress);
+                                    lr = LearningRateAt(step);
+                                    for (int g = 0; g < Groups.Count; g++)
+                                        Optimizer.SetLearningRate(g, (Groups[g].FixedLr ? fixedLr : lr) * Groups[g].LrScale);
+                                    if (Options.WeightDecayEnd is not null)
+                                    {
+                                        double wd = WeightDecayAt(step);
+                                        for (int g = 0; g < Groups.Count; g++)
+                                            if (Groups[g].WeightDecay) Optimizer.SetWeightDecay(g, wd);
+                                    }
+                                    _method.train();
+                                    Optimizer.ZeroGrad();
+                                }
+                                var output = _method.call(batch);
+                                if (_accumulate == 1)
+                                {
+                                    loss = output.Loss.ToDouble();   // the one host read of a step: the loss the trainer logs
+                                    if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
+                                    output.Loss.backward();
+                                }
+                                else
+                                {
+                                    // Each batch's share of the mean; the logged loss is read once, after the last batch.
+                                    output.Loss.div(_accumulate).backward();
+                                    var part = output.Loss.detach();
+                                    lossSum = (lossSum is null ? part : lossSum + part).MoveToOuterDisposeScope();
+                                }
+                                foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
+                                if (output.Extras is { Scalars.Count: > 0 } extras) scalars = ReadScalars(extras);
+                                images += batch.BatchSize;
                             }
-                            _method.train();
-                            var output = _method.call(batch);
-                            loss = output.Loss.ToDouble();
-                            if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
-                            Optimizer.ZeroGrad();
-                            output.Loss.backward();
-                            if (_averageGradients) GradientAveraging.Average(_group, _trainable);
-                            _method.OnAfterBackward(progress);
-                            Optimizer.Step();
-                            _method.OnAfterOptimizerStep(progress);
-                            foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
-                            if (output.Extras is { Scalars.Count: > 0 } extras) scalars = ReadScalars(extras);
-                            images = batch.BatchSize;
+                            finally
+                            {
+                                if (!ReferenceEquals(batch, raw)) batch.Dispose();
+                            }
                         }
-                        finally
+                        if (lossSum is not null)
                         {
-                            if (!ReferenceEquals(batch, raw)) batch.Dispose();
+                            loss = lossSum.ToDouble() / _accumulate;
+                            if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
                         }
+                        if (_averageGradients) GradientAveraging.Average(_group, _trainable);
+                        _method.OnAfterBackward(progress);
+                        Optimizer.Step();
+                        _method.OnAfterOptimizerStep(progress);
                     }
                     double seconds = (Stopwatch.GetTimestamp() - t0) * ticksToSeconds;
                     var metrics = new StepMetrics(step, epoch, loss, lr, seconds > 0 ? images / seconds : 0);

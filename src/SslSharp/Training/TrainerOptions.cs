@@ -27,6 +27,15 @@ public sealed record TrainerOptions
     /// <summary>Base learning rate before batch-size scaling.</summary>
     public double BaseLr { get; init; } = 0.05;
 
+    /// <summary>
+    /// Gradient accumulation: each optimizer step sums the gradients of this many consecutive batches (each loss
+    /// divided by it), so the step sees an effective batch of <c>AccumulationSteps x BatchSize</c> (x the number of
+    /// processes), which is also the batch the learning rate is scaled by. The loss is still computed per batch: a loss
+    /// that is a mean over independent images gets the large batch's gradient exactly; negatives, covariance and
+    /// BatchNorm statistics see one batch at a time (docs/recipes.md#gradient-accumulation).
+    /// </summary>
+    public int AccumulationSteps { get; init; } = 1;
+
     /// <summary>How <see cref="BaseLr"/> scales with <see cref="BatchSize"/>.</summary>
     public LrScaling LrScaling { get; init; } = LrScaling.Linear;
 
@@ -92,6 +101,7 @@ public sealed record TrainerOptions
     {
         if (Epochs < 1) throw Bad(nameof(Epochs), $"must be >= 1, got {Epochs}");
         if (BatchSize < 1) throw Bad(nameof(BatchSize), $"must be >= 1, got {BatchSize}");
+        if (AccumulationSteps < 1) throw Bad(nameof(AccumulationSteps), $"must be >= 1, got {AccumulationSteps}");
         if (!Enum.IsDefined(Optimizer))
             throw Bad(nameof(Optimizer), $"{(int)Optimizer} is unknown; use one of {string.Join(", ", Optim.Optimizers.Names)}");
         if (!(BaseLr > 0) || !double.IsFinite(BaseLr)) throw Bad(nameof(BaseLr), $"must be a finite number > 0, got {BaseLr}");
