@@ -132,7 +132,7 @@ public static class CheckpointEvaluator
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
         try
         {
-            var method = PretrainRunner.CreateMethod(config, train.Channels);
+            var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
             Checkpoint.LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);

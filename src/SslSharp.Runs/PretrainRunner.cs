@@ -47,7 +47,7 @@ public static class PretrainRunner
         var (train, test, evaluatedOn) = Splits(config, entry);
         using var trainData = train;
         using var testData = test;
-        using var method = CreateMethod(config, train.Channels);
+        using var method = CreateMethod(config, train.Channels, train.Height);
         method.to(new torch.Device(config.Device));
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
@@ -255,9 +255,10 @@ public static class PretrainRunner
     /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>
     /// <param name="config">The run configuration.</param>
     /// <param name="inChannels">Image channels of the data set.</param>
-    public static SslMethod CreateMethod(RunConfig config, int inChannels)
+    /// <param name="imageSize">Image side of the data set (the training crops' size); a ViT needs it.</param>
+    public static SslMethod CreateMethod(RunConfig config, int inChannels, int? imageSize = null)
     {
-        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed);
+        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed, imageSize);
         var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);
         settings.TryAdd("seed", config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return MethodRegistry.Create(config.Method, backbone, new MethodSettings(settings));

@@ -34,6 +34,18 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        return proj.call(images).flatten(2).transpose(1, 2).MoveToOuterDisposeScope();
+        return Project(Patchify(images)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The pixels of each patch, <c>[N, L, C p p]</c> (channel, then row, then column within a patch, as the
+    /// convolution weight is laid out), patches row by row.</summary>
+    public Tensor Patchify(Tensor images)
+    {
+        long n = images.shape[0], c = images.shape[1], gh = images.shape[2] / PatchSize, gw = images.shape[3] / PatchSize;
+        return images.reshape(n, c, gh, PatchSize, gw, PatchSize).permute(0, 2, 4, 1, 3, 5).reshape(n, gh * gw, c * PatchSize * PatchSize);
+    }
+
+    /// <summary>Tokens <c>[N, K, D]</c> of patches <c>[N, K, C p p]</c> (any subset of <see cref="Patchify"/>'s):
+    /// the convolution as one matrix product, so a masked encoder projects only the patches it keeps.</summary>
+    public Tensor Project(Tensor patches) => nn.functional.linear(patches, proj.weight!.flatten(1), proj.bias);
 }

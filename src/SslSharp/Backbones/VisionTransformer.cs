@@ -185,16 +185,20 @@ public sealed class VisionTransformer : Backbone, ITokenBackbone, INoWeightDecay
                     : "Encoding tokens needs the size the backbone was built for; build it with the data set's image size."),
                 nameof(images));
         long n = images.shape[0];
-        var x = patch_embed.call(images); // [N, L, D]
+        var patches = patch_embed.Patchify(images); // [N, L, C p p]
         var pos = Positions((int)(h / p), (int)(w / p));
-        x = x + pos.narrow(1, 1, pos.shape[1] - 1);
+        var patchPos = pos.narrow(1, 1, pos.shape[1] - 1).expand(n, -1, -1); // [N, L, D]
         if (keep is not null)
         {
             if (keep.dim() != 2 || keep.shape[0] != n || keep.dtype != ScalarType.Int64)
                 throw new ArgumentException(
                     $"Kept patch indices must be int64 [{n}, L_keep] but are {keep.dtype} [{string.Join(", ", keep.shape)}].", nameof(keep));
-            x = x.gather(1, keep.to(x.device).unsqueeze(-1).expand(-1, -1, x.shape[2]));
+            // Only the kept patches are projected (the same result as projecting all and then selecting).
+            var index = keep.to(images.device).unsqueeze(-1);
+            patches = patches.gather(1, index.expand(-1, -1, patches.shape[2]));
+            patchPos = patchPos.gather(1, index.expand(-1, -1, patchPos.shape[2]));
         }
+        var x = patch_embed.Project(patches) + patchPos;
         var cls = (cls_token + pos.narrow(1, 0, 1)).expand(n, -1, -1);
         x = torch.cat(new[] { cls, x }, 1);
         foreach (var block in blocks) x = block.call(x);

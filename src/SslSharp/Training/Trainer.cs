@@ -45,6 +45,7 @@ public sealed class Trainer : IDisposable
     private readonly IProcessGroup _group;
     private readonly bool _averageGradients;
     private readonly TorchSharp.Modules.Parameter[] _trainable;
+    private readonly IStepSeeded[] _stepSeeded;
     private bool _disposed;
 
     /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
@@ -89,6 +90,7 @@ public sealed class Trainer : IDisposable
         Optimizer = Optimizers.Create(Groups, options);
         _averageGradients = _group.WorldSize > 1;
         _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
+        _stepSeeded = method.named_modules().Select(m => m.module).OfType<IStepSeeded>().ToArray();
     }
 
     /// <summary>The processes this trainer runs with (<see cref="SingleProcessGroup.Instance"/> unless one was given).</summary>
@@ -243,6 +245,7 @@ public sealed class Trainer : IDisposable
                         try
                         {
                             var progress = new TrainingProgress(step, TotalSteps, epoch, StepsPerEpoch);
+                            foreach (var seeded in _stepSeeded) seeded.Reseed(step);
                             _method.OnStepStart(progress);
                             lr = LearningRateAt(step);
                             for (int g = 0; g < Groups.Count; g++)

@@ -86,6 +86,7 @@ public static class FineTune
         double trainTop1 = 0;
         long step = 0;
         var modes = FeatureExtractor.RecordModes(backbone);
+        var stepSeeded = backbone.named_modules().Select(m => m.module).Prepend(backbone).OfType<IStepSeeded>().ToArray();
         try
         {
             backbone.train();
@@ -103,6 +104,7 @@ public static class FineTune
                     using var generator = new Generator(SplitMix64.Mix(options.Seed, AugmentStream, epoch, b));
                     var x = trainTransform.Apply(trainImages.index_select(0, index), generator).to(device);
                     var y = trainLabels.index_select(0, index.to(trainLabels.device)).to(ScalarType.Int64, device);
+                    foreach (var seeded in stepSeeded) seeded.Reseed(step);
                     var logits = head.call(backbone.call(x));
                     var loss = nn.functional.cross_entropy(logits, y);
                     double lr = Schedules.WarmupCosine(step, warmup, totalSteps, peak);
