@@ -128,8 +128,9 @@ public sealed class VisionTransformer : Backbone, ITokenBackbone, INoWeightDecay
     /// <summary>The fixed position embeddings <c>[1, 1 + L, D]</c> (CLS first, all zeros).</summary>
     public Tensor PositionEmbedding => pos_embed;
 
-    /// <inheritdoc />
-    public override Backbone CreateTwin() => new VisionTransformer(Options, seed);
+    /// <summary>A new ViT of the same shape without stochastic depth (fresh weights): an EMA teacher or target
+    /// encoder sees whole networks (DINO, iBOT and I-JEPA build theirs with drop-path rate 0).</summary>
+    public override Backbone CreateTwin() => new VisionTransformer(Options with { DropPathRate = 0 }, seed);
 
     /// <summary>timm's <c>no_weight_decay()</c>: positions, CLS token, norms and biases.</summary>
     public IEnumerable<string> NoWeightDecayNames => new[] { "pos_embed", "cls_token", "norm.*", "blocks.*.norm*", "*.bias" };
