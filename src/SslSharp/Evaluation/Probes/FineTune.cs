@@ -72,7 +72,8 @@ public static class FineTune
         using var head = new LinearClassifier(backbone.FeatureDim, numClasses, batchNorm: false, options.Seed);
         head.to(device);
         var groups = options.ParameterGroups?.Invoke(backbone, head)
-                     ?? ParameterGroups.SplitDecay(backbone, "backbone.").Select(g => g with { LrScale = g.LrScale * options.BackboneLrScale })
+                     ?? (options.LayerDecay is { } decay ? ParameterGroups.LayerDecay(backbone, decay, "backbone.") : ParameterGroups.SplitDecay(backbone, "backbone."))
+                         .Select(g => g with { LrScale = g.LrScale * options.BackboneLrScale })
                          .Concat(ParameterGroups.SplitDecay(head, "head.")).ToList();
         double peak = Schedules.ScaleLr(options.LearningRate, options.BatchSize, LrScaling.Linear);
         using var optimizer = new Sgd(groups, peak, options.Momentum, options.WeightDecay);
