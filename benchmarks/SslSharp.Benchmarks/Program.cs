@@ -4,7 +4,7 @@ using SslSharp.Methods;
 namespace SslSharp.Benchmarks;
 
 /// <summary>
-/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|all]</c>.
+/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|vit|all]</c>.
 /// Every figure is a ratio against a baseline measured in the same run (or, for augmentation,
 /// against torchvision's per-image PIL pipeline measured on this machine).
 /// </summary>
@@ -15,7 +15,7 @@ public static class Program
     {
         var which = args.Length == 0 ? new[] { "all" } : args;
         bool all = which.Contains("all");
-        var known = new[] { "all", "trainer", "augment", "memory" };
+        var known = new[] { "all", "trainer", "augment", "memory", "vit" };
         var unknown = which.Except(known).ToArray();
         if (unknown.Length > 0)
         {
@@ -36,6 +36,11 @@ public static class Program
         {
             Console.WriteLine("== Resident memory of a SimCLR run through the Trainer");
             MemoryBenchmark.Run(SimClrFactory, imageSize: 28, output: Console.Out);
+        }
+        if (all || which.Contains("vit"))
+        {
+            Console.WriteLine("== Vision Transformer: training-step throughput of candidate sizes, and the encoder on 25% of the tokens");
+            VitBenchmark.Run(Console.Out);
         }
         return 0;
     }

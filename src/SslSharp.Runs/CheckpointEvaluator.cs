@@ -1,3 +1,4 @@
+using SslSharp.Backbones;
 using System.Text.Json;
 using SslSharp.Augment;
 using SslSharp.Augment.Presets;
@@ -104,10 +105,16 @@ public static class CheckpointEvaluator
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Fine-tuning settings (null: <see cref="FineTuneOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
     /// <param name="progress">Reports (steps done, total steps).</param>
+    /// <param name="dropPath">ViTs: the stochastic-depth rate to fine-tune with (MAE: 0.1 for ViT-B); null: the run's own.</param>
+    /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
     public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        if (dropPath is { } rate && !(rate >= 0 && rate < 1))
+            throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath);
+        if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
+            throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
         var augment = Evaluation.Probes.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std);
         return Evaluation.Probes.FineTune.Run(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
@@ -199,10 +206,11 @@ public static class CheckpointEvaluator
     private static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit)
+    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
         var config = ReadConfig(checkpoint);
+        if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
         var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
         try
@@ -210,7 +218,7 @@ public static class CheckpointEvaluator
             // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).
             train = LabelledOnly(train, entry.Name, "training");
             test = LabelledOnly(test, entry.Name, "evaluation");
-            var method = PretrainRunner.CreateMethod(config, train.Channels);
+            var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
             LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);

@@ -40,7 +40,7 @@ public static class ModelExport
         checkpoint = Checkpoint.Locate(checkpoint);
         var config = CheckpointEvaluator.ReadConfig(checkpoint);
         var entry = DatasetCatalog.Find(config.Dataset);
-        using var method = PretrainRunner.CreateMethod(config, entry.Mean.Count);
+        using var method = PretrainRunner.CreateMethod(config, entry.Mean.Count, entry.ImageSize);
         Checkpoint.LoadWeights(checkpoint, method);
         var tensors = method.Encoder.state_dict().ToList();
         if (includeProjector)

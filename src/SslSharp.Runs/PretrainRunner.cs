@@ -61,7 +61,7 @@ public static class PretrainRunner
         // kNN and the raw-pixel baseline use the labelled images only (STL-10's unlabelled split, an unlabelled folder).
         using var bank = RunData.Labelled(train);
         using var queries = RunData.Labelled(test);
-        using var method = CreateMethod(config, train.Channels, initialize: true);
+        using var method = CreateMethod(config, train.Channels, train.Height, initialize: true);
         method.to(new torch.Device(config.Device));
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
@@ -294,12 +294,13 @@ public static class PretrainRunner
     /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>
     /// <param name="config">The run configuration.</param>
     /// <param name="inChannels">Image channels of the data set.</param>
+    /// <param name="imageSize">Image side of the data set (the training crops' size); a ViT needs it.</param>
     /// <param name="initialize">Start the backbone from <see cref="RunConfig.InitFrom"/> when set (a new run; not when a
     /// checkpoint's weights replace them anyway). The weights go in before the method is built, so an EMA teacher
     /// starts from them too.</param>
-    public static SslMethod CreateMethod(RunConfig config, int inChannels, bool initialize = false)
+    public static SslMethod CreateMethod(RunConfig config, int inChannels, int? imageSize = null, bool initialize = false)
     {
-        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed);
+        var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed, imageSize);
         if (initialize && config.InitFrom is { } init)
         {
             var (tensors, _) = SslSharp.Interop.SafeTensors.Load(init);

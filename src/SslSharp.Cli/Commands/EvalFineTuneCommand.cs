@@ -12,7 +12,7 @@ public sealed class EvalFineTuneCommand : Command<EvalFineTuneSettings>
     public override int Execute(CommandContext context, EvalFineTuneSettings settings, CancellationToken cancellationToken)
     {
         var result = EvalConsole.WithProgress("fine-tuning", p =>
-            CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+            CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.DropPath));
         return EvalConsole.Finish(EvalReport.FromFineTune(result), settings);
     }
 }

@@ -14,6 +14,16 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
     [DefaultValue(1.0)]
     public double BackboneLrScale { get; init; } = 1.0;
 
+    /// <summary>Layer-wise lr decay (ViTs).</summary>
+    [CommandOption("--layer-decay <D>")]
+    [Description("ViTs: layer-wise lr decay; block i of L trains at D^(L-i) times the head's rate (MAE: 0.65 for ViT-B). Default: off.")]
+    public double? LayerDecay { get; init; }
+
+    /// <summary>Stochastic depth (ViTs).</summary>
+    [CommandOption("--drop-path <R>")]
+    [Description("ViTs: stochastic-depth rate of the last block during fine-tuning (MAE: 0.1). Default: the run's (0).")]
+    public double? DropPath { get; init; }
+
     /// <summary>The fine-tuning options these settings describe.</summary>
     public FineTuneOptions ToOptions()
     {
@@ -21,10 +31,14 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
         return d with
         {
             Epochs = Epochs ?? d.Epochs, BatchSize = BatchSize ?? d.BatchSize, LearningRate = Lr ?? d.LearningRate,
-            WeightDecay = WeightDecay ?? d.WeightDecay, BackboneLrScale = BackboneLrScale, Seed = Seed,
+            WeightDecay = WeightDecay ?? d.WeightDecay, BackboneLrScale = BackboneLrScale, LayerDecay = LayerDecay, Seed = Seed,
         };
     }
 
     /// <inheritdoc />
-    protected override void ValidateOptions() => ToOptions().Validate();
+    protected override void ValidateOptions()
+    {
+        ToOptions().Validate();
+        if (DropPath is { } r && !(r >= 0 && r < 1)) throw new ArgumentException($"--drop-path must be in [0, 1) (e.g. 0.1), got {r}.");
+    }
 }

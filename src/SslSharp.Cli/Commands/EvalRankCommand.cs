@@ -84,7 +84,7 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
         var (train, test) = entry.Load(s.Dataset is null ? s.DataDir ?? config.DataDir : s.DataDir, 0);
         using var trainData = train;
         using var testData = test;
-        using var method = PretrainRunner.CreateMethod(config, train.Channels);
+        using var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
         CheckpointEvaluator.LoadWeights(s.Checkpoint, method);
         var device = new torch.Device(s.Device);
         method.to(device);

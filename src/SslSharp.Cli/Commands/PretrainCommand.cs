@@ -170,6 +170,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
                 Name = s.Backbone ?? d.Backbone.Name,
                 WidthMultiplier = s.Width ?? d.Backbone.WidthMultiplier,
                 StemMaxPool = s.StemMaxPool ?? d.Backbone.StemMaxPool,
+                PatchSize = s.PatchSize ?? d.Backbone.PatchSize,
             },
             BatchSize = s.BatchSize ?? d.BatchSize,
             Accumulate = s.Accumulate ?? d.Accumulate,

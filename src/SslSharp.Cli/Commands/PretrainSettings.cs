@@ -49,7 +49,7 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
-    [Description("Backbone: convnet, resnet18, resnet34, resnet50. Default: convnet on the embedded data, resnet18 otherwise.")]
+    [Description("Backbone: convnet, resnet18, resnet34, resnet50, vit-tiny, vit-small, vit-base, vit-cpu. Default: convnet on the embedded data, resnet18 otherwise.")]
     public string? Backbone { get; init; }
 
     /// <summary>Width multiplier.</summary>
@@ -61,6 +61,11 @@ public sealed class PretrainSettings : CommonSettings
     [CommandOption("--stem-maxpool <BOOL>")]
     [Description("ResNets: end the low-res 3x3 stem with a stride-2 max-pool (28x28 -> 14x14 at layer1, ~4x cheaper). Default: false.")]
     public bool? StemMaxPool { get; init; }
+
+    /// <summary>ViT patch size.</summary>
+    [CommandOption("--patch-size <P>")]
+    [Description("ViTs: patch side in pixels; must divide the image size (28 px: 4 or 7; 32 px: 4). Default: the ViT's own.")]
+    public int? PatchSize { get; init; }
 
     /// <summary>Number of epochs.</summary>
     [CommandOption("-e|--epochs <N>")]

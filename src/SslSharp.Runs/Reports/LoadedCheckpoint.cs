@@ -61,7 +61,7 @@ public sealed class LoadedCheckpoint : IDisposable
         SslMethod? method = null;
         try
         {
-            method = PretrainRunner.CreateMethod(config, train.Channels);
+            method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
             CheckpointEvaluator.LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);

@@ -6,10 +6,11 @@ namespace SslSharp.Backbones;
 /// </summary>
 public sealed record BackboneOptions
 {
-    /// <summary>One of <see cref="BackboneFactory.Names"/> (<c>convnet</c>, <c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>).</summary>
+    /// <summary>One of <see cref="BackboneFactory.Names"/> (<c>convnet</c>, <c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c>,
+    /// <c>vit-tiny</c>, <c>vit-small</c>, <c>vit-base</c>, <c>vit-cpu</c>).</summary>
     public string Name { get; init; } = "convnet";
 
-    /// <summary>Scale of every layer width (ResNet-18 at 0.5 has half the channels).</summary>
+    /// <summary>Scale of every layer width (ResNet-18 at 0.5 has half the channels). ViTs ignore it (their width is in the name).</summary>
     public double WidthMultiplier { get; init; } = 1.0;
 
     /// <summary>
@@ -20,4 +21,11 @@ public sealed record BackboneOptions
 
     /// <summary>ResNets: the 3x3 stride-2 max-pool after the stem (null: only with the ImageNet stem).</summary>
     public bool? StemMaxPool { get; init; }
+
+    /// <summary>ViTs: the patch side in pixels; it must divide the image size. Null: the named ViT's own
+    /// (<see cref="BackboneFactory"/>: 4 px up to 64 px images and 16 px above for <c>vit-tiny/small/base</c>).</summary>
+    public int? PatchSize { get; init; }
+
+    /// <summary>ViTs: the stochastic-depth rate of the last block (0: off, as in pretraining; 0.1 for fine-tuning).</summary>
+    public double DropPathRate { get; init; }
 }

@@ -48,6 +48,7 @@ public sealed class Trainer : IDisposable
     private readonly IProcessGroup _group;
     private readonly bool _averageGradients;
     private readonly TorchSharp.Modules.Parameter[] _trainable;
+    private readonly IStepSeeded[] _stepSeeded;
     private bool _disposed;
 
     /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
@@ -97,6 +98,7 @@ public sealed class Trainer : IDisposable
         Optimizer = Optimizers.Create(Groups, options);
         _averageGradients = _group.WorldSize > 1;
         _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
+        _stepSeeded = method.named_modules().Select(m => m.module).OfType<IStepSeeded>().ToArray();
     }
 
     /// <summary>Batches per optimizer step (<see cref="TrainerOptions.AccumulationSteps"/>).</summary>
@@ -264,6 +266,7 @@ public sealed class Trainer : IDisposable
                             {
                                 if (micro == 0)
                                 {
+                                    foreach (var seeded in _stepSeeded) seeded.Reseed(step);
                                     _method.OnStepStart(progress);
                                     lr = LearningRateAt(step);
                                     for (int g = 0; g < Groups.Count; g++)

@@ -72,7 +72,8 @@ public static class FineTune
         using var head = new LinearClassifier(backbone.FeatureDim, numClasses, batchNorm: false, options.Seed);
         head.to(device);
         var groups = options.ParameterGroups?.Invoke(backbone, head)
-                     ?? ParameterGroups.SplitDecay(backbone, "backbone.").Select(g => g with { LrScale = g.LrScale * options.BackboneLrScale })
+                     ?? (options.LayerDecay is { } decay ? ParameterGroups.LayerDecay(backbone, decay, "backbone.") : ParameterGroups.SplitDecay(backbone, "backbone."))
+                         .Select(g => g with { LrScale = g.LrScale * options.BackboneLrScale })
                          .Concat(ParameterGroups.SplitDecay(head, "head.")).ToList();
         double peak = Schedules.ScaleLr(options.LearningRate, options.BatchSize, LrScaling.Linear);
         using var optimizer = new Sgd(groups, peak, options.Momentum, options.WeightDecay);
@@ -86,6 +87,7 @@ public static class FineTune
         double trainTop1 = 0;
         long step = 0;
         var modes = FeatureExtractor.RecordModes(backbone);
+        var stepSeeded = backbone.named_modules().Select(m => m.module).Prepend(backbone).OfType<IStepSeeded>().ToArray();
         try
         {
             backbone.train();
@@ -103,6 +105,7 @@ public static class FineTune
                     using var generator = new Generator(SplitMix64.Mix(options.Seed, AugmentStream, epoch, b));
                     var x = trainTransform.Apply(trainImages.index_select(0, index), generator).to(device);
                     var y = trainLabels.index_select(0, index.to(trainLabels.device)).to(ScalarType.Int64, device);
+                    foreach (var seeded in stepSeeded) seeded.Reseed(step);
                     var logits = head.call(backbone.call(x));
                     var loss = nn.functional.cross_entropy(logits, y);
                     double lr = Schedules.WarmupCosine(step, warmup, totalSteps, peak);

@@ -10,7 +10,7 @@ namespace SslSharp.Evaluation.Probes;
 /// Defaults: SGD, momentum 0.9, weight decay 1e-4 on weights (not biases / norms), base lr 1.0 x
 /// batch / 256, cosine to 0 per step, 10 epochs. ImageNet fine-tuning recipes train 100 epochs
 /// (MAE <c>main_finetune.py</c>, with AdamW and layer-wise lr decay for ViTs); a few epochs suffice to
-/// compare representations on small data. Layer-wise lr decay: set <see cref="ParameterGroups"/>.
+/// compare representations on small data. Layer-wise lr decay of ViTs: <see cref="LayerDecay"/>.
 /// How the defaults were chosen: docs/experiments.md#fine-tuning-defaults.
 /// </remarks>
 public sealed record FineTuneOptions
@@ -26,6 +26,10 @@ public sealed record FineTuneOptions
 
     /// <summary>Multiplier on the backbone's learning rate relative to the head's (default 1).</summary>
     public double BackboneLrScale { get; init; } = 1.0;
+
+    /// <summary>Layer-wise lr decay of a ViT backbone (<see cref="Core.ParameterGroups.LayerDecay"/>; MAE: 0.65 for ViT-B,
+    /// 0.75 for ViT-L); null (default): every backbone layer at <see cref="BackboneLrScale"/>.</summary>
+    public double? LayerDecay { get; init; }
 
     /// <summary>SGD momentum (default 0.9).</summary>
     public double Momentum { get; init; } = 0.9;
@@ -48,9 +52,8 @@ public sealed record FineTuneOptions
 
     /// <summary>
     /// Builds the optimizer's parameter groups from the backbone and the head; null (default): the
-    /// backbone's <see cref="Core.ParameterGroups.SplitDecay"/> groups with <see cref="BackboneLrScale"/>,
-    /// then the head's. The hook for layer-wise lr decay of ViTs (BEiT / MAE <c>lrd.param_groups_lrd</c>):
-    /// return one group per block with <c>LrScale = decay^(depth - block)</c>.
+    /// backbone's <see cref="Core.ParameterGroups.SplitDecay"/> groups (or, with <see cref="LayerDecay"/>, its
+    /// <see cref="Core.ParameterGroups.LayerDecay"/> groups) with <see cref="BackboneLrScale"/>, then the head's.
     /// </summary>
     [JsonIgnore]
     public Func<Backbone, LinearClassifier, IReadOnlyList<ParameterGroup>>? ParameterGroups { get; init; }
@@ -67,6 +70,7 @@ public sealed record FineTuneOptions
         if (EvalBatchSize < 1) throw new ArgumentException($"Fine-tune eval batch size must be >= 1, got {EvalBatchSize}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"Fine-tune learning rate must be a positive number, got {LearningRate}.");
         if (!(BackboneLrScale >= 0) || !double.IsFinite(BackboneLrScale)) throw new ArgumentException($"Fine-tune backbone lr scale must be >= 0, got {BackboneLrScale}.");
+        if (LayerDecay is { } ld && !(ld > 0 && ld <= 1)) throw new ArgumentException($"Fine-tune layer decay must be in (0, 1] (e.g. 0.65), got {ld}.");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"Fine-tune momentum must be in [0, 1), got {Momentum}.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"Fine-tune weight decay must be >= 0, got {WeightDecay}.");
         if (!(WarmupEpochs >= 0) || WarmupEpochs >= Epochs) throw new ArgumentException($"Fine-tune warmup ({WarmupEpochs} epochs) must be >= 0 and shorter than the run ({Epochs} epochs).");
