@@ -20,7 +20,9 @@ namespace SslSharp.Runs;
 /// <c>torchvision.models.resnet18()</c> with <c>fc = Identity()</c> loads the file with <c>strict=True</c> (width 1). The
 /// low-res stem is the usual CIFAR change: <c>conv1 = Conv2d(C, 64, 3, stride 1, padding 1, bias=False)</c> and
 /// <c>maxpool = Identity()</c> (or kept, with <c>stem_max_pool</c>). The ConvNet's names are SslSharp's own. The
-/// projector's tensors, when asked for, carry the prefix <c>projector.</c>.</para>
+/// projector's tensors, when asked for, carry the prefix <c>projector.</c>. The ViTs use timm's <c>VisionTransformer</c>
+/// names (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed.proj.weight</c>, <c>blocks.0.attn.qkv.weight</c>, ...,
+/// <c>norm.weight</c>; no <c>head</c>); their <c>pos_embed</c> is MAE's fixed sin-cos table.</para>
 /// <para>The side file <c>NAME.json</c> (and the safetensors metadata) record architecture, width, stem, input channels and
 /// size, and the normalisation mean/std the features expect.</para>
 /// </remarks>
@@ -135,6 +137,7 @@ public static class ModelExport
     {
         var b = config.Backbone;
         bool resnet = b.Name.StartsWith("resnet", StringComparison.OrdinalIgnoreCase);
+        bool vit = b.Name.StartsWith("vit", StringComparison.OrdinalIgnoreCase);
         var stem = !resnet ? "none" : b.LowResStem ? (b.StemMaxPool == true ? "low-res 3x3 stride 1 + max-pool" : "low-res 3x3 stride 1, no max-pool") : "imagenet 7x7 stride 2 + max-pool";
         return new JsonObject
         {
@@ -144,7 +147,7 @@ public static class ModelExport
             ["low_res_stem"] = b.LowResStem.ToString(CultureInfo.InvariantCulture).ToLowerInvariant(),
             ["stem_max_pool"] = (b.StemMaxPool ?? !b.LowResStem).ToString(CultureInfo.InvariantCulture).ToLowerInvariant(),
             ["stem"] = stem,
-            ["names"] = resnet ? "torchvision (no fc)" : "sslsharp",
+            ["names"] = resnet ? "torchvision (no fc)" : vit ? "timm VisionTransformer (no head; pos_embed fixed sin-cos)" : "sslsharp",
             ["in_channels"] = entry.Mean.Count.ToString(CultureInfo.InvariantCulture),
             ["image_size"] = entry.ImageSize.ToString(CultureInfo.InvariantCulture),
             ["feature_dim"] = featureDim.ToString(CultureInfo.InvariantCulture),
