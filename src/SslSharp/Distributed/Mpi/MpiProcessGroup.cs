@@ -107,6 +107,12 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     private void AllReduce(Tensor tensor, bool max)
     {
         var type = Check(tensor, inPlace: true);
+        InPlaceChunks(tensor, (data, count) => _mpi.AllreduceInPlace(data, count, type, max));
+    }
+
+    /// <summary>Runs an in-place collective on <paramref name="tensor"/> in pieces of at most <c>ChunkElements</c> (MPI counts are int).</summary>
+    private void InPlaceChunks(Tensor tensor, Action<IntPtr, int> collective)
+    {
         long n = tensor.numel();
         if (n == 0) return;
         using var flat = tensor.view(-1);
@@ -116,7 +122,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
             for (long offset = 0; offset < n; offset += ChunkElements)
             {
                 using var piece = flat.narrow(0, offset, Math.Min(ChunkElements, n - offset));
-                _mpi.AllreduceInPlace(DataPointer(piece), (int)piece.numel(), type, max);
+                collective(DataPointer(piece), (int)piece.numel());
             }
         }
     }
@@ -147,18 +153,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     {
         if (root < 0 || root >= WorldSize) throw new ArgumentOutOfRangeException(nameof(root), root, $"The root must be a rank in [0, {WorldSize}).");
         var type = Check(tensor, inPlace: true);
-        long n = tensor.numel();
-        if (n == 0) return;
-        using var flat = tensor.view(-1);
-        lock (_sync)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            for (long offset = 0; offset < n; offset += ChunkElements)
-            {
-                using var piece = flat.narrow(0, offset, Math.Min(ChunkElements, n - offset));
-                _mpi.Bcast(DataPointer(piece), (int)piece.numel(), type, root);
-            }
-        }
+        InPlaceChunks(tensor, (data, count) => _mpi.Bcast(data, count, type, root));
     }
 
     /// <inheritdoc />
