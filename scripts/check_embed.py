@@ -16,7 +16,7 @@ if features.dtype != np.float32 or features.ndim != 2:
     problems.append(f"features are {features.dtype} {features.shape}, expected float32 [N, D]")
 if len(table) != features.shape[0]:
     problems.append(f"{len(table)} CSV rows for {features.shape[0]} feature rows")
-if list(table.columns[:5]) != ["row", "split", "index", "label", "class"]:
+if list(table.columns[:6]) != ["row", "split", "index", "label", "class", "file"]:
     problems.append(f"CSV columns {list(table.columns)}")
 if (table["row"].to_numpy() != np.arange(len(table))).any():
     problems.append("the CSV's row column is not 0..N-1")

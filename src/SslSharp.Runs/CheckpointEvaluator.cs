@@ -148,7 +148,7 @@ public static class CheckpointEvaluator
     /// </summary>
     /// <param name="checkpoint">A checkpoint (or run folder) written by <see cref="PretrainRunner"/>.</param>
     /// <param name="output">The <c>.npy</c> file of features <c>[N, D]</c> (float32); beside it <c>NAME.csv</c> with one
-    /// row per image (<c>row,split,index,label,class</c>) and, with a projector, <c>NAME.projector.npy</c> <c>[N, E]</c>.
+    /// row per image (<c>row,split,index,label,class,file</c>; <c>file</c> empty for data sets without one file per image) and, with a projector, <c>NAME.projector.npy</c> <c>[N, E]</c>.
     /// Rows: the training images in order, then the test images.</param>
     /// <param name="projector">Also write the projector's embeddings (an error for a method without one).</param>
     /// <param name="dataset">Data set to embed; null for the one the run trained on.</param>
@@ -163,7 +163,7 @@ public static class CheckpointEvaluator
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"The output of embed is a .npy file (a CSV is written beside it), got '{output}'.", nameof(output));
-        using var run = Open(Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit);
+        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false);
         var head = (run.Method as IHasProjector)?.Projector;
         if (projector && head is null)
             throw new ArgumentException($"The {run.Config.Method} method has no projector; leave out --projector.", nameof(projector));
@@ -188,14 +188,14 @@ public static class CheckpointEvaluator
         var names = run.ClassNames;
         using (var writer = new StreamWriter(csv + ".tmp"))
         {
-            writer.WriteLine("row,split,index,label,class");
+            writer.WriteLine("row,split,index,label,class,file");
             long row = 0;
-            foreach (var (split, labels) in new[] { ("train", run.TrainLabels), ("test", run.TestLabels) })
+            foreach (var (split, labels, sources) in new[] { ("train", run.TrainLabels, run.TrainSources), ("test", run.TestLabels, run.TestSources) })
             {
                 var values = labels.to(torch.int64).cpu().data<long>().ToArray();
-                for (long i = 0; i < values.Length; i++, row++)
+                for (int i = 0; i < values.Length; i++, row++)
                     writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"{row},{split},{i},{values[i]},{Csv(values[i] >= 0 && values[i] < names.Count ? names[(int)values[i]] : "")}"));
+                        $"{row},{split},{i},{values[i]},{Csv(values[i] >= 0 && values[i] < names.Count ? names[(int)values[i]] : "")},{Csv(sources?[i] ?? "")}"));
             }
         }
         File.Move(csv + ".tmp", csv, overwrite: true);
@@ -206,7 +206,8 @@ public static class CheckpointEvaluator
     private static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null)
+    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null,
+        bool labelledOnly = true)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
         var config = ReadConfig(checkpoint);
@@ -216,8 +217,12 @@ public static class CheckpointEvaluator
         try
         {
             // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).
-            train = LabelledOnly(train, entry.Name, "training");
-            test = LabelledOnly(test, entry.Name, "evaluation");
+            // (embed takes every image, labelled or not: unlabelled ones get label -1 in its CSV.)
+            if (labelledOnly)
+            {
+                train = LabelledOnly(train, entry.Name, "training");
+                test = LabelledOnly(test, entry.Name, "evaluation");
+            }
             var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
             LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
@@ -262,6 +267,8 @@ public static class CheckpointEvaluator
         public torch.Tensor TestImages { get; } = Limit(test.Images, limit);
         public torch.Tensor TestLabels { get; } = Limit(test.Labels, limit);
         public IReadOnlyList<string> ClassNames { get; } = train.ClassNames;
+        public IReadOnlyList<string>? TrainSources { get; } = train.Sources;
+        public IReadOnlyList<string>? TestSources { get; } = test.Sources;
 
         /// <summary>Encoder features of the training and test images (CPU, float32).</summary>
         public (torch.Tensor Train, torch.Tensor Test) Features(torch.nn.Module<torch.Tensor, torch.Tensor> encoder, Action<long, long>? progress)

@@ -88,6 +88,12 @@ public sealed class ImageDataset : IDisposable
     /// <summary>Image width in pixels, <c>W</c>.</summary>
     public int Width => (int)Images.shape[3];
 
+    /// <summary>
+    /// The file each image was read from (an image folder), in image order; null for data sets stored as one binary
+    /// file (Fashion-MNIST, CIFAR, STL-10). <c>sslsharp embed</c> writes it into its CSV.
+    /// </summary>
+    public IReadOnlyList<string>? Sources { get; internal set; }
+
     /// <summary>Number of classes (the length of <see cref="ClassNames"/>).</summary>
     public int NumClasses => ClassNames.Count;
 
@@ -121,7 +127,8 @@ public sealed class ImageDataset : IDisposable
             throw new ArgumentOutOfRangeException(nameof(indices), $"Subset indices must lie in [0, {Count}) for data set '{Name}' but range over [{min}, {max}].");
         var images = Images.index_select(0, idx).MoveToOuterDisposeScope();
         var labels = Labels.index_select(0, idx).MoveToOuterDisposeScope();
-        return new ImageDataset(images, labels, name ?? Name, ClassNames);
+        var sources = Sources is null ? null : idx.to(ScalarType.Int64).data<long>().Select(i => Sources[(int)i]).ToArray();
+        return new ImageDataset(images, labels, name ?? Name, ClassNames) { Sources = sources };
     }
 
     /// <summary>

@@ -222,7 +222,9 @@ public static class ImageFolder
             var keptImages = kept.Count == n ? images : images.narrow(0, 0, kept.Count).clone();
             if (!ReferenceEquals(keptImages, images)) images.Dispose();
             images = keptImages;
-            return Cifar.Own(images, labels, name, listing.Labelled ? listing.ClassNames : new[] { "unlabelled" });
+            var dataset = Cifar.Own(images, labels, name, listing.Labelled ? listing.ClassNames : new[] { "unlabelled" });
+            dataset.Sources = kept.Select(i => listing.Files[(int)i]).ToArray();
+            return dataset;
         }
         catch
         {

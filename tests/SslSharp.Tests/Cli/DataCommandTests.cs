@@ -68,6 +68,17 @@ public class DataCommandTests
         (code, output) = CliRunner.Run(["eval", "knn", "--checkpoint", Path.Combine(runs.Path, "run", "last.ckpt")]);
         Assert.Equal(1, code);
         Assert.Contains("have no labels", output);
+
+        // embed takes every image, labelled or not, and names its file.
+        var features = Path.Combine(runs.Path, "f.npy");
+        (code, output) = CliRunner.Run(["embed", "--checkpoint", Path.Combine(runs.Path, "run"), "--out", features]);
+        Assert.True(code == 0, output);
+        var rows = File.ReadAllLines(Path.ChangeExtension(features, ".csv"));
+        Assert.Equal("row,split,index,label,class,file", rows[0]);
+        Assert.Equal(41, rows.Length);   // 40 readable images (train + held out) and the header
+        Assert.All(rows.Skip(1), r => Assert.Contains(",-1,,", r));
+        var files = rows.Skip(1).Select(r => Path.GetFileName(r.Split(',')[5])).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"p{i:D2}.png"), files);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class EmbedCommandTests
             Assert.Contains($"'shape': (60, {loaded.Method.Encoder.FeatureDim})", header);
         Assert.True(File.Exists(temp.File("emb/features.projector.npy")));
         var csv = File.ReadAllLines(temp.File("emb/features.csv"));
-        Assert.Equal("row,split,index,label,class", csv[0]);
+        Assert.Equal("row,split,index,label,class,file", csv[0]);
         Assert.Equal(61, csv.Length);
         Assert.StartsWith("0,train,0,", csv[1]);
         Assert.StartsWith("30,test,0,", csv[31]);
