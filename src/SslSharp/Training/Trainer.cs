@@ -294,6 +294,20 @@ public sealed class Trainer : IDisposable
                                     var part = output.Loss.detach();
                                     lossSum = (lossSum is null ? part : lossSum + part).MoveToOuterDisposeScope();
                                 }
+                                if (micro == _accumulate - 1)
+                                {
+                                    // The optimizer step, after the last batch's backward; callbacks then see its output
+                                    // after the step (earlier batches of an accumulated step: after their backward).
+                                    if (lossSum is not null)
+                                    {
+                                        loss = lossSum.ToDouble() / _accumulate;
+                                        if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
+                                    }
+                                    if (_averageGradients) GradientAveraging.Average(_group, _trainable);
+                                    _method.OnAfterBackward(progress);
+                                    Optimizer.Step();
+                                    _method.OnAfterOptimizerStep(progress);
+                                }
                                 foreach (var cb in _callbacks) cb.OnStepOutput(state, batch, output);
                                 if (output.Extras is { Scalars.Count: > 0 } extras) scalars = ReadScalars(extras);
                                 images += batch.BatchSize;
@@ -303,15 +317,6 @@ public sealed class Trainer : IDisposable
                                 if (!ReferenceEquals(batch, raw)) batch.Dispose();
                             }
                         }
-                        if (lossSum is not null)
-                        {
-                            loss = lossSum.ToDouble() / _accumulate;
-                            if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
-                        }
-                        if (_averageGradients) GradientAveraging.Average(_group, _trainable);
-                        _method.OnAfterBackward(progress);
-                        Optimizer.Step();
-                        _method.OnAfterOptimizerStep(progress);
                     }
                     double seconds = (Stopwatch.GetTimestamp() - t0) * ticksToSeconds;
                     var metrics = new StepMetrics(step, epoch, loss, lr, seconds > 0 ? images / seconds : 0);

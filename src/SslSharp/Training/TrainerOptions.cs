@@ -32,7 +32,8 @@ public sealed record TrainerOptions
     /// divided by it), so the step sees an effective batch of <c>AccumulationSteps x BatchSize</c> (x the number of
     /// processes), which is also the batch the learning rate is scaled by. The loss is still computed per batch: a loss
     /// that is a mean over independent images gets the large batch's gradient exactly; negatives, covariance and
-    /// BatchNorm statistics see one batch at a time (docs/recipes.md#gradient-accumulation).
+    /// BatchNorm statistics see one batch at a time (docs/recipes.md#gradient-accumulation). Callbacks see every batch's
+    /// output: the last one's after the optimizer step (as without accumulation), the earlier ones' after their backward.
     /// </summary>
     public int AccumulationSteps { get; init; } = 1;
 
