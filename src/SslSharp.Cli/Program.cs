@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using SslSharp.Cli.Commands;
+using SslSharp.Cli.Output;
 using SslSharp.Platform;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -30,6 +31,14 @@ public static class Program
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         return app.Run(args, stop.Token);
     }
+
+    /// <summary>
+    /// What <c>sslsharp --version</c> prints: the assembly's informational version (the package version, with the
+    /// source commit when built from a git clone).
+    /// </summary>
+    internal static string Version =>
+        typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
     /// <summary>The exit code of a run stopped by a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + signal number).</summary>
     internal static int InterruptExitCode { get; private set; } = 130;
@@ -64,27 +73,30 @@ public static class Program
     internal static void Configure(IConfigurator config)
     {
         config.SetApplicationName("sslsharp");
+        config.SetApplicationVersion(Version);
+        config.SetInterceptor(new OutputInterceptor());
         config.SetExceptionHandler((ex, _) =>
         {
             // Every error ends in one line (bad input: exit 1; a non-finite loss: exit 2); --verbose adds the stack
             // trace. The handler reads --verbose from the process's command line (CommonSettings.Verbose only lets
             // Spectre accept the option), so in-process runs of the app never print traces.
+            var console = CliOutput.ErrorConsole;
             if (Arguments.Contains("--verbose") && ex is not CommandAppException)
             {
-                AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+                console.WriteException(ex, ExceptionFormats.ShortenEverything);
                 return ex is SslSharp.Training.NonFiniteLossException ? DivergedExitCode : 1;
             }
             if (ex is SslSharp.Training.NonFiniteLossException diverged)
             {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(diverged.Message)}");
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(diverged.Message)}");
                 return DivergedExitCode;
             }
             if (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException
                 or InvalidOperationException or NotSupportedException or CommandAppException)
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(Explain(ex is ArgumentException a && a.ParamName is not null
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(Explain(ex is ArgumentException a && a.ParamName is not null
                     ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal) : ex.Message, Arguments))}");
             else
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape($"{ex.GetType().Name}: {ex.Message}")} " +
+                console.MarkupLine($"[red]error:[/] {Markup.Escape($"{ex.GetType().Name}: {ex.Message}")} " +
                                        "[grey](an unexpected error: run again with --verbose for the stack trace, and please report it)[/]");
             return 1;
         });
@@ -119,6 +131,12 @@ public static class Program
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write report.html and report.md for a run folder: curves, spectra, RankMe, PCA, reconstructions, final metrics.")
             .WithExample("report", "runs/simclr");
+        config.AddCommand<EmbedCommand>("embed")
+            .WithDescription("Write the backbone features (and optionally projector embeddings) of every image as .npy, with a CSV naming each row.")
+            .WithExample("embed", "--checkpoint", "runs/simclr/last.ckpt", "--out", "features.npy");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Write a checkpoint's backbone as safetensors with PyTorch (torchvision) names, and a JSON file describing the network.")
+            .WithExample("export", "--checkpoint", "runs/simclr/last.ckpt", "--out", "simclr.safetensors");
         config.AddCommand<MethodsCommand>("methods")
             .WithDescription("List the self-supervised methods with their defaults.");
     }

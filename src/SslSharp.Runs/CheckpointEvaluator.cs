@@ -20,10 +20,14 @@ namespace SslSharp.Runs;
 /// </summary>
 public static class CheckpointEvaluator
 {
-    /// <summary>Reads the run configuration stored in <paramref name="checkpoint"/>.</summary>
+    /// <summary>
+    /// Reads the run configuration stored in <paramref name="checkpoint"/>, or, for a <c>.safetensors</c> export, the
+    /// one its side JSON describes (<see cref="ModelExport.ReadConfig"/>): every evaluation takes either.
+    /// </summary>
     /// <exception cref="InvalidDataException">The checkpoint holds no SslSharp run configuration.</exception>
     public static RunConfig ReadConfig(string checkpoint)
     {
+        if (ModelExport.IsExport(checkpoint)) return ModelExport.ReadConfig(checkpoint);
         var info = Checkpoint.ReadInfo(checkpoint);
         if (string.IsNullOrEmpty(info.ConfigJson))
             throw new InvalidDataException(
@@ -31,9 +35,16 @@ public static class CheckpointEvaluator
         return RunConfig.FromJson(info.ConfigJson);
     }
 
+    /// <summary>Loads the weights of a checkpoint, or of a <c>.safetensors</c> export (<see cref="ModelExport.LoadWeights"/>), into <paramref name="method"/>.</summary>
+    public static void LoadWeights(string checkpoint, SslMethod method)
+    {
+        if (ModelExport.IsExport(checkpoint)) ModelExport.LoadWeights(checkpoint, method);
+        else Checkpoint.LoadWeights(checkpoint, method);
+    }
+
     /// <summary>The folder of <paramref name="checkpoint"/> (the run folder): where evaluation files go by default.</summary>
     public static string RunFolder(string checkpoint) =>
-        Path.GetDirectoryName(Path.GetFullPath(Checkpoint.Locate(checkpoint))) ?? Directory.GetCurrentDirectory();
+        Path.GetDirectoryName(Path.GetFullPath(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint))) ?? Directory.GetCurrentDirectory();
 
     /// <summary>
     /// kNN accuracy of the checkpoint's encoder: the data set's training images are the memory bank,
@@ -131,6 +142,70 @@ public static class CheckpointEvaluator
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
     }
 
+    /// <summary>
+    /// <c>sslsharp embed</c>: the backbone features (and, with <paramref name="projector"/>, the projector's embeddings)
+    /// of every training and test image, as NumPy files with a CSV of what each row is.
+    /// </summary>
+    /// <param name="checkpoint">A checkpoint (or run folder) written by <see cref="PretrainRunner"/>.</param>
+    /// <param name="output">The <c>.npy</c> file of features <c>[N, D]</c> (float32); beside it <c>NAME.csv</c> with one
+    /// row per image (<c>row,split,index,label,class</c>) and, with a projector, <c>NAME.projector.npy</c> <c>[N, E]</c>.
+    /// Rows: the training images in order, then the test images.</param>
+    /// <param name="projector">Also write the projector's embeddings (an error for a method without one).</param>
+    /// <param name="dataset">Data set to embed; null for the one the run trained on.</param>
+    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="device">Device to compute on.</param>
+    /// <param name="progress">Reports (images done, images total).</param>
+    /// <param name="limit">Only the first this many images of each split; null for all.</param>
+    /// <returns>The files written and the number of rows.</returns>
+    public static (IReadOnlyList<string> Files, long Rows) Embed(string checkpoint, string output, bool projector = false, string? dataset = null,
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(output);
+        if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"The output of embed is a .npy file (a CSV is written beside it), got '{output}'.", nameof(output));
+        using var run = Open(Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit);
+        var head = (run.Method as IHasProjector)?.Projector;
+        if (projector && head is null)
+            throw new ArgumentException($"The {run.Config.Method} method has no projector; leave out --projector.", nameof(projector));
+        using var scope = torch.NewDisposeScope();
+        var (train, test) = run.Features(run.Method.Encoder, progress);
+        var features = torch.cat(new[] { train, test });
+        var files = new List<string>();
+        var full = Path.GetFullPath(output);
+        Interop.Npy.Save(full, features);
+        files.Add(full);
+        if (projector)
+        {
+            using var noGrad = torch.no_grad();
+            run.Method.eval();
+            var embeddings = torch.cat(Enumerable.Range(0, (int)((features.shape[0] + 1023) / 1024))
+                .Select(i => head!.call(features.narrow(0, i * 1024L, Math.Min(1024L, features.shape[0] - i * 1024L)).to(run.Device)).cpu()).ToList());
+            var path = Path.ChangeExtension(full, ".projector.npy");
+            Interop.Npy.Save(path, embeddings);
+            files.Add(path);
+        }
+        var csv = Path.ChangeExtension(full, ".csv");
+        var names = run.ClassNames;
+        using (var writer = new StreamWriter(csv + ".tmp"))
+        {
+            writer.WriteLine("row,split,index,label,class");
+            long row = 0;
+            foreach (var (split, labels) in new[] { ("train", run.TrainLabels), ("test", run.TestLabels) })
+            {
+                var values = labels.to(torch.int64).cpu().data<long>().ToArray();
+                for (long i = 0; i < values.Length; i++, row++)
+                    writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{row},{split},{i},{values[i]},{Csv(values[i] >= 0 && values[i] < names.Count ? names[(int)values[i]] : "")}"));
+            }
+        }
+        File.Move(csv + ".tmp", csv, overwrite: true);
+        files.Add(csv);
+        return (files, features.shape[0]);
+    }
+
+    private static string Csv(string field) =>
+        field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
     private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
@@ -141,7 +216,7 @@ public static class CheckpointEvaluator
         try
         {
             var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
-            Checkpoint.LoadWeights(checkpoint, method);
+            LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);
             return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), limit);
@@ -167,6 +242,7 @@ public static class CheckpointEvaluator
         public torch.Tensor TrainLabels { get; } = Limit(train.Labels, limit);
         public torch.Tensor TestImages { get; } = Limit(test.Images, limit);
         public torch.Tensor TestLabels { get; } = Limit(test.Labels, limit);
+        public IReadOnlyList<string> ClassNames { get; } = train.ClassNames;
 
         /// <summary>Encoder features of the training and test images (CPU, float32).</summary>
         public (torch.Tensor Train, torch.Tensor Test) Features(torch.nn.Module<torch.Tensor, torch.Tensor> encoder, Action<long, long>? progress)

@@ -47,7 +47,7 @@ public static class PretrainRunner
         var (train, test, evaluatedOn) = Splits(config, entry);
         using var trainData = train;
         using var testData = test;
-        using var method = CreateMethod(config, train.Channels, train.Height);
+        using var method = CreateMethod(config, train.Channels, train.Height, initialize: true);
         method.to(new torch.Device(config.Device));
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
@@ -256,9 +256,32 @@ public static class PretrainRunner
     /// <param name="config">The run configuration.</param>
     /// <param name="inChannels">Image channels of the data set.</param>
     /// <param name="imageSize">Image side of the data set (the training crops' size); a ViT needs it.</param>
-    public static SslMethod CreateMethod(RunConfig config, int inChannels, int? imageSize = null)
+    /// <param name="initialize">Start the backbone from <see cref="RunConfig.InitFrom"/> when set (a new run; not when a
+    /// checkpoint's weights replace them anyway). The weights go in before the method is built, so an EMA teacher
+    /// starts from them too.</param>
+    public static SslMethod CreateMethod(RunConfig config, int inChannels, int? imageSize = null, bool initialize = false)
     {
         var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed, imageSize);
+        if (initialize && config.InitFrom is { } init)
+        {
+            var (tensors, _) = SslSharp.Interop.SafeTensors.Load(init);
+            try
+            {
+                // An export with --projector also holds the projector; only the backbone starts from the file.
+                var backboneTensors = tensors.Where(kv => !kv.Key.StartsWith(ModelExport.ProjectorPrefix, StringComparison.Ordinal))
+                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+                SslSharp.Interop.WeightImport.LoadInto(backbone, backboneTensors, init);
+            }
+            catch
+            {
+                backbone.Dispose();
+                throw;
+            }
+            finally
+            {
+                foreach (var t in tensors.Values) t.Dispose();
+            }
+        }
         var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);
         settings.TryAdd("seed", config.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return MethodRegistry.Create(config.Method, backbone, new MethodSettings(settings));

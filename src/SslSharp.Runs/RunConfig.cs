@@ -73,6 +73,12 @@ public sealed record RunConfig
     public bool OnlineProbe { get; init; } = true;
 
     /// <summary>
+    /// A safetensors file (e.g. from <c>sslsharp export</c>, or torchvision/timm weights under the same names) whose
+    /// weights start the backbone instead of a random initialisation; null: random.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>
     /// Training images held out as a validation split for every evaluation of the run (kNN, online-probe-free
     /// evaluations, the raw-pixel baseline): a count (e.g. 5000) or, below 1, a fraction of the training set; drawn by a
     /// seeded permutation from <see cref="Seed"/>. 0 (the default): evaluate on the data set's test (held-out) split.
@@ -105,6 +111,46 @@ public sealed record RunConfig
 
     /// <summary>The view recipe (crop, jitter, per-view blur/solarize, multi-crop); null: SimCLR's for the image size.</summary>
     public AugmentRecipe? Augment { get; init; }
+
+    /// <summary>
+    /// Where this configuration came from and what the command line changed (e.g. "--config runs/a/config.yaml;
+    /// changed: epochs 10 -> 2"), written as comment lines above the YAML by <see cref="Write"/>; not a setting
+    /// (neither serialised nor read back). Null: no comment.
+    /// </summary>
+    [YamlIgnore]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Origin { get; init; }
+
+    /// <summary>
+    /// The keys whose values differ between this configuration and <paramref name="other"/>, as dotted YAML paths
+    /// (<c>epochs</c>, <c>backbone.width_multiplier</c>, <c>options.temperature</c>) with both values, in key order.
+    /// </summary>
+    public IReadOnlyList<(string Key, string? Before, string? After)> Differences(RunConfig other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var mine = Flatten(other.ToYaml());
+        var theirs = Flatten(ToYaml());
+        return mine.Keys.Union(theirs.Keys).OrderBy(k => k, StringComparer.Ordinal)
+            .Select(k => (k, mine.GetValueOrDefault(k), theirs.GetValueOrDefault(k)))
+            .Where(d => d.Item2 != d.Item3).ToList();
+    }
+
+    private static Dictionary<string, string?> Flatten(string yaml)
+    {
+        var tree = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
+        var flat = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Walk(string prefix, object? node)
+        {
+            if (node is IDictionary<object, object?> map)
+                foreach (var (k, v) in map) Walk(prefix.Length == 0 ? $"{k}" : $"{prefix}.{k}", v);
+            else if (node is IList<object?> list)
+                flat[prefix] = string.Join(", ", list.Select(x => x?.ToString()));
+            else
+                flat[prefix] = node?.ToString();
+        }
+        Walk("", tree);
+        return flat;
+    }
 
     /// <summary>Serialises to YAML.</summary>
     public string ToYaml()
@@ -178,7 +224,8 @@ public sealed record RunConfig
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         Directory.CreateDirectory(runDirectory);
         var path = Path.Combine(runDirectory, FileName);
-        File.WriteAllText(path, ToYaml());
+        var header = Origin is null ? "" : string.Concat(Origin.Split('\n').Select(line => $"# {line}\n"));
+        File.WriteAllText(path, header + ToYaml());
         return path;
     }
 

@@ -10,4 +10,9 @@ public abstract class CommonSettings : CommandSettings
     [CommandOption("--verbose")]
     [Description("Print the stack trace of an error, not only its one-line message.")]
     public bool Verbose { get; init; }
+
+    /// <summary>Print nothing but errors (no progress bar, tables or notes); the exit code says how it ended.</summary>
+    [CommandOption("-q|--quiet")]
+    [Description("Print nothing but errors (on stderr); the exit code says how the command ended.")]
+    public bool Quiet { get; init; }
 }

@@ -1,5 +1,6 @@
 using SslSharp.Evaluation;
 using SslSharp.Runs;
+using SslSharp.Cli.Output;
 using Spectre.Console;
 
 namespace SslSharp.Cli.Commands;
@@ -44,6 +45,7 @@ internal static class EvalConsole
         AnsiConsole.Write(table);
         var (json, md) = report.Write(settings.Out ?? CheckpointEvaluator.RunFolder(settings.Checkpoint));
         AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(json)}[/] and [blue]{Markup.Escape(md)}[/]");
+        if (settings.Json) CliOutput.WriteDocument(File.ReadAllText(json)); // the file's document, timestamp and all
         return 0;
     }
 }

@@ -85,7 +85,7 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
         using var trainData = train;
         using var testData = test;
         using var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
-        Checkpoint.LoadWeights(s.Checkpoint, method);
+        CheckpointEvaluator.LoadWeights(s.Checkpoint, method);
         var device = new torch.Device(s.Device);
         method.to(device);
 

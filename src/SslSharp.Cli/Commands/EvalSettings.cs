@@ -5,11 +5,16 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options every <c>sslsharp eval</c> command shares: the checkpoint, the data, the device and where results go.</summary>
-public class EvalSettings : CommonSettings
+public class EvalSettings : CommonSettings, IJsonSettings
 {
+    /// <inheritdoc />
+    [CommandOption("--json")]
+    [Description("Print the result as one JSON document on stdout (the same as the <name>.json file); progress and tables go to stderr.")]
+    public bool Json { get; init; }
+
     /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
+    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
+    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors file with its side JSON ([green]sslsharp export[/], or torchvision weights): the model to evaluate or fine-tune.")]
     public string Checkpoint { get; init; } = "";
 
     /// <summary>Data set override.</summary>

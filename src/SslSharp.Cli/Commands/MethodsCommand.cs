@@ -1,5 +1,6 @@
 using SslSharp.Methods;
 using SslSharp.Runs;
+using SslSharp.Cli.Output;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,6 +12,11 @@ public sealed class MethodsCommand : Command<MethodsSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, MethodsSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Json)
+        {
+            CliOutput.WriteDocument(MethodsJson.Describe(settings.Method));
+            return 0;
+        }
         if (settings.Method is not null) return ShowOne(settings.Method);
         if (settings.NamesOnly)
         {

@@ -4,8 +4,13 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>Options of <c>sslsharp methods</c>.</summary>
-public sealed class MethodsSettings : CommonSettings
+public sealed class MethodsSettings : CommonSettings, IJsonSettings
 {
+    /// <inheritdoc />
+    [CommandOption("--json")]
+    [Description("Print the methods (or one method with its settings and presets) as one JSON document on stdout.")]
+    public bool Json { get; init; }
+
     /// <summary>A method to show in full (its presets), or null for the table of all methods.</summary>
     [CommandArgument(0, "[METHOD]")]
     [Description("Show one method in full: its description and its built-in presets.")]

@@ -32,7 +32,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         try
         {
             result = PretrainRunner.Run(config, runDir, settings.Resume is null ? null : SslSharp.Training.Checkpoint.Locate(settings.Resume),
-                showProgress: true, settings.MaxSteps,
+                showProgress: !settings.Quiet, settings.MaxSteps,
                 "sslsharp " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken,
                 SpectreProgress.ForConsole(), text => AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(text)}[/]"));
         }
@@ -122,19 +122,23 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     }
 
     /// <summary>
-    /// Defaults for the method and data set (or, with <c>--resume</c>, the configuration stored in the
-    /// checkpoint), overridden by the options given.
+    /// Defaults for the method and data set (or, with <c>--resume</c>, the configuration stored in the checkpoint;
+    /// with <c>--config</c>, the file's), overridden by the options given. With <c>--config</c> the result's
+    /// <see cref="RunConfig.Origin"/> names the file and every key the command line changed.
     /// </summary>
     internal static RunConfig Resolve(PretrainSettings s)
     {
-        var d = s.Resume is not null
-            ? CheckpointEvaluator.ReadConfig(s.Resume)
+        bool stored = s.Resume is not null || s.Config is not null;
+        var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume)
+            : s.Config is not null ? RunConfig.Read(s.Config)
             : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
         int epochs = s.Epochs ?? d.Epochs;
-        return d with
+        // A fresh run's warmup is at most a tenth of it; a stored configuration keeps its own unless --epochs shortens the run.
+        double warmup = s.WarmupEpochs ?? (stored && (s.Epochs is null || s.Resume is not null) ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs));
+        var resolved = d with
         {
             Epochs = epochs,
-            WarmupEpochs = s.WarmupEpochs ?? (s.Resume is not null ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs)),
+            WarmupEpochs = warmup,
             DataDir = s.DataDir ?? d.DataDir,
             Backbone = d.Backbone with
             {
@@ -146,13 +150,22 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             BatchSize = s.BatchSize ?? d.BatchSize,
             LearningRate = s.Lr ?? d.LearningRate,
             Optimizer = s.Optimizer is null ? d.Optimizer : SslSharp.Training.Optim.Optimizers.Parse(s.Optimizer),
-            Seed = s.Resume is not null ? d.Seed : s.Seed,
-            Device = s.Device,
-            KnnEvery = s.KnnEvery,
+            Seed = s.Resume is not null ? d.Seed : s.Seed ?? d.Seed,
+            Device = s.Device ?? d.Device,
+            KnnEvery = s.KnnEvery ?? d.KnnEvery,
             DiagnosticsEvery = s.DiagnosticsEvery ?? d.DiagnosticsEvery,
             OnlineProbe = s.OnlineProbe ?? d.OnlineProbe,
             ValSplit = s.ValSplit ?? d.ValSplit,
+            InitFrom = s.InitFrom is null ? d.InitFrom : Path.GetFullPath(s.InitFrom),
             Options = WithSettings(d.Options, s.Set),
+        };
+        if (s.Config is null) return resolved;
+        var changed = resolved.Differences(d);
+        return resolved with
+        {
+            Origin = $"sslsharp pretrain --config {s.Config}\n" + (changed.Count == 0
+                ? "the same configuration, nothing changed on the command line"
+                : "changed on the command line: " + string.Join(", ", changed.Select(c => $"{c.Key} {c.Before ?? "(none)"} -> {c.After ?? "(none)"}"))),
         };
     }
 }

@@ -72,6 +72,16 @@ public sealed class PretrainSettings : CommonSettings
     [Description("A preset YAML (batch_size, optimizer, learning_rate, weight_decay, options, augment, ...) used instead of the method's built-in one.")]
     public string? Preset { get; init; }
 
+    /// <summary>A run's <c>config.yaml</c> to repeat.</summary>
+    [CommandOption("--config <FILE>")]
+    [Description("Repeat a run: start from its resolved config.yaml (e.g. runs/X/config.yaml); other options and --set change single keys, and the new config.yaml says which.")]
+    public string? Config { get; init; }
+
+    /// <summary>Weights that start the backbone.</summary>
+    [CommandOption("--init-from <FILE>")]
+    [Description("Start the backbone from a safetensors file (sslsharp export, or torchvision/timm weights with the same names) instead of random weights.")]
+    public string? InitFrom { get; init; }
+
     /// <summary>Method settings.</summary>
     [CommandOption("--set <KEY=VALUE>")]
     [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]).")]
@@ -79,15 +89,13 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Seed.</summary>
     [CommandOption("--seed <N>")]
-    [Description("Seed of every random draw; the same seed and options give the same run.")]
-    [DefaultValue(0L)]
-    public long Seed { get; init; }
+    [Description("Seed of every random draw; the same seed and options give the same run. Default: 0 (or the --config file's).")]
+    public long? Seed { get; init; }
 
     /// <summary>Device.</summary>
     [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda (needs TorchSharp's CUDA build).")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
+    [Description("cpu or cuda (needs TorchSharp's CUDA build). Default: cpu (or the --config file's).")]
+    public string? Device { get; init; }
 
     /// <summary>Run folder.</summary>
     [CommandOption("-o|--out <DIR>")]
@@ -111,9 +119,8 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>kNN every N epochs.</summary>
     [CommandOption("--knn-every <N>")]
-    [Description("Also run the kNN evaluation every N epochs (0: only at the end).")]
-    [DefaultValue(0)]
-    public int KnnEvery { get; init; }
+    [Description("Also run the kNN evaluation every N epochs (0, the default: only at the end).")]
+    public int? KnnEvery { get; init; }
 
     /// <summary>Label-free diagnostics every N epochs.</summary>
     [CommandOption("--diagnostics-every <N>")]
@@ -141,12 +148,16 @@ public sealed class PretrainSettings : CommonSettings
         if (WarmupEpochs is { } we && !(we >= 0 && double.IsFinite(we))) return ValidationResult.Error($"--warmup-epochs must be 0 or a positive number, got {we}.");
         if (ValSplit is { } v && !(v >= 0 && double.IsFinite(v) && (v < 1 || v == Math.Floor(v))))
             return ValidationResult.Error($"--val-split takes a count of images or a fraction below 1, got {v}.");
-        if (!DeviceName.IsMatch(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N, got '{Device}'.");
+        if (Device is not null && !DeviceName.IsMatch(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N, got '{Device}'.");
+        if (Config is not null)
+            foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset"), (Resume, "--resume") })
+                if (given is not null)
+                    return ValidationResult.Error($"{option} cannot be combined with --config: the file names the {option.TrimStart('-')} (change single keys with the other options or --set).");
         if (Resume is not null)
             foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset") })
                 if (given is not null)
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
-        if (DataDir is not null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
+        if (DataDir is not null && Config is null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");
@@ -157,6 +168,10 @@ public sealed class PretrainSettings : CommonSettings
         if (DiagnosticsEvery < 0) return ValidationResult.Error("--diagnostics-every must be 0 or positive.");
         if (ValSplit is not null && Resume is not null)
             return ValidationResult.Error("--val-split cannot be combined with --resume: a resumed run keeps the split stored in its checkpoint.");
+        if (InitFrom is not null && Resume is not null)
+            return ValidationResult.Error("--init-from cannot be combined with --resume: a resumed run continues from its checkpoint's weights.");
+        if (InitFrom is not null && !File.Exists(InitFrom))
+            return ValidationResult.Error($"--init-from: the file '{InitFrom}' does not exist.");
         if (Overwrite && Resume is not null) return ValidationResult.Error("--overwrite and --resume contradict each other: --resume continues the run in its folder.");
         return ValidationResult.Success();
     }

@@ -62,7 +62,7 @@ public sealed class LoadedCheckpoint : IDisposable
         try
         {
             method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
-            Checkpoint.LoadWeights(checkpoint, method);
+            CheckpointEvaluator.LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);
             return new LoadedCheckpoint(checkpoint, config, entry, train, test, method, dev);

@@ -59,4 +59,17 @@ public static class Schedules
         if (step >= totalSteps) return end;
         return end + (start - end) * (1 + Math.Cos(Math.PI * step / totalSteps)) / 2;
     }
+
+    /// <summary>
+    /// Linear from <paramref name="start"/> at step 0 to <paramref name="end"/> at <paramref name="totalSteps"/>:
+    /// <c>start + (end - start) t / T</c>; steps past <c>T</c> give <paramref name="end"/>. Used for I-JEPA's EMA
+    /// momentum (0.996 to 1; facebookresearch/ijepa <c>train.py</c> <c>momentum_scheduler</c>).
+    /// </summary>
+    public static double Linear(long step, long totalSteps, double start, double end)
+    {
+        if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), $"Step must be >= 0, got {step}.");
+        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), $"Total steps must be > 0, got {totalSteps}.");
+        if (step >= totalSteps) return end;
+        return start + (end - start) * step / totalSteps;
+    }
 }

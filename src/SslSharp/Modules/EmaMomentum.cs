@@ -49,6 +49,19 @@ public sealed record EmaMomentum
     public static double Cosine(long step, long totalSteps, double baseMomentum, double endMomentum = 1.0) =>
         Schedules.Cosine(step, totalSteps, baseMomentum, endMomentum);
 
+    /// <summary>
+    /// The linear momentum schedule of I-JEPA: <c>m(t) = base + (end - base) t / T</c>, from
+    /// <paramref name="baseMomentum"/> at step 0 towards <paramref name="endMomentum"/> at step
+    /// <paramref name="totalSteps"/> (facebookresearch/ijepa <c>src/train.py</c> <c>momentum_scheduler</c>, with
+    /// <c>T = ipe_scale x steps</c>; its configs use <c>ipe_scale</c> 1, so the last step stays just below the end).
+    /// </summary>
+    /// <param name="step">Global step <c>t</c> (the update after step <c>t</c>'s optimizer step).</param>
+    /// <param name="totalSteps">Total steps <c>T</c>.</param>
+    /// <param name="baseMomentum">Momentum at step 0 (I-JEPA: 0.996).</param>
+    /// <param name="endMomentum">Momentum at step <c>T</c> (1).</param>
+    public static double Linear(long step, long totalSteps, double baseMomentum, double endMomentum = 1.0) =>
+        Schedules.Linear(step, totalSteps, baseMomentum, endMomentum);
+
     /// <summary>Throws unless <paramref name="momentum"/> lies in [0, 1]: "<paramref name="owner"/> must be in [0, 1] (<paramref name="typical"/>)."</summary>
     /// <param name="momentum">The value.</param>
     /// <param name="parameter">The parameter's name.</param>

@@ -8,7 +8,7 @@ namespace SslSharp.Tests.Architecture;
 /// </summary>
 internal static class Layers
 {
-    private static readonly string[] BuildingBlocks = { "Core", "Platform", "Backbones", "Heads", "Modules", "Losses", "Augment", "Data", "Distributed" };
+    private static readonly string[] BuildingBlocks = { "Core", "Platform", "Backbones", "Heads", "Modules", "Losses", "Augment", "Data", "Distributed", "Interop" };
 
     /// <summary>Layer name to the layers it may use (besides itself).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> MayUse = new Dictionary<string, string[]>
@@ -22,6 +22,7 @@ internal static class Layers
         ["Augment"] = ["Core"],
         ["Data"] = ["Core", "Platform", "Augment"],
         ["Distributed"] = ["Core"],
+        ["Interop"] = ["Core"],
         ["Methods"] = BuildingBlocks,
         ["Training"] = [.. BuildingBlocks, "Methods"],
         ["Evaluation"] = [.. BuildingBlocks, "Methods", "Training"],
