@@ -44,6 +44,7 @@ public class MethodOptionsTests
         ["barlowtwins"] = ["hidden_dim", "output_dim", "lambda", "scale_loss", "lr_weights", "lr_biases", "seed"],
         ["swav"] = ["hidden_dim", "output_dim", "prototypes", "temperature", "epsilon", "sinkhorn_iterations", "queue_length",
             "queue_start_epoch", "freeze_prototypes_steps", "seed"],
+        ["ijepa"] = ["predictor_dim", "predictor_depth", "predictor_heads", "target_blocks", "min_keep", "base_momentum", "seed"],
         ["mae"] = ["masking", "mask_ratio", "decoder_dim", "decoder_depth", "decoder_heads", "decoder_mlp_ratio", "norm_pix_loss", "seed"],
     };
 
@@ -60,8 +61,8 @@ public class MethodOptionsTests
     /// <summary>Backbone width: at least DirectCLR's default sub-vector (360).</summary>
     private const int Width = 384;
 
-    private static Backbone Backbone(string name) => name == "mae"
-        ? new VisionTransformer(new VisionTransformerOptions { ImageSize = 8, PatchSize = 4, InChannels = 1, Dim = 16, Depth = 1, Heads = 2 })
+    private static Backbone Backbone(string name) => name is "mae" or "ijepa"
+        ? new VisionTransformer(new VisionTransformerOptions { ImageSize = 28, PatchSize = 4, InChannels = 1, Dim = 16, Depth = 1, Heads = 2 })
         : new StandInBackbone(1, 4, 4, Width);
 
     /// <summary>For each method: the record's defaults against what the built method really uses.</summary>
@@ -211,6 +212,12 @@ public class MethodOptionsTests
             Assert.Equal(o.FreezePrototypesSteps, s.FreezePrototypesSteps);
         },
         ["mae"] = Mae,
+        ["ijepa"] = m =>
+        {
+            var (s, o) = ((SslSharp.Methods.Masked.IJEPA)m, new SslSharp.Methods.Masked.IJEPAOptions());
+            Assert.Equal(o, s.Options);
+            Assert.Equal(o.PredictorDim, s.Predictor.Dim);
+        },
     };
 
     private static void Mae(SslMethod m)
@@ -263,7 +270,7 @@ public class MethodOptionsTests
     [Fact]
     public void Every_registered_method_has_an_options_record_and_a_defaults_check()
     {
-        Assert.Equal(18, MethodRegistry.Names.Count);
+        Assert.Equal(19, MethodRegistry.Names.Count);
         foreach (var name in MethodRegistry.Names)
         {
             Assert.NotNull(MethodRegistry.OptionsType(name));

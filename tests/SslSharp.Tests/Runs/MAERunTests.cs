@@ -5,15 +5,17 @@ using SslSharp.Tests.Training;
 namespace SslSharp.Tests.Runs;
 
 /// <summary><c>sslsharp pretrain --method mae</c> on the embedded data: the preset's vit-cpu, a run folder, and a resume
-/// that repeats the uninterrupted run (the masks are drawn from the step).</summary>
+/// that repeats the uninterrupted run (the masks are drawn from the step; I-JEPA's target encoder is in the checkpoint).</summary>
 [Collection("TrainerSerial")]
 public class MAERunTests
 {
-    [Fact]
+    [Theory]
     [Trait("Category", "Slow")] // two short runs with a full-data ViT kNN each
-    public void A_resumed_run_repeats_the_uninterrupted_one()
+    [InlineData("mae")]
+    [InlineData("ijepa")]
+    public void A_resumed_run_repeats_the_uninterrupted_one(string method)
     {
-        var config = PretrainDefaults.For("mae", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false };
+        var config = PretrainDefaults.For(method, "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false };
         using var whole = new TempDir();
         using var resumed = new TempDir();
         PretrainRunner.Run(config, whole.Path, showProgress: false, maxSteps: 3);
