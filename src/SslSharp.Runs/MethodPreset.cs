@@ -14,7 +14,8 @@ namespace SslSharp.Runs;
 /// <remarks>
 /// Keys are the snake_case names of <see cref="RunConfig"/> (<c>batch_size</c>, <c>learning_rate</c>,
 /// <c>weight_decay_end</c>, <c>options</c>, <c>augment</c>, ...). The training budget (backbone, epochs)
-/// belongs to the data set and the command line, not to the preset. One file per data-size class and
+/// belongs to the data set and the command line, not to the preset, except for a method that needs a kind of
+/// backbone (<c>backbone: vit-cpu</c> for the masked methods). One file per data-size class and
 /// method follows solo-learn's <c>scripts/pretrain/cifar/*.yaml</c>.
 /// </remarks>
 public sealed record MethodPreset
@@ -40,6 +41,10 @@ public sealed record MethodPreset
     /// <summary>Final learning rate of the cosine schedule.</summary>
     public double? MinLr { get; init; }
 
+    /// <summary>The backbone the method needs when it cannot use the data set's default (MAE: a ViT, <c>vit-cpu</c>);
+    /// null keeps the data set's. The command line's <c>--backbone</c> overrides it.</summary>
+    public string? Backbone { get; init; }
+
     /// <summary>Method settings (the factory's <see cref="Methods.MethodSettings"/> keys).</summary>
     public Dictionary<string, string>? Options { get; init; }
 
@@ -54,6 +59,7 @@ public sealed record MethodPreset
         foreach (var (k, v) in Options ?? []) options[k] = v;
         return config with
         {
+            Backbone = Backbone is null ? config.Backbone : config.Backbone with { Name = Backbone },
             BatchSize = BatchSize ?? config.BatchSize,
             Optimizer = Optimizer ?? config.Optimizer,
             LearningRate = LearningRate ?? config.LearningRate,

@@ -36,6 +36,8 @@ public static class MethodRegistry
         ("vicreg", Correlation.VICReg.Create, typeof(Correlation.VICRegOptions)),
         ("barlowtwins", Correlation.BarlowTwins.Create, typeof(Correlation.BarlowTwinsOptions)),
         ("swav", Clustering.SwAV.Create, typeof(Clustering.SwAVOptions)),
+        ("mae", Masked.MAE.Create, typeof(Masked.MAEOptions)),
+        ("ijepa", Masked.IJEPA.Create, typeof(Masked.IJEPAOptions)),
     };
 
     private static readonly SortedDictionary<string, Func<Backbone, MethodSettings, SslMethod>> Factories =

@@ -44,6 +44,8 @@ public class MethodOptionsTests
         ["barlowtwins"] = ["hidden_dim", "output_dim", "lambda", "scale_loss", "lr_weights", "lr_biases", "seed"],
         ["swav"] = ["hidden_dim", "output_dim", "prototypes", "temperature", "epsilon", "sinkhorn_iterations", "queue_length",
             "queue_start_epoch", "freeze_prototypes_steps", "seed"],
+        ["ijepa"] = ["predictor_dim", "predictor_depth", "predictor_heads", "target_blocks", "min_keep", "base_momentum", "seed"],
+        ["mae"] = ["masking", "mask_ratio", "decoder_dim", "decoder_depth", "decoder_heads", "decoder_mlp_ratio", "norm_pix_loss", "seed"],
     };
 
     /// <summary>Width settings overridden where the paper's sizes would allocate hundreds of MB on this machine;
@@ -59,7 +61,9 @@ public class MethodOptionsTests
     /// <summary>Backbone width: at least DirectCLR's default sub-vector (360).</summary>
     private const int Width = 384;
 
-    private static Backbone Backbone() => new StandInBackbone(1, 4, 4, Width);
+    private static Backbone Backbone(string name) => name is "mae" or "ijepa"
+        ? new VisionTransformer(new VisionTransformerOptions { ImageSize = 28, PatchSize = 4, InChannels = 1, Dim = 16, Depth = 1, Heads = 2 })
+        : new StandInBackbone(1, 4, 4, Width);
 
     /// <summary>For each method: the record's defaults against what the built method really uses.</summary>
     private static readonly Dictionary<string, Action<SslMethod>> UsesDefaults = new()
@@ -207,7 +211,22 @@ public class MethodOptionsTests
             Assert.Equal(o.QueueStartEpoch, s.QueueStartEpoch);
             Assert.Equal(o.FreezePrototypesSteps, s.FreezePrototypesSteps);
         },
+        ["mae"] = Mae,
+        ["ijepa"] = m =>
+        {
+            var (s, o) = ((SslSharp.Methods.Masked.IJEPA)m, new SslSharp.Methods.Masked.IJEPAOptions());
+            Assert.Equal(o, s.Options);
+            Assert.Equal(o.PredictorDim, s.Predictor.Dim);
+        },
     };
+
+    private static void Mae(SslMethod m)
+    {
+        var (s, o) = ((SslSharp.Methods.Masked.MAE)m, new SslSharp.Methods.Masked.MAEOptions());
+        Assert.Equal(o, s.Options);
+        Assert.Equal(o.DecoderDim, s.Decoder.Dim);
+        Assert.Equal(o.DecoderDepth, s.Decoder.named_children().Single(c => c.name == "decoder_blocks").module.children().Count());
+    }
 
     private static void Margin(SslMethod m, MarginMethodOptions o)
     {
@@ -251,7 +270,7 @@ public class MethodOptionsTests
     [Fact]
     public void Every_registered_method_has_an_options_record_and_a_defaults_check()
     {
-        Assert.Equal(17, MethodRegistry.Names.Count);
+        Assert.Equal(19, MethodRegistry.Names.Count);
         foreach (var name in MethodRegistry.Names)
         {
             Assert.NotNull(MethodRegistry.OptionsType(name));
@@ -301,7 +320,7 @@ public class MethodOptionsTests
     public void A_method_built_from_empty_settings_uses_the_record_defaults(string name)
     {
         var settings = new MethodSettings(Light.GetValueOrDefault(name));
-        using var method = MethodRegistry.Create(name, Backbone(), settings);
+        using var method = MethodRegistry.Create(name, Backbone(name), settings);
         UsesDefaults[name](method);
     }
 
@@ -310,7 +329,7 @@ public class MethodOptionsTests
     public void An_unknown_key_fails_with_the_known_settings(string name)
     {
         var settings = new MethodSettings(new Dictionary<string, string> { ["no-such-setting"] = "1" });
-        var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Create(name, Backbone(), settings));
+        var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Create(name, Backbone(name), settings));
         Assert.Contains($"Method '{name}' does not understand the setting(s) 'no-such-setting'.", e.Message);
         var known = e.Message[(e.Message.IndexOf("Known settings: ", StringComparison.Ordinal) + "Known settings: ".Length)..].TrimEnd('.');
         Assert.Equal(RecordSettings(name).Select(s => s.Key).Order(StringComparer.Ordinal), known.Split(", ").Order(StringComparer.Ordinal));
@@ -350,7 +369,7 @@ public class MethodOptionsTests
         static void AssertMessage(string message, Dictionary<string, string> values)
         {
             var name = values.ContainsKey("temperature") ? "simclr" : "triplet";
-            var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Create(name, Backbone(), new MethodSettings(values)));
+            var e = Assert.Throws<ArgumentException>(() => MethodRegistry.Create(name, Backbone(name), new MethodSettings(values)));
             Assert.Equal(message, e.Message);
         }
     }

@@ -35,14 +35,18 @@ public sealed class MethodPresetTests
             var views = (config.Augment ?? new()).Build(imageSize, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.2f, 0.2f, 0.2f });
             // Small presets must fit a small backbone; large ones may assume a ResNet-sized representation
             // (DirectCLR's official sub-vector of 360 features), here a 512-wide stand-in.
-            using var backbone = size == "small" ? new ConvNet(3, widthMultiplier: 0.25) : new ConvNet(3, new[] { 8, 512 });
+            // A preset that names its backbone (MAE: a ViT) names a known one and gets a tiny ViT here.
+            if (preset.Backbone is not null) Assert.Contains(preset.Backbone, BackboneFactory.Names);
+            using Backbone backbone = preset.Backbone is not null
+                ? new VisionTransformer(new VisionTransformerOptions { ImageSize = imageSize, PatchSize = 4, InChannels = 3, Dim = 16, Depth = 1, Heads = 2 })
+                : size == "small" ? new ConvNet(3, widthMultiplier: 0.25) : new ConvNet(3, new[] { 8, 512 });
             var settings = new Dictionary<string, string>(config.Options) { ["seed"] = "1" };
             using var built = MethodRegistry.Create(method, backbone.CreateTwin(), new MethodSettings(settings));
             Assert.NotNull(built.Encoder);
             Assert.True(views.ViewCount >= built.MinimumViews, $"{method}.{size}: {views.ViewCount} view(s), the method needs {built.MinimumViews}");
             // Every method with a projector exposes it to the guillotine probe; DirectCLR has none by design and
-            // DeepCluster's is optional.
-            if (method is not ("directclr" or "deepcluster"))
+            // DeepCluster's is optional; MAE and I-JEPA have a decoder / predictor, not a projector.
+            if (method is not ("directclr" or "deepcluster" or "mae" or "ijepa"))
                 Assert.True(built is SslSharp.Core.IHasProjector, $"{method} does not expose its projector (IHasProjector)");
         }
     }
