@@ -99,21 +99,37 @@ public static class ModelExport
     }
 
     /// <summary>Loads an export's backbone (and projector, when the file has one) into <paramref name="method"/>.</summary>
-    public static void LoadWeights(string path, SslSharp.Methods.SslMethod method)
+    public static void LoadWeights(string path, SslSharp.Methods.SslMethod method) => WithTensors(path, tensors =>
+    {
+        WeightImport.LoadInto(method.Encoder, BackboneTensors(tensors), path);
+        if (method is IHasProjector p && tensors.Keys.Any(k => k.StartsWith(ProjectorPrefix, StringComparison.Ordinal)))
+            WeightImport.LoadInto(p.Projector, tensors, path, ProjectorPrefix);
+    });
+
+    /// <summary>
+    /// Loads the backbone tensors of a safetensors file (an export, or torchvision/timm weights under the same names) into
+    /// <paramref name="backbone"/>; a projector the file also holds is left out (<c>pretrain --init-from</c>).
+    /// </summary>
+    public static void LoadBackbone(string path, SslSharp.Backbones.Backbone backbone) =>
+        WithTensors(path, tensors => WeightImport.LoadInto(backbone, BackboneTensors(tensors), path));
+
+    /// <summary>Reads <paramref name="path"/>, hands its tensors to <paramref name="use"/> and frees them.</summary>
+    private static void WithTensors(string path, Action<Dictionary<string, Tensor>> use)
     {
         var (tensors, _) = SafeTensors.Load(path);
         try
         {
-            WeightImport.LoadInto(method.Encoder, tensors.Where(kv => !kv.Key.StartsWith(ProjectorPrefix, StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), path);
-            if (method is IHasProjector p && tensors.Keys.Any(k => k.StartsWith(ProjectorPrefix, StringComparison.Ordinal)))
-                WeightImport.LoadInto(p.Projector, tensors, path, ProjectorPrefix);
+            use(tensors);
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
     }
+
+    /// <summary>The tensors without the <see cref="ProjectorPrefix"/> ones.</summary>
+    private static Dictionary<string, Tensor> BackboneTensors(Dictionary<string, Tensor> tensors) =>
+        tensors.Where(kv => !kv.Key.StartsWith(ProjectorPrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>How the side file's check input is made, so a loader can rebuild it and compare features.</summary>
     public const string CheckInputFormula = "x = sin(0.01 * arange(2 * C * H * W, float32)).reshape(2, C, H, W); features = backbone.eval()(x)";

@@ -303,22 +303,14 @@ public static class PretrainRunner
         var backbone = BackboneFactory.Create(config.Backbone, inChannels, config.Seed, imageSize);
         if (initialize && config.InitFrom is { } init)
         {
-            var (tensors, _) = SslSharp.Interop.SafeTensors.Load(init);
             try
             {
-                // An export with --projector also holds the projector; only the backbone starts from the file.
-                var backboneTensors = tensors.Where(kv => !kv.Key.StartsWith(ModelExport.ProjectorPrefix, StringComparison.Ordinal))
-                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                SslSharp.Interop.WeightImport.LoadInto(backbone, backboneTensors, init);
+                ModelExport.LoadBackbone(init, backbone);
             }
             catch
             {
                 backbone.Dispose();
                 throw;
-            }
-            finally
-            {
-                foreach (var t in tensors.Values) t.Dispose();
             }
         }
         var settings = new Dictionary<string, string>(config.Options, StringComparer.Ordinal);

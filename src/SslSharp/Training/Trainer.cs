@@ -49,6 +49,7 @@ public sealed class Trainer : IDisposable
     private readonly bool _averageGradients;
     private readonly TorchSharp.Modules.Parameter[] _trainable;
     private readonly IStepSeeded[] _stepSeeded;
+    private readonly int _accumulate;   // batches per optimizer step (TrainerOptions.AccumulationSteps)
     private bool _disposed;
 
     /// <summary>Creates a trainer; moves <paramref name="method"/> to the device and builds the optimizer from its parameter groups.</summary>
@@ -100,9 +101,6 @@ public sealed class Trainer : IDisposable
         _trainable = Groups.SelectMany(g => g.Parameters).ToArray();
         _stepSeeded = method.named_modules().Select(m => m.module).OfType<IStepSeeded>().ToArray();
     }
-
-    /// <summary>Batches per optimizer step (<see cref="TrainerOptions.AccumulationSteps"/>).</summary>
-    private readonly int _accumulate;
 
     /// <summary>The processes this trainer runs with (<see cref="SingleProcessGroup.Instance"/> unless one was given).</summary>
     public IProcessGroup ProcessGroup => _group;
