@@ -9,8 +9,8 @@ namespace SslSharp.Cli.Commands;
 public sealed class EvalDecoderSettings : CommonSettings
 {
     /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt).")]
+    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
+    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors export with its side JSON.")]
     public string Checkpoint { get; init; } = "";
 
     /// <summary>Output folder.</summary>

@@ -79,7 +79,6 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
     internal static RankOutcome Run(EvalRankSettings s, Action<string, long, long>? progress = null)
     {
         var config = CheckpointEvaluator.ReadConfig(s.Checkpoint);
-        var info = Checkpoint.ReadInfo(s.Checkpoint);
         var entry = RunData.Entry(s.Dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(s.Dataset is null ? s.DataDir ?? config.DataDir : s.DataDir, 0);
         using var trainData = train;
@@ -109,10 +108,10 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
             .With("method", config.Method)
             .With("backbone", config.Backbone.Name)
             .With("dataset", entry.Name)
-            .With("step", info.Step.ToString(c))
+            .With("step", ModelExport.IsExport(s.Checkpoint) ? "(an export: no step)" : Checkpoint.ReadInfo(s.Checkpoint).Step.ToString(c))
             .With("samples", diagnostics.Samples.ToString(c))
             .With("seed", seed.ToString(c));
-        var outDir = s.Out ?? Path.GetDirectoryName(Path.GetFullPath(s.Checkpoint))!;
+        var outDir = s.Out ?? CheckpointEvaluator.RunFolder(s.Checkpoint);
         var (json, md) = report.Write(outDir);
         return new RankOutcome(result, rotation, entry.Name, diagnostics.Samples, json, md);
     }

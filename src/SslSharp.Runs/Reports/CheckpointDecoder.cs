@@ -62,6 +62,6 @@ public static class CheckpointDecoder
         Action<string, long, long>? progress = null)
     {
         using var loaded = LoadedCheckpoint.Open(checkpoint, dataset, dataDir, device);
-        return Run(loaded, outputFolder ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, options, progress);
+        return Run(loaded, outputFolder ?? CheckpointEvaluator.RunFolder(checkpoint), options, progress);
     }
 }

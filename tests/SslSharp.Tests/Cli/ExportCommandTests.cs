@@ -59,6 +59,12 @@ public class ExportCommandTests
         Assert.True(fromCkpt == 0 && fromFile == 0, a + b);
         static string Rows(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "knn.json"))).RootElement.GetProperty("rows").GetRawText();
         Assert.Equal(Rows(temp.File("e1")), Rows(temp.File("e2")));
+        var (rank, c) = CliRunner.Run("eval", "rank", "--init-from", file, "--samples", "64", "--out", temp.File("e3"));
+        Assert.True(rank == 0, c);   // the label-free diagnostics take the export too
+        Assert.True(File.Exists(Path.Combine(temp.File("e3"), "rank.json")));
+        var (inRun, d) = CliRunner.Run("eval", "rank", "--checkpoint", run, "--samples", "64", "--no-rotation");
+        Assert.True(inRun == 0, d);
+        Assert.True(File.Exists(Path.Combine(run, "rank.json")), "eval rank on a run folder writes into that folder");
         File.Delete(Path.ChangeExtension(file, ".json"));
         var (noSide, why) = CliRunner.Run("eval", "knn", "--init-from", file, "--limit", "120");
         Assert.Equal(1, noSide);
