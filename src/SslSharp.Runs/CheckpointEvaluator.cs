@@ -186,7 +186,7 @@ public static class CheckpointEvaluator
         }
         var csv = Path.ChangeExtension(full, ".csv");
         var names = run.ClassNames;
-        using (var writer = new StreamWriter(csv + ".tmp"))
+        AtomicFile.WriteText(csv, writer =>
         {
             writer.WriteLine("row,split,index,label,class,file");
             long row = 0;
@@ -197,8 +197,7 @@ public static class CheckpointEvaluator
                     writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"{row},{split},{i},{values[i]},{Csv(values[i] >= 0 && values[i] < names.Count ? names[(int)values[i]] : "")},{Csv(sources?[i] ?? "")}"));
             }
-        }
-        File.Move(csv + ".tmp", csv, overwrite: true);
+        });
         files.Add(csv);
         return (files, features.shape[0]);
     }

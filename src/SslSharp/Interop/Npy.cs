@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,16 +38,12 @@ public static class Npy
         var dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
         int unpadded = 10 + dict.Length + 1;
         var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        AtomicFile.Write(path, file =>
         {
             file.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
             file.Write(BitConverter.GetBytes((ushort)header.Length));
             file.Write(Encoding.ASCII.GetBytes(header));
             if (cpu.numel() > 0) file.Write(cpu.bytes);
-        }
-        File.Move(temp, full, overwrite: true);
+        });
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,10 +60,7 @@ public static class SafeTensors
         }
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8;
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        AtomicFile.Write(path, file =>
         {
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
@@ -70,8 +68,7 @@ public static class SafeTensors
             file.Write(json);
             for (int i = json.Length; i < padded; i++) file.WriteByte((byte)' ');
             foreach (var t in data) if (t.numel() > 0) file.Write(t.bytes);
-        }
-        File.Move(temp, full, overwrite: true);
+        });
     }
 
     /// <summary>Reads every tensor (on the CPU, in file order) and the metadata of a safetensors file.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SslSharp.Core;
 
 namespace SslSharp.Evaluation.Spectral;
 
@@ -23,16 +24,12 @@ public static class SpectrumCsv
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(singularValues);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = path + ".tmp";
-        using (var w = new StreamWriter(tmp, false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+        AtomicFile.WriteText(path, w =>
         {
             w.WriteLine(Header);
             for (int i = 0; i < singularValues.Count; i++)
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1},{singularValues[i]:R}"));
-        }
-        File.Move(tmp, path, overwrite: true);
+        });
         return path;
     }
 
