@@ -37,8 +37,8 @@ public static class Program
     /// source commit when built from a git clone).
     /// </summary>
     internal static string Version =>
-        typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Program).Assembly)
+            ?.InformationalVersion ?? "unknown";
 
     /// <summary>The exit code of a run stopped by a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + signal number).</summary>
     internal static int InterruptExitCode { get; private set; } = 130;

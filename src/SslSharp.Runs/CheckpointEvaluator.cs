@@ -178,8 +178,7 @@ public static class CheckpointEvaluator
         {
             using var noGrad = torch.no_grad();
             run.Method.eval();
-            var embeddings = torch.cat(Enumerable.Range(0, (int)((features.shape[0] + 1023) / 1024))
-                .Select(i => head!.call(features.narrow(0, i * 1024L, Math.Min(1024L, features.shape[0] - i * 1024L)).to(run.Device)).cpu()).ToList());
+            var embeddings = torch.cat(features.split(1024).Select(chunk => head!.call(chunk.to(run.Device)).cpu()).ToList());
             var path = Path.ChangeExtension(full, ".projector.npy");
             Interop.Npy.Save(path, embeddings);
             files.Add(path);
