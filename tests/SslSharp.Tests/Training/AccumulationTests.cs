@@ -13,6 +13,7 @@ namespace SslSharp.Tests.Training;
 /// Gradient accumulation (<see cref="TrainerOptions.AccumulationSteps"/>): for a loss that is a mean over independent
 /// images (SimSiam's, with BN-free networks), 4 batches of 64 accumulated take the same optimizer step as one batch of 256.
 /// </summary>
+[Collection("TrainerSerial")] // builds its networks after torch.manual_seed: no parallel test may draw from the global generator meanwhile
 public class AccumulationTests
 {
     /// <summary>A BN-free backbone: flatten, linear, ReLU.</summary>
