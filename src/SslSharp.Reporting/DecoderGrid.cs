@@ -5,13 +5,14 @@ namespace SslSharp.Reporting;
 
 /// <summary>
 /// Draws <see cref="DecoderSamples"/> as a PNG: blocks of two rows, originals on top and their
-/// reconstructions underneath, up to <see cref="Columns"/> images per row, each image scaled up
+/// reconstructions underneath (three rows when the samples carry <see cref="DecoderSamples.MaskedInputs"/>:
+/// original, masked input, reconstruction), up to <see cref="Columns"/> images per row, each image scaled up
 /// by an integer factor (nearest neighbour) so that small images stay visible.
 /// </summary>
 /// <remarks>
 /// Written with SkiaSharp (the renderer ScottPlot 5 draws with). Layout in pixels, with cell
-/// <c>s W x s H</c>, padding <c>p</c> and gap <c>g</c> between blocks: width
-/// <c>cols (s W) + (cols + 1) p</c>, height <c>2 p + blocks (2 s H + p) + (blocks - 1) g</c>.
+/// <c>s W x s H</c>, padding <c>p</c>, gap <c>g</c> between blocks and <c>r</c> rows per block (2 or 3): width
+/// <c>cols (s W) + (cols + 1) p</c>, height <c>2 p + blocks (r s H + (r - 1) p) + (blocks - 1) g</c>.
 /// </remarks>
 public static class DecoderGrid
 {
@@ -44,12 +45,18 @@ public static class DecoderGrid
             throw new ArgumentException($"The grid draws 1- or 3-channel images, got {samples.Channels} channels.", nameof(samples));
         if (samples.Reconstructions.Count != samples.Count)
             throw new ArgumentException($"{samples.Count} originals but {samples.Reconstructions.Count} reconstructions.", nameof(samples));
+        if (samples.MaskedInputs is { } maskedInputs && maskedInputs.Count != samples.Count)
+            throw new ArgumentException($"{samples.Count} originals but {maskedInputs.Count} masked inputs.", nameof(samples));
+        var rows = samples.MaskedInputs is null
+            ? new[] { samples.Originals, samples.Reconstructions }
+            : new[] { samples.Originals, samples.MaskedInputs, samples.Reconstructions };
         int s = scale ?? ScaleFor(Math.Max(samples.Height, samples.Width));
         if (s < 1) throw new ArgumentOutOfRangeException(nameof(scale), s, "scale must be at least 1.");
         int cellW = s * samples.Width, cellH = s * samples.Height;
         int cols = Math.Min(Columns, samples.Count), blocks = (samples.Count + cols - 1) / cols;
         int width = cols * cellW + (cols + 1) * Padding;
-        int height = 2 * Padding + blocks * (2 * cellH + Padding) + (blocks - 1) * BlockGap;
+        int r = rows.Length;
+        int height = 2 * Padding + blocks * (r * cellH + (r - 1) * Padding) + (blocks - 1) * BlockGap;
 
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         bitmap.Erase(new SKColor(255, 255, 255));
@@ -57,9 +64,9 @@ public static class DecoderGrid
         {
             int col = i % cols, block = i / cols;
             int x = Padding + col * (cellW + Padding);
-            int y = Padding + block * (2 * cellH + Padding + BlockGap);
-            Draw(bitmap, samples, samples.Originals[i], x, y, s);
-            Draw(bitmap, samples, samples.Reconstructions[i], x, y + cellH + Padding, s);
+            int y = Padding + block * (r * cellH + (r - 1) * Padding + BlockGap);
+            for (int row = 0; row < r; row++)
+                Draw(bitmap, samples, rows[row][i], x, y + row * (cellH + Padding), s);
         }
         var folder = Path.GetDirectoryName(Path.GetFullPath(pngPath));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);

@@ -7,9 +7,11 @@ using SslSharp.Distributed.Mpi;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Diagnostics;
 using SslSharp.Evaluation.Neighbours;
+using SslSharp.Evaluation.Decoder;
 using SslSharp.Evaluation.Probes;
 using SslSharp.Evaluation.Spectral;
 using SslSharp.Methods;
+using SslSharp.Methods.Masked;
 using SslSharp.Reporting;
 using SslSharp.Training;
 using SslSharp.Training.Logging;
@@ -133,6 +135,13 @@ public static class PretrainRunner
         files.AddRange(TrainingPlots.WriteAll(runDirectory));
         files.AddRange(new[] { SpectrumCsv.BackboneFile, SpectrumCsv.EmbeddingFile }.Select(f => Path.Combine(runDirectory, f)).Where(File.Exists));
         if (result.LastCheckpoint is not null) files.Add(result.LastCheckpoint);
+        if (method is MAE mae)
+        {
+            var grid = Path.Combine(runDirectory, MaskedReconstruction.GridFileName);
+            DecoderGrid.Write(MaskedReconstruction.Sample(mae, test.Images, entry.Mean, entry.Std, DecoderOptions.Default.GridImages,
+                config.Seed, new torch.Device(config.Device)), grid);
+            files.Add(grid);
+        }
         var summary = new RunSummary
         {
             Method = config.Method,

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using SslSharp.Augment;
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Evaluation.Spectral;
+using SslSharp.Methods.Masked;
 using SslSharp.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,6 +99,25 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
         else
             section.Notes.Add($"{DecoderGrid.FileName} exists but {CheckpointDecoder.JsonFileName} is missing or unreadable: the decoder's error is unknown.");
         section.Images.Add(new ReportImage(DecoderGrid.FileName, "Held-out images (top row of each pair) and their reconstructions from frozen features (bottom row)."));
+    }
+
+    /// <summary>An MAE run's own reconstructions: the folder's <see cref="MaskedReconstruction.GridFileName"/>, or drawn now
+    /// from the checkpoint when the run's method is <c>mae</c>; nothing for other methods.</summary>
+    public void MaskedReconstructions(ReportSection section)
+    {
+        var grid = Path.Combine(runDirectory, MaskedReconstruction.GridFileName);
+        if (!File.Exists(grid))
+        {
+            var configPath = Path.Combine(runDirectory, RunConfig.FileName);
+            if (!File.Exists(configPath) || !string.Equals(RunConfig.Read(configPath).Method, "mae", StringComparison.OrdinalIgnoreCase)) return;
+            if (Load(section) is not { Method: MAE mae } loaded) return;
+            DecoderGrid.Write(MaskedReconstruction.Sample(mae, loaded.Test.Images, loaded.Entry.Mean, loaded.Entry.Std,
+                options.Decoder.GridImages, loaded.Config.Seed, loaded.Device), grid);
+        }
+        section.Paragraphs.Add("The MAE's own decoder on held-out images: for each image, the original, the input with its masked patches " +
+                               "greyed out (all the encoder saw), and the reconstruction of the masked patches with the visible ones pasted back.");
+        section.Images.Add(new ReportImage(MaskedReconstruction.GridFileName,
+            "Held-out images (top), masked input (middle), MAE reconstruction with the visible patches kept (bottom)."));
     }
 
     private static string Scores(double test, double mean) => string.Create(CultureInfo.InvariantCulture,

@@ -8,8 +8,8 @@ namespace SslSharp.Runs.Reports;
 /// <c>sslsharp report RUN_DIR</c>: one page about a pretraining run, written as
 /// <see cref="HtmlFile"/> (self-contained, images embedded) and <see cref="MarkdownFile"/> (images
 /// linked) into the run folder. Sections: overview, loss and learning rate, kNN / probe accuracy,
-/// singular-value spectra, RankMe and collapse diagnostics, PCA of held-out features, decoder
-/// reconstructions, final metrics.
+/// singular-value spectra, RankMe and collapse diagnostics, PCA of held-out features, reconstructions
+/// (an MAE's own, then a decoder's from frozen features), final metrics.
 /// </summary>
 /// <remarks>
 /// Inputs are the run folder's files (<c>summary.md</c>, <c>metrics.csv</c> + <c>logged.csv</c>,
@@ -64,7 +64,9 @@ public static class RunReport
             fromCheckpoint.Spectrum(document.Add(SectionIds[3], "Singular-value spectrum"));
             MetricSections.Diagnostics(document.Add(SectionIds[4], "RankMe and collapse diagnostics"), metrics, runDirectory);
             fromCheckpoint.Pca(document.Add(SectionIds[5], "PCA of held-out features"));
-            fromCheckpoint.Reconstructions(document.Add(SectionIds[6], "Reconstructions from frozen features"));
+            var reconstructions = document.Add(SectionIds[6], "Reconstructions");
+            fromCheckpoint.MaskedReconstructions(reconstructions);
+            fromCheckpoint.Reconstructions(reconstructions);
         }
         MetricSections.Final(document.Add(SectionIds[7], "Final metrics"), metrics, runDirectory);
 

@@ -19,6 +19,9 @@ namespace SslSharp.Losses;
 /// </remarks>
 public static class MAELoss
 {
+    /// <summary>Added to a patch's variance under norm-pix (facebookresearch/mae: 1e-6).</summary>
+    public const double NormPixEps = 1e-6;
+
     /// <summary>MAE's masked-patch MSE.</summary>
     /// <param name="prediction">Decoder output per patch <c>[N, L, P]</c>, in token order.</param>
     /// <param name="target">Pixel patches <c>[N, L, P]</c> (<see cref="Patches.Patchify"/>); no gradient flows to it.</param>
@@ -28,7 +31,7 @@ public static class MAELoss
     /// <returns>The scalar loss (0-d, differentiable w.r.t. <paramref name="prediction"/>).</returns>
     /// <exception cref="ArgumentException">Shapes disagree, norm-pix with one value per patch, or (with value checks on) no
     /// patch is masked or an input holds NaN/infinity.</exception>
-    public static Tensor Compute(Tensor prediction, Tensor target, Tensor mask, bool normPixLoss = false, double eps = 1e-6)
+    public static Tensor Compute(Tensor prediction, Tensor target, Tensor mask, bool normPixLoss = false, double eps = NormPixEps)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(target);
@@ -58,7 +61,7 @@ public static class MAELoss
     /// <param name="target">Pixel patches <c>[N, L, P]</c>, <c>P &gt;= 2</c>.</param>
     /// <param name="eps">Added to the variance (1e-6).</param>
     /// <returns><c>[N, L, P]</c> without gradient.</returns>
-    public static Tensor NormalizedTarget(Tensor target, double eps = 1e-6)
+    public static Tensor NormalizedTarget(Tensor target, double eps = NormPixEps)
     {
         ArgumentNullException.ThrowIfNull(target);
         using var scope = torch.NewDisposeScope();

@@ -46,7 +46,7 @@ public class RunReportTests
         // Spectra came from the CSV files; what needs the checkpoint says so.
         Assert.Contains("Spectra shown: backbone features (spectrum_backbone.csv); embeddings (spectrum_embedding.csv).", html);
         Assert.Contains(result.Notes, n => n.StartsWith("PCA of held-out features:", StringComparison.Ordinal) && n.Contains("No checkpoint"));
-        Assert.Contains(result.Notes, n => n.StartsWith("Reconstructions from frozen features:", StringComparison.Ordinal) && n.Contains("No checkpoint"));
+        Assert.Contains(result.Notes, n => n.StartsWith("Reconstructions:", StringComparison.Ordinal) && n.Contains("No checkpoint"));
         Assert.Contains(result.Notes, n => n.Contains("broken.json is not valid JSON"));
         // Final metrics: logged last values, the JSON result, the summary.
         Assert.Contains("<td>online_probe_top1</td><td class=\"num\">0.76</td>", html);

@@ -1,5 +1,8 @@
+using SslSharp.Evaluation.Decoder;
 using SslSharp.Methods;
 using SslSharp.Runs;
+using SslSharp.Runs.Reports;
+using SslSharp.Tests.Reporting;
 using SslSharp.Tests.Training;
 
 namespace SslSharp.Tests.Runs;
@@ -33,5 +36,13 @@ public class EveryMethodRunTests
         if (!needsVit) Assert.NotNull(last.Result.Embedding);   // masked methods have no projector
         Assert.True(File.Exists(Path.Combine(temp.Path, "summary.md")));
         Assert.True(File.Exists(Path.Combine(temp.Path, "last.ckpt")));
+        var maeGrid = Path.Combine(temp.Path, MaskedReconstruction.GridFileName);
+        Assert.True(File.Exists(maeGrid) == (method == "mae"), $"{method}: {MaskedReconstruction.GridFileName} should exist for mae alone");
+        if (method == "mae")
+        {
+            PngFile.AssertValid(maeGrid);
+            var report = RunReport.Write(temp.Path, new ReportOptions { RunDecoder = false });
+            Assert.Contains(MaskedReconstruction.GridFileName, report.Images);
+        }
     }
 }

@@ -83,13 +83,20 @@ public sealed class MAE : SslMethod
     internal Generator MaskGenerator => masks.Generator;
 
     /// <summary>Draws the masks of <paramref name="batch"/> images from the mask generator (advancing it).</summary>
-    public TokenMask DrawMask(int batch)
+    public TokenMask DrawMask(int batch) => DrawMask(batch, masks.Generator);
+
+    /// <summary>Draws the masks of <paramref name="batch"/> images with this method's scheme from <paramref name="generator"/>
+    /// (e.g. a fixed seed for pictures, leaving the training generator alone).</summary>
+    public TokenMask DrawMask(int batch, Generator generator)
     {
         var (gh, gw) = tokens.GridSize;
         return Options.Masking == MAEMasking.Random
-            ? TokenIndex.RandomMasking(batch, tokens.NumPatches, Options.MaskRatio, masks.Generator)
-            : UniformMasking.Sample(batch, gh, gw, masks.Generator);
+            ? TokenIndex.RandomMasking(batch, tokens.NumPatches, Options.MaskRatio, generator)
+            : UniformMasking.Sample(batch, gh, gw, generator);
     }
+
+    /// <summary>The encoder's patch side in pixels.</summary>
+    public int PatchSize => tokens.PatchSize;
 
     /// <summary>Reconstruction of <paramref name="images"/> <c>[N, C, H, W]</c> under <paramref name="mask"/>: the
     /// loss (0-d) and the prediction <c>[N, L, p p C]</c> (in norm-pix units when <see cref="MAEOptions.NormPixLoss"/>),
