@@ -152,6 +152,8 @@ public static class PretrainRunner
             BatchSize = config.BatchSize,
             Accumulate = config.Accumulate,
             WallTime = result.Elapsed,
+            StepsTaken = result.StepsTaken,
+            StepTime = result.StepTime,
             FinalLoss = result.LastLoss,
             Knn = final,
             CommandLine = commandLine,

@@ -42,6 +42,12 @@ public sealed record RunSummary
     /// <summary>Wall-clock duration of the run.</summary>
     public TimeSpan WallTime { get; init; }
 
+    /// <summary>Optimizer steps this run took (a resumed run: those after the resume).</summary>
+    public long StepsTaken { get; init; }
+
+    /// <summary>Time inside those steps, without evaluations and checkpoints (<see cref="Training.TrainResult.StepTime"/>).</summary>
+    public TimeSpan StepTime { get; init; }
+
     /// <summary>Loss at the end of training (e.g. <see cref="MetricsTable.MeanOfLast"/> of <c>loss</c>); null when unknown.</summary>
     public double? FinalLoss { get; init; }
 
@@ -86,8 +92,9 @@ public sealed record RunSummary
             Row(sb, "gradient accumulation", string.Create(ci,
                 $"{Accumulate} batches per step: effective batch {Accumulate * BatchSize}, but the loss is computed per batch of {BatchSize} (negatives, covariance and BatchNorm statistics see {BatchSize} images)"));
         Row(sb, "wall time", FormatDuration(WallTime));
-        if (Steps > 0 && WallTime > TimeSpan.Zero && BatchSize > 0)
-            Row(sb, "throughput", string.Create(ci, $"{Steps * (double)BatchSize * Accumulate / WallTime.TotalSeconds:F1} images/s"));
+        if (StepsTaken > 0 && StepTime > TimeSpan.Zero && BatchSize > 0)
+            Row(sb, "throughput", string.Create(ci,
+                $"{StepsTaken * (double)BatchSize * Accumulate / StepTime.TotalSeconds:F1} images/s in training steps ({StepsTaken} steps in {FormatDuration(StepTime)}; the wall time adds evaluations and checkpoints)"));
         Row(sb, "final loss", FinalLoss is { } l ? l.ToString("G6", ci) : "n/a");
         foreach (var (name, value) in Extra) Row(sb, name, value);
         sb.AppendLine();

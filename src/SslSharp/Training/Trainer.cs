@@ -210,7 +210,8 @@ public sealed class Trainer : IDisposable
             }
             writer?.Flush();
         }
-        return new TrainResult(run.Step, (int)(run.Step / StepsPerEpoch), run.LastLoss, clock.Elapsed, run.LastCheckpoint);
+        return new TrainResult(run.Step, (int)(run.Step / StepsPerEpoch), run.LastLoss, clock.Elapsed, run.LastCheckpoint,
+            run.Step - startStep, TimeSpan.FromSeconds(run.StepSeconds));
     }
 
     private sealed class RunState
@@ -219,6 +220,7 @@ public sealed class Trainer : IDisposable
         public double LastLoss = double.NaN;
         public string? LastCheckpoint;
         public long SavedAtStep = -1;
+        public double StepSeconds;   // summed over the steps of this call
     }
 
     private void Loop(TrainerState state, RunState run, long endStep, MetricsWriter? writer, IProgressReporter? reporter, CancellationToken ct)
@@ -320,6 +322,7 @@ public sealed class Trainer : IDisposable
                     var metrics = new StepMetrics(step, epoch, loss, lr, seconds > 0 ? images / seconds : 0);
                     step++;
                     run.Step = step;
+                    run.StepSeconds += seconds;
                     run.LastLoss = loss;
                     state.Step = step;
                     writer?.WriteStep(metrics);

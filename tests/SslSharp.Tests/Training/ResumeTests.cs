@@ -57,6 +57,8 @@ public class ResumeTests
             using var trainer = new Trainer(method, data, resumed, new[] { rec });
             var r = trainer.Fit();
             Assert.Equal(12, r.Steps);
+            Assert.Equal(12 - stopAt, r.StepsTaken);   // the throughput counts this call's steps, not the restored ones
+            Assert.InRange(r.StepTime, TimeSpan.FromTicks(1), r.Elapsed);
             Assert.Equal(Enumerable.Range(stopAt, 12 - stopAt).Select(i => (long)i), rec.Steps.Select(s => s.Step));
             losses.AddRange(rec.Steps.Select(s => s.Loss));
             Assert.Equal(12L, method.state_dict()["hook_calls"].ToInt64());
