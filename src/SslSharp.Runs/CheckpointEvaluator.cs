@@ -70,11 +70,14 @@ public static class CheckpointEvaluator
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
+    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
+    /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? valSplit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = run.Features(run.Method.Encoder, progress);
         return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
@@ -88,10 +91,13 @@ public static class CheckpointEvaluator
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Probe settings (null: <see cref="LinearProbeOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
+    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
+    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
+    /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? valSplit = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             run.EvalTransform, o, progress);
@@ -106,13 +112,19 @@ public static class CheckpointEvaluator
     /// <param name="options">Fine-tuning settings (null: <see cref="FineTuneOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
     /// <param name="progress">Reports (steps done, total steps).</param>
     /// <param name="dropPath">ViTs: the stochastic-depth rate to fine-tune with (MAE: 0.1 for ViT-B); null: the run's own.</param>
+    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
+    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
+    /// rest and score on them; the test set is not read. Null: the test set.</param>
+    /// <param name="scratch">Fine-tune the checkpoint's architecture from its random initialisation (the run's seed),
+    /// not from its weights: the from-scratch baseline with the same budget.</param>
     /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
     public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null,
+        double? valSplit = null, bool scratch = false)
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath, valSplit: valSplit, scratch: scratch);
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
@@ -133,10 +145,14 @@ public static class CheckpointEvaluator
     /// <param name="knnOptions">kNN settings (null: default).</param>
     /// <param name="probeOptions">Linear-probe settings (null: default).</param>
     /// <param name="progress">Reports (work done, total).</param>
+    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
+    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
+    /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static GuillotineResult Guillotine(string checkpoint, KnnOptions? knnOptions = null, LinearProbeOptions? probeOptions = null,
-        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null,
+        double? valSplit = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
         var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
@@ -205,13 +221,14 @@ public static class CheckpointEvaluator
         field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null,
-        bool labelledOnly = true)
+        bool labelledOnly = true, double? valSplit = null, bool scratch = false)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
         var config = ReadConfig(checkpoint);
         if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
         var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
+        if (valSplit is { } held && held > 0) (train, test, _) = PretrainRunner.Splits(config with { ValSplit = held }, train, test);
         try
         {
             // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).
@@ -222,7 +239,7 @@ public static class CheckpointEvaluator
                 test = LabelledOnly(test, entry.Name, "evaluation");
             }
             var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
-            LoadWeights(checkpoint, method);
+            if (!scratch) LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);
             return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), limit);

@@ -187,6 +187,18 @@ public static class PretrainRunner
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(entry);
         var (train, test) = entry.Load(config.DataDir, 0);
+        return Splits(config, train, test);
+    }
+
+    /// <summary><see cref="Splits(RunConfig, DatasetEntry)"/> of loaded data: <paramref name="train"/> and
+    /// <paramref name="test"/> themselves without a validation split; else the two parts of <paramref name="train"/>
+    /// (both inputs are then disposed). The split depends only on the training set, <see cref="RunConfig.ValSplit"/>
+    /// and <see cref="RunConfig.Seed"/>, so an evaluation can hold out the images the run held out.</summary>
+    public static (ImageDataset Train, ImageDataset Eval, string EvaluatedOn) Splits(RunConfig config, ImageDataset train, ImageDataset test)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
         long n;
         try
         {

@@ -37,7 +37,8 @@ internal static class EvalConsole
         report.With("checkpoint", Path.GetFullPath(settings.Checkpoint))
             .With("method", config.Method)
             .With("backbone", config.Backbone.Name)
-            .With("dataset", settings.Dataset ?? config.Dataset);
+            .With("dataset", settings.Dataset ?? config.Dataset)
+            .With("evaluated_on", settings.EvaluatedOn);
         if (settings.Limit is int limit) report.With("limit", $"first {limit} images of each split");
         var table = new Table().Title(Markup.Escape(report.Title));
         foreach (var c in report.Columns) table.AddColumn(Markup.Escape(c));

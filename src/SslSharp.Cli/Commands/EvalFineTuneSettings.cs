@@ -24,6 +24,11 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
     [Description("ViTs: stochastic-depth rate of the last block during fine-tuning (MAE: 0.1). Default: the run's (0).")]
     public double? DropPath { get; init; }
 
+    /// <summary>Start from the architecture's random initialisation instead of the checkpoint's weights.</summary>
+    [CommandOption("--scratch")]
+    [Description("Fine-tune the checkpoint's architecture from its random initialisation (the run's seed), not from its weights: the from-scratch baseline with the same budget.")]
+    public bool Scratch { get; init; }
+
     /// <summary>The fine-tuning options these settings describe.</summary>
     public FineTuneOptions ToOptions()
     {

@@ -23,7 +23,7 @@ public sealed class EvalKnnCommand : Command<EvalKnnSettings>
             _ => new[] { weighted, weighted with { Weighting = KnnWeighting.Uniform } },
         };
         var results = EvalConsole.WithProgress("extracting features", p =>
-            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
-        return EvalConsole.Finish(EvalReport.FromKnn(results), settings);
+            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ValSplit));
+        return EvalConsole.Finish(EvalReport.FromKnn(results, settings.ReportName("knn")), settings);
     }
 }

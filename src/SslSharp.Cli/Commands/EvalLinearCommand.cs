@@ -12,7 +12,7 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
     public override int Execute(CommandContext context, EvalLinearSettings settings, CancellationToken cancellationToken)
     {
         var result = EvalConsole.WithProgress("features + linear probe", p =>
-            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
-        return EvalConsole.Finish(EvalReport.FromLinearProbe(result), settings);
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ValSplit));
+        return EvalConsole.Finish(EvalReport.FromLinearProbe(result, settings.ReportName("linear")), settings);
     }
 }

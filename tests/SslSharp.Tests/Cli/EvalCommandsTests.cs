@@ -58,11 +58,70 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void Eval_on_the_runs_validation_split_scores_the_images_the_run_held_out_and_never_overwrites_the_test_result()
+    {
+        using var temp = new TempDir();
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        {
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 32, ValSplit = 400, OnlineProbe = false,
+            Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
+        };
+        var run = PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
+        string ckpt = temp.File("last.ckpt"), outDir = temp.File("eval");
+
+        Assert.Equal(0, Run("eval", "knn", "--checkpoint", ckpt, "--val-split", "400", "-k", "20", "--vote", "weighted", "--out", outDir));
+        Assert.False(File.Exists(Path.Combine(outDir, "knn.json")), "a validation result went into the test result's file");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "knn_val.json")));
+        Assert.StartsWith("validation split: 400", doc.RootElement.GetProperty("metadata").GetProperty("evaluated_on").GetString());
+        // The same weights, images and kNN as the run's own end-of-run kNN on its validation split: the same score.
+        var top1 = double.Parse(doc.RootElement.GetProperty("rows")[0][3].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(100 * run.Knn![20].Top1, top1, 2);
+        Assert.Equal("400", doc.RootElement.GetProperty("metadata").GetProperty("queries").GetString());
+
+        Assert.Equal(0, Run("eval", "knn", "--checkpoint", ckpt, "-k", "20", "--vote", "weighted", "--out", outDir));
+        using var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "knn.json")));
+        Assert.Equal("test split", test.RootElement.GetProperty("metadata").GetProperty("evaluated_on").GetString());
+    }
+
+    [Fact]
+    public void Finetune_scratch_starts_from_the_architectures_initialisation_not_the_checkpoints_weights()
+    {
+        using var temp = new TempDir();
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        {
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false, LearningRate = 2.0,
+            Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
+        };
+        PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 5);
+        var ckpt = temp.File("last.ckpt");
+        var options = new SslSharp.Evaluation.Probes.FineTuneOptions { Epochs = 1, BatchSize = 32 };
+        var trained = CheckpointEvaluator.FineTune(ckpt, options, limit: 96);
+        var scratch = CheckpointEvaluator.FineTune(ckpt, options, limit: 96, scratch: true);
+        var again = CheckpointEvaluator.FineTune(ckpt, options, limit: 96, scratch: true);
+        Assert.NotEqual(trained.EpochLosses[0], scratch.EpochLosses[0]);
+        Assert.Equal(scratch.EpochLosses[0], again.EpochLosses[0]);
+
+        // The scratch network is the one a new run with the same config builds.
+        using var fresh = PretrainRunner.CreateMethod(config, 1, 28);
+        using var loaded = PretrainRunner.CreateMethod(config, 1, 28);
+        CheckpointEvaluator.LoadWeights(ckpt, loaded);
+        var name = fresh.Encoder.named_parameters().First().name;
+        Assert.False(fresh.Encoder.named_parameters().First().parameter.allclose(loaded.Encoder.named_parameters().First().parameter),
+            $"{name}: five steps did not change the weights, so the comparison above cannot fail");
+
+        Assert.Equal(0, Run("eval", "finetune", "--checkpoint", ckpt, "--scratch", "--limit", "96", "--epochs", "1", "--batch-size", "32", "--out", temp.File("eval")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.File("eval"), "finetune_scratch.json")));
+        Assert.StartsWith("random", doc.RootElement.GetProperty("metadata").GetProperty("initialisation").GetString());
+    }
+
+    [Fact]
     public void Bad_options_are_rejected_before_anything_is_loaded()
     {
         Assert.NotEqual(0, Run("eval", "linear"));                                         // no checkpoint
         Assert.NotEqual(0, Run("eval", "linear", "--checkpoint", "x.ckpt", "--optimizer", "adam"));
         Assert.NotEqual(0, Run("eval", "knn", "--checkpoint", "x.ckpt", "--vote", "plurality"));
         Assert.NotEqual(0, Run("eval", "finetune", "--checkpoint", "does-not-exist.ckpt"));
+        Assert.NotEqual(0, Run("eval", "knn", "--checkpoint", "x.ckpt", "--val-split", "-3"));
+        Assert.NotEqual(0, Run("eval", "knn", "--checkpoint", "x.ckpt", "--val-split", "2.5"));
     }
 }
