@@ -12,7 +12,7 @@ public abstract class EvalTrainingSettings : EvalSettings
 {
     /// <summary>Epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
-    [Description("Training epochs (default: linear 10, finetune 5).")]
+    [Description("Training epochs (default: 10).")]
     public int? Epochs { get; init; }
 
     /// <summary>Batch size.</summary>
@@ -22,12 +22,12 @@ public abstract class EvalTrainingSettings : EvalSettings
 
     /// <summary>Base learning rate.</summary>
     [CommandOption("--lr <LR>")]
-    [Description("Base learning rate for a batch of 256, scaled x batch/256, cosine to 0 (default: linear 0.1, finetune 0.05).")]
+    [Description("Base learning rate for a batch of 256, scaled x batch/256, cosine to 0 (default: linear 0.1, finetune 1).")]
     public double? Lr { get; init; }
 
     /// <summary>Weight decay.</summary>
     [CommandOption("--weight-decay <WD>")]
-    [Description("Weight decay of weights, never biases (default: linear 0, finetune 1e-4).")]
+    [Description("Weight decay of weights, never biases (default: linear 0, finetune 0.0001).")]
     public double? WeightDecay { get; init; }
 
     /// <summary>Seed.</summary>
