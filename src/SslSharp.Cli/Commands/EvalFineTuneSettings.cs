@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console.Cli;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Probes;
+using SslSharp.Training.Optim;
 
 namespace SslSharp.Cli.Commands;
 
@@ -24,6 +25,17 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
     [Description("ViTs: stochastic-depth rate of the last block during fine-tuning (MAE: 0.1). Default: the run's (0).")]
     public double? DropPath { get; init; }
 
+    /// <summary>Optimizer.</summary>
+    [CommandOption("--optimizer <NAME>")]
+    [Description("sgd (momentum 0.9) or adamw (betas 0.9, 0.999: MAE's fine-tuning recipe for ViTs).")]
+    [DefaultValue("sgd")]
+    public string Optimizer { get; init; } = "sgd";
+
+    /// <summary>Warm-up epochs.</summary>
+    [CommandOption("--warmup-epochs <N>")]
+    [Description("Linear warm-up before the cosine decay, in epochs (fractions allowed; default 0).")]
+    public double? WarmupEpochs { get; init; }
+
     /// <summary>Start from the architecture's random initialisation instead of the checkpoint's weights.</summary>
     [CommandOption("--scratch")]
     [Description("Fine-tune the checkpoint's architecture from its random initialisation (the run's seed), not from its weights: the from-scratch baseline with the same budget.")]
@@ -37,6 +49,7 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
         {
             Epochs = Epochs ?? d.Epochs, BatchSize = BatchSize ?? d.BatchSize, LearningRate = Lr ?? d.LearningRate,
             WeightDecay = WeightDecay ?? d.WeightDecay, BackboneLrScale = BackboneLrScale, LayerDecay = LayerDecay, Seed = Seed,
+            Optimizer = Optimizers.Parse(Optimizer), WarmupEpochs = WarmupEpochs ?? d.WarmupEpochs,
         };
     }
 

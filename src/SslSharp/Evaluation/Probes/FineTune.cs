@@ -12,7 +12,7 @@ namespace SslSharp.Evaluation.Probes;
 
 /// <summary>
 /// Full fine-tuning: the backbone plus a linear head trained end to end with labels (cross-entropy,
-/// SGD, cosine per step, random-resized-crop + flip augmentation), scored on the test images.
+/// SGD or AdamW, cosine per step, random-resized-crop + flip augmentation), scored on the test images.
 /// The backbone's weights change in place.
 /// </summary>
 /// <remarks>
@@ -76,7 +76,9 @@ public static class FineTune
                          .Select(g => g with { LrScale = g.LrScale * options.BackboneLrScale })
                          .Concat(ParameterGroups.SplitDecay(head, "head.")).ToList();
         double peak = Schedules.ScaleLr(options.LearningRate, options.BatchSize, LrScaling.Linear);
-        using var optimizer = new Sgd(groups, peak, options.Momentum, options.WeightDecay);
+        using SslOptimizer optimizer = options.Optimizer == OptimizerKind.AdamW
+            ? new AdamWOptimizer(groups, peak, weightDecay: options.WeightDecay)
+            : new Sgd(groups, peak, options.Momentum, options.WeightDecay);
 
         long n = trainImages.shape[0];
         long perEpoch = LinearProbe.StepsPerEpoch(n, options.BatchSize);

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using SslSharp.Backbones;
 using SslSharp.Core;
 using SslSharp.Training;
+using SslSharp.Training.Optim;
 
 namespace SslSharp.Evaluation.Probes;
 
@@ -30,6 +31,11 @@ public sealed record FineTuneOptions
     /// <summary>Layer-wise lr decay of a ViT backbone (<see cref="Core.ParameterGroups.LayerDecay"/>; MAE: 0.65 for ViT-B,
     /// 0.75 for ViT-L); null (default): every backbone layer at <see cref="BackboneLrScale"/>.</summary>
     public double? LayerDecay { get; init; }
+
+    /// <summary><see cref="OptimizerKind.Sgd"/> (default) or <see cref="OptimizerKind.AdamW"/> (betas 0.9, 0.999, as MAE's
+    /// <c>main_finetune.py</c>; <see cref="Momentum"/> is then unused).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>SGD momentum (default 0.9).</summary>
     public double Momentum { get; init; } = 0.9;
@@ -73,6 +79,8 @@ public sealed record FineTuneOptions
         if (LayerDecay is { } ld && !(ld > 0 && ld <= 1)) throw new ArgumentException($"Fine-tune layer decay must be in (0, 1] (e.g. 0.65), got {ld}.");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"Fine-tune momentum must be in [0, 1), got {Momentum}.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"Fine-tune weight decay must be >= 0, got {WeightDecay}.");
+        if (Optimizer is not (OptimizerKind.Sgd or OptimizerKind.AdamW))
+            throw new ArgumentException($"Fine-tuning runs with sgd or adamw, not {Optimizers.NameOf(Optimizer)}.");
         if (!(WarmupEpochs >= 0) || WarmupEpochs >= Epochs) throw new ArgumentException($"Fine-tune warmup ({WarmupEpochs} epochs) must be >= 0 and shorter than the run ({Epochs} epochs).");
     }
 }

@@ -1,6 +1,7 @@
 using SslSharp.Augment;
 using SslSharp.Evaluation;
 using SslSharp.Evaluation.Probes;
+using SslSharp.Training.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,6 +31,23 @@ public class FineTuneTests
         Assert.Equal(total, done);
         Assert.Contains(backbone.parameters().Zip(before), pb => !pb.First.detach().allclose(pb.Second, 0, 0));
         Assert.All(backbone.parameters(), p => Assert.Null(p.grad));
+    }
+
+    [Fact]
+    public void AdamW_fine_tuning_learns_the_labels_and_takes_other_steps_than_sgd()
+    {
+        using var scope = NewDisposeScope();
+        var (train, trainLabels) = ClassImages.Make(192, 1);
+        var (test, testLabels) = ClassImages.Make(64, 2);
+        var options = new FineTuneOptions { Epochs = 8, BatchSize = 32, LearningRate = 0.04, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.05 };
+        using var a = new StandInBackbone(1, 6, 6, 16, seed: 3);
+        using var b = new StandInBackbone(1, 6, 6, 16, seed: 3);
+        var adamw = FineTune.Run(a, train, trainLabels, test, testLabels, Plain(), Plain(), options);
+        var sgd = FineTune.Run(b, train, trainLabels, test, testLabels, Plain(), Plain(), options with { Optimizer = OptimizerKind.Sgd });
+        Assert.True(adamw.Top1 > 0.9, adamw.ToString());
+        Assert.NotEqual(sgd.EpochLosses[0], adamw.EpochLosses[0]);
+        Assert.Throws<ArgumentException>(() => (options with { Optimizer = OptimizerKind.Lars }).Validate());
+        Assert.Contains("\"optimizer\":\"AdamW\"", System.Text.Json.JsonSerializer.Serialize(options, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }));
     }
 
     [Fact]
