@@ -79,6 +79,13 @@ public class DataCommandTests
         Assert.All(rows.Skip(1), r => Assert.Contains(",-1,,", r));
         var files = rows.Skip(1).Select(r => Path.GetFileName(r.Split(',')[5])).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(Enumerable.Range(0, 40).Select(i => $"p{i:D2}.png"), files);
+
+        // The report of an unlabelled run: the label-free parts, and notes where labels would be needed.
+        (code, output) = CliRunner.Run(["report", Path.Combine(runs.Path, "run"), "--no-decoder"]);
+        Assert.True(code == 0, output);
+        var report = File.ReadAllText(Path.Combine(runs.Path, "run", "report.md"));
+        Assert.Contains("spectrum.png", report);
+        Assert.Contains("pca.png", report);   // one grey "unlabelled" cloud
     }
 
     [Fact]
