@@ -17,11 +17,12 @@ public static class Program
         NativeAllocator.Tune(); // reuse freed tensor memory instead of page-faulting it afresh every batch
         var app = new CommandApp();
         app.Configure(Configure);
-        // Ctrl-C or SIGTERM stops a run after its current step; the trainer writes last.ckpt first.
+        // Ctrl-C or SIGTERM stops a pretraining run after its current step; the trainer writes last.ckpt first. Commands
+        // that do not watch the token (evaluations, reports) end at once, as the signal's default does.
         using var stop = new CancellationTokenSource();
         void Stop(PosixSignalContext context)
         {
-            if (stop.IsCancellationRequested) return; // a second signal kills the process as usual
+            if (stop.IsCancellationRequested || !StopsAfterStep) return; // a second signal kills the process as usual
             context.Cancel = true;
             InterruptExitCode = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
             AnsiConsole.MarkupLine("[yellow]stopping after the current step (writing last.ckpt); press Ctrl-C again to abort[/]");
@@ -39,6 +40,10 @@ public static class Program
     internal static string Version =>
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Program).Assembly)
             ?.InformationalVersion ?? "unknown";
+
+    /// <summary>Set by a command that stops cleanly when the cancellation token fires (pretrain: after the current step,
+    /// with last.ckpt); for every other command a signal ends the process at once.</summary>
+    internal static volatile bool StopsAfterStep;
 
     /// <summary>The exit code of a run stopped by a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + signal number).</summary>
     internal static int InterruptExitCode { get; private set; } = 130;

@@ -12,6 +12,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
     {
+        Program.StopsAfterStep = true;   // a signal stops the run after its step (and a download between reads)
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
         if (settings.Download) DatasetFetch.Run(config.Dataset, config.DataDir, settings.DownloadFrom, cancellationToken);

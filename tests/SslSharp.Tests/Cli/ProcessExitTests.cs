@@ -52,6 +52,54 @@ public class ProcessExitTests
     }
 
     [Fact]
+    public void A_signal_ends_an_evaluation_at_once()
+    {
+        // An evaluation does not watch the cancellation token: a SIGTERM that only requested a stop left 'eval finetune'
+        // running to its end, so the signal must keep its default effect there.
+        using var temp = new TempDir();
+        var config = SslSharp.Runs.PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        {
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false, DiagnosticsEvery = 0,
+            Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
+        };
+        SslSharp.Runs.PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"), "eval", "finetune", "--checkpoint", temp.File("last.ckpt"),
+                "--epochs", "200", "--out", temp.File("eval") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var started = new ManualResetEventSlim();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data.Contains("fine-tuning", StringComparison.Ordinal)) started.Set();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Assert.True(started.Wait(TimeSpan.FromSeconds(120)), $"eval finetune did not start:\n{output}");
+            var clock = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", $"-TERM {process.Id}")) kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"eval finetune still runs 30 s after SIGTERM:\n{output}");
+            process.WaitForExit();
+            Assert.NotEqual(0, process.ExitCode);
+            Assert.False(File.Exists(Path.Combine(temp.File("eval"), "finetune.json")), "the evaluation finished instead of stopping");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task A_value_that_does_not_convert_names_its_option_from_the_real_command_line()
     {
         var start = new ProcessStartInfo("dotnet")
