@@ -10,32 +10,36 @@ namespace SslSharp.Tests.Cli;
 /// </summary>
 public class ProcessExitTests
 {
-    [Theory]
-    [InlineData("INT", 130)]
-    [InlineData("TERM", 143)]
-    public void A_signal_stops_pretrain_with_its_exit_code(string signal, int expected)
+    /// <summary>Starts the real <c>sslsharp</c> process with <paramref name="args"/>, collecting stdout and stderr; the event
+    /// is set at the first stdout line containing <paramref name="startedWhen"/>.</summary>
+    private static (Process Process, System.Text.StringBuilder Output, ManualResetEventSlim Started) StartCli(string startedWhen, params string[] args)
     {
-        using var temp = new TempDir();
-        var cli = Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { cli, "pretrain", "--epochs", "1", "--width", "0.25", "--online-probe", "false", "--out", temp.File("run") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
         var started = new ManualResetEventSlim();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
             lock (output) output.AppendLine(e.Data);
-            if (e.Data.StartsWith("run folder:", StringComparison.Ordinal)) started.Set();
+            if (e.Data.Contains(startedWhen, StringComparison.Ordinal)) started.Set();
         };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return (process, output, started);
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public void A_signal_stops_pretrain_with_its_exit_code(string signal, int expected)
+    {
+        using var temp = new TempDir();
+        var (process, output, started) = StartCli("run folder:", "pretrain", "--epochs", "1", "--width", "0.25", "--online-probe", "false", "--out", temp.File("run"));
+        using var _ = process;
         try
         {
             Assert.True(started.Wait(TimeSpan.FromSeconds(120)), $"pretrain did not start:\n{output}");
@@ -63,26 +67,8 @@ public class ProcessExitTests
             Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
         };
         SslSharp.Runs.PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"), "eval", "finetune", "--checkpoint", temp.File("last.ckpt"),
-                "--epochs", "200", "--out", temp.File("eval") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        var started = new ManualResetEventSlim();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
-            if (e.Data.Contains("fine-tuning", StringComparison.Ordinal)) started.Set();
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, output, started) = StartCli("fine-tuning", "eval", "finetune", "--checkpoint", temp.File("last.ckpt"), "--epochs", "200", "--out", temp.File("eval"));
+        using var _ = process;
         try
         {
             Assert.True(started.Wait(TimeSpan.FromSeconds(120)), $"eval finetune did not start:\n{output}");
