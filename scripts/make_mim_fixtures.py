@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference values for SslSharp's masked-image-modelling pieces
-(tests/SslSharp.Tests/Losses/{Patches,MAELoss,IJEPALoss,IBOTPatchLoss}Tests.cs,
+(tests/SslSharp.Tests/Losses/{Patches,MAELoss,IJEPALoss,IBOTPatchLoss,IBOTLoss}Tests.cs,
 Modules/EmaMomentumLinearTests.cs).
 
 Independent implementations in PyTorch 1.13, written from the papers and the official code's formulas:
@@ -15,6 +15,9 @@ Independent implementations in PyTorch 1.13, written from the papers and the off
   student log_softmax(s / 0.1), per crop sum(-q log p, -1), sum(loss * mask, -1) / mask.sum(-1).clamp(min=1), mean
   over images, averaged over the global crops; center2 = center2 m + sum(t.mean(1), 0) / len(t) (1 - m).
   Some images carry no masked patch (iBOT masks about half of them).
+- iBOT's whole loss (main_ibot.py iBOTLoss.forward): [CLS] term over (teacher global crop q, student crop v != q)
+  pairs with centre and temp, patch term for v == q with center2 and temp2, lambda1 / lambda2 weights; both centre
+  updates. Student [CLS] outputs include local crops, which have no patch term.
 - I-JEPA's EMA momentum (src/train.py momentum_scheduler): linear from ema[0] over ipe * epochs * ipe_scale steps.
 
 Run with Debian's python (it has torch):  /usr/bin/python3 scripts/make_mim_fixtures.py
@@ -149,6 +152,60 @@ def ibot_case(name, n, l, k, crops, teacher_temp, student_temp, seed):
             "loss": total.item(), "grad_student": flat(s.grad), "new_center": flat(new_center)}
 
 
+def ibot_full_case(name, n, l, k, global_crops, local_crops, temp, temp2, student_temp, lambda1, lambda2, seed):
+    # The whole iBOTLoss.forward of bytedance/ibot main_ibot.py, written out again: student [CLS] outputs of all crops
+    # (globals, then locals), student patch outputs of the masked global crops, teacher [CLS] and patch outputs of the
+    # global crops; v != q pairs give the [CLS] term (DINO), v == q the masked-patch term.
+    g = torch.Generator().manual_seed(seed)
+    ncrops = global_crops + local_crops
+    student_cls = torch.randn(ncrops * n, k, generator=g, dtype=torch.float64) * 2
+    teacher_cls = torch.randn(global_crops * n, k, generator=g, dtype=torch.float64) * 2
+    student_patch = torch.randn(global_crops * n, l, k, generator=g, dtype=torch.float64) * 2
+    teacher_patch = torch.randn(global_crops * n, l, k, generator=g, dtype=torch.float64) * 2
+    center = torch.randn(1, k, generator=g, dtype=torch.float64) * 0.5
+    center2 = torch.randn(1, 1, k, generator=g, dtype=torch.float64) * 0.5
+    masks = []
+    for _ in range(global_crops):
+        m = torch.rand(n, l, generator=g) < 0.3
+        m[0] = False
+        masks.append(m)
+    sc = student_cls.clone().requires_grad_(True)
+    sp = student_patch.clone().requires_grad_(True)
+    s_cls_c = (sc / student_temp).chunk(ncrops)
+    s_patch_c = (sp / student_temp).chunk(global_crops)
+    t_cls_c = F.softmax((teacher_cls - center) / temp, dim=-1).detach().chunk(global_crops)
+    t_patch_c = F.softmax((teacher_patch - center2) / temp2, dim=-1).detach().chunk(global_crops)
+    loss1, n1, loss2, n2 = 0, 0, 0, 0
+    for q in range(len(t_cls_c)):
+        for v in range(len(s_cls_c)):
+            if v == q:
+                e = torch.sum(-t_patch_c[q] * F.log_softmax(s_patch_c[v], dim=-1), dim=-1)
+                mk = masks[v]
+                e = torch.sum(e * mk.float(), dim=-1) / mk.sum(dim=-1).clamp(min=1.0)
+                loss2 += e.mean()
+                n2 += 1
+            else:
+                e = torch.sum(-t_cls_c[q] * F.log_softmax(s_cls_c[v], dim=-1), dim=-1)
+                loss1 += e.mean()
+                n1 += 1
+    loss1 = loss1 / n1 * lambda1
+    loss2 = loss2 / n2 * lambda2
+    total = loss1 + loss2
+    total.backward()
+    m1 = m2 = 0.9
+    new_center = center * m1 + torch.sum(teacher_cls, dim=0, keepdim=True) / len(teacher_cls) * (1 - m1)
+    new_center2 = center2 * m2 + torch.sum(teacher_patch.mean(1), dim=0, keepdim=True) / len(teacher_patch) * (1 - m2)
+    return {"name": name, "n": n, "l": l, "k": k, "global_crops": global_crops, "local_crops": local_crops,
+            "teacher_temp": temp, "teacher_patch_temp": temp2, "student_temp": student_temp,
+            "lambda1": lambda1, "lambda2": lambda2, "center_momentum": m1,
+            "student_cls": flat(student_cls), "teacher_cls": flat(teacher_cls),
+            "student_patch": flat(student_patch), "teacher_patch": flat(teacher_patch),
+            "center": flat(center), "center2": flat(center2), "masks": [flat(m.double()) for m in masks],
+            "loss": total.item(), "loss_cls": loss1.item(), "loss_patch": loss2.item(),
+            "grad_student_cls": flat(sc.grad), "grad_student_patch": flat(sp.grad),
+            "new_center": flat(new_center), "new_center2": flat(new_center2.reshape(1, 1, k))}
+
+
 def ijepa_momentum_case(name, ema, ipe, num_epochs, ipe_scale):
     # src/train.py: momentum_scheduler = (ema[0] + i*(ema[1]-ema[0])/(ipe*num_epochs*ipe_scale)
     #                                     for i in range(int(ipe*num_epochs*ipe_scale)+1)); next() after every step.
@@ -185,6 +242,10 @@ def main():
             ibot_case("two_crops", 4, 9, 7, 2, 0.04, 0.1, 30),
             ibot_case("one_crop_warm", 3, 16, 5, 1, 0.07, 0.1, 31),
         ],
+        "ibot_full": [
+            ibot_full_case("two_globals", 4, 9, 7, 2, 0, 0.04, 0.05, 0.1, 1.0, 1.0, 40),
+            ibot_full_case("with_locals_weighted", 3, 16, 6, 2, 3, 0.07, 0.06, 0.1, 0.5, 2.0, 41),
+        ],
     }
     path = os.path.join(os.path.dirname(__file__), "..", "tests", "SslSharp.Tests", "Fixtures", "mim.json")
     with open(path, "w") as f:
@@ -195,6 +256,8 @@ def main():
         print("ijepa", c["name"], c["loss"], "share |d| < beta", c["share_below_beta"])
     for c in out["ibot"]:
         print("ibot", c["name"], c["loss"])
+    for c in out["ibot_full"]:
+        print("ibot_full", c["name"], c["loss"], c["loss_cls"], c["loss_patch"])
 
 
 if __name__ == "__main__":

@@ -45,6 +45,14 @@ public sealed record MethodPreset
     /// null keeps the data set's. The command line's <c>--backbone</c> overrides it.</summary>
     public string? Backbone { get; init; }
 
+    /// <summary>Single keys of the backbone section (<see cref="Runs.BackboneSettings"/>: <c>frozen_patch_projection</c>,
+    /// <c>drop_path_rate</c>, <c>pooling</c>, <c>layer_scale_init</c>, ...), applied after <see cref="Backbone"/>; the
+    /// command line's <c>--set backbone.KEY=VALUE</c> overrides them.</summary>
+    public Dictionary<string, string>? BackboneSettings { get; init; }
+
+    /// <summary>AdamW's betas <c>[beta1, beta2]</c> (null: the trainer's, <see cref="Training.TrainerOptions.Betas"/>).</summary>
+    public double[]? Betas { get; init; }
+
     /// <summary>Method settings (the factory's <see cref="Methods.MethodSettings"/> keys).</summary>
     public Dictionary<string, string>? Options { get; init; }
 
@@ -59,7 +67,8 @@ public sealed record MethodPreset
         foreach (var (k, v) in Options ?? []) options[k] = v;
         return config with
         {
-            Backbone = Backbone is null ? config.Backbone : config.Backbone with { Name = Backbone },
+            Backbone = Runs.BackboneSettings.Apply(Backbone is null ? config.Backbone : config.Backbone with { Name = Backbone }, BackboneSettings),
+            Betas = Betas ?? config.Betas,
             BatchSize = BatchSize ?? config.BatchSize,
             Optimizer = Optimizer ?? config.Optimizer,
             LearningRate = LearningRate ?? config.LearningRate,
@@ -89,7 +98,7 @@ public sealed record MethodPreset
         {
             throw new InvalidDataException(
                 $"Preset {source} is not valid: {(e.InnerException ?? e).Message} (line {e.Start.Line}). " +
-                "Keys: batch_size, optimizer, learning_rate, weight_decay, weight_decay_end, warmup_epochs, min_lr, options, augment.", e);
+                "Keys: backbone, backbone_settings, batch_size, optimizer, betas, learning_rate, weight_decay, weight_decay_end, warmup_epochs, min_lr, options, augment.", e);
         }
     }
 

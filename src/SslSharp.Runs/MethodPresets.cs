@@ -1,9 +1,10 @@
 namespace SslSharp.Runs;
 
 /// <summary>
-/// The presets built into SslSharp: <c>Presets/<c>Runs/Presets/&lt;method&gt;.small.yaml</c>lt;method<c>Runs/Presets/&lt;method&gt;.small.yaml</c>gt;.small.yaml</c> (SslSharp.Runs) for 28-32 px images
+/// The presets built into SslSharp: <c>Presets/&lt;method&gt;.small.yaml</c> (SslSharp.Runs) for 28-32 px images
 /// (Fashion-MNIST, CIFAR) and <c>&lt;method&gt;.large.yaml</c> for ImageNet-sized images, embedded in
-/// the library.
+/// the library; a method with a separate ViT recipe also has <c>&lt;method&gt;.small-vit.yaml</c> and
+/// <c>&lt;method&gt;.large-vit.yaml</c>.
 /// </summary>
 public static class MethodPresets
 {
@@ -11,6 +12,14 @@ public static class MethodPresets
 
     /// <summary>The size class of images with side <paramref name="imageSize"/>: <c>small</c> up to 32 px, else <c>large</c>.</summary>
     public static string SizeClass(int imageSize) => imageSize <= 32 ? "small" : "large";
+
+    /// <summary>The suffix of a size class whose preset is a method's ViT recipe (<c>dino.small-vit.yaml</c>), used
+    /// instead of the plain one when the run's backbone is a ViT (<see cref="PretrainDefaults.For"/>).</summary>
+    public const string VitSuffix = "-vit";
+
+    /// <summary>Whether <paramref name="backbone"/> names a Vision Transformer (<c>vit-tiny</c>, <c>vit-cpu</c>, ...).</summary>
+    public static bool IsVit(string backbone) =>
+        backbone is not null && backbone.Trim().StartsWith("vit", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The (method, size class) pairs that have a built-in preset, sorted.</summary>
     public static IReadOnlyList<(string Method, string Size)> Available =>

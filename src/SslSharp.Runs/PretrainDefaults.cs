@@ -33,8 +33,14 @@ public static class PretrainDefaults
     /// set's budget (backbone, width, epochs) and generic recipe, overridden by the method's preset
     /// (<paramref name="preset"/>, or the built-in one for the data set's image size when null).
     /// </summary>
+    /// <param name="method">The method.</param>
+    /// <param name="dataset">The data set.</param>
+    /// <param name="preset">A preset to use instead of the built-in one.</param>
+    /// <param name="backbone">The backbone the run will use, when the command line names one: a ViT (<c>vit-*</c>) picks
+    /// the method's ViT recipe <c>&lt;method&gt;.&lt;size&gt;-vit.yaml</c> when it has one (DINO, MoCo v3), so
+    /// <c>--method dino --backbone vit-cpu</c> trains with AdamW, warm-up and DINO's ViT settings.</param>
     /// <exception cref="ArgumentException">The data set is unknown (the message lists the known ones).</exception>
-    public static RunConfig For(string method, string dataset, MethodPreset? preset = null)
+    public static RunConfig For(string method, string dataset, MethodPreset? preset = null, string? backbone = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
@@ -52,7 +58,10 @@ public static class PretrainDefaults
             WeightDecay = 1e-4,
             WarmupEpochs = 1,
         };
-        preset ??= MethodPresets.Find(config.Method, MethodPresets.SizeClass(entry.ImageSize));
+        var size = MethodPresets.SizeClass(entry.ImageSize);
+        if (preset is null && backbone is not null && MethodPresets.IsVit(backbone))
+            preset = MethodPresets.Find(config.Method, size + MethodPresets.VitSuffix);
+        preset ??= MethodPresets.Find(config.Method, size);
         return preset is null ? config : preset.ApplyTo(config);
     }
 }

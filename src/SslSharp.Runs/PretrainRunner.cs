@@ -94,24 +94,13 @@ public static class PretrainRunner
         if (knn is not null && main) callbacks.Insert(0, knn);
         if (probe is not null && main) callbacks.Add(probe);
 
-        var options = new TrainerOptions
+        var options = TrainerOptionsFor(config) with
         {
-            Epochs = config.Epochs,
             BatchSize = localBatch,
-            AccumulationSteps = config.Accumulate,
-            Optimizer = config.Optimizer,
-            BaseLr = config.LearningRate,
-            WeightDecay = config.WeightDecay,
-            WeightDecayEnd = config.WeightDecayEnd,
-            WarmupEpochs = config.WarmupEpochs,
-            MinLr = config.MinLr,
-            Seed = config.Seed,
-            Device = config.Device,
             RunDirectory = runDirectory,
             ShowProgress = showProgress,
             MaxSteps = maxSteps,
             ResumeFrom = resumeFrom,
-            ConfigJson = config.ToJson(),
         };
         options.Validate();
         long? resumedAt = resumeFrom is null ? null : CheckResumable(resumeFrom, method, loader.BatchesPerEpoch);
@@ -175,6 +164,32 @@ public static class PretrainRunner
         };
         files.Add(summary.Write(runDirectory));
         return new PretrainResult(runDirectory, result, final, pixels, files, diagnostics.History.ToArray(), diagnostics.Warnings.ToArray());
+    }
+
+    /// <summary>
+    /// The trainer settings <paramref name="config"/> gives (epochs, batch, optimizer with its betas, schedules, seed,
+    /// device); <see cref="Run"/> adds the per-process batch, the run folder and the step limits. AdamW's betas are the
+    /// trainer's default unless <see cref="RunConfig.Betas"/> sets them.
+    /// </summary>
+    public static TrainerOptions TrainerOptionsFor(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = new TrainerOptions
+        {
+            Epochs = config.Epochs,
+            BatchSize = config.BatchSize,
+            AccumulationSteps = config.Accumulate,
+            Optimizer = config.Optimizer,
+            BaseLr = config.LearningRate,
+            WeightDecay = config.WeightDecay,
+            WeightDecayEnd = config.WeightDecayEnd,
+            WarmupEpochs = config.WarmupEpochs,
+            MinLr = config.MinLr,
+            Seed = config.Seed,
+            Device = config.Device,
+            ConfigJson = config.ToJson(),
+        };
+        return config.Betas is { Length: 2 } b ? options with { Betas = (b[0], b[1]) } : options;
     }
 
     /// <summary>
@@ -290,6 +305,8 @@ public static class PretrainRunner
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
         if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
         if (config.DiagnosticsEvery < 0) throw new ArgumentException($"diagnostics_every must be 0 (only at the end) or positive, got {config.DiagnosticsEvery}.");
+        if (config.Betas is { } betas && (betas.Length != 2 || !betas.All(b => b >= 0 && b < 1)))
+            throw new ArgumentException($"betas must be two numbers in [0, 1), e.g. [0.9, 0.95], got [{string.Join(", ", betas)}].");
         if (!(config.Backbone.WidthMultiplier > 0 && double.IsFinite(config.Backbone.WidthMultiplier)))
             throw new ArgumentException($"width multiplier must be a positive number, got {config.Backbone.WidthMultiplier}.");
     }

@@ -44,6 +44,10 @@ public sealed record RunConfig
     /// <summary>Base learning rate (before batch-size scaling, if the recipe scales).</summary>
     public double LearningRate { get; init; }
 
+    /// <summary>AdamW's betas <c>[beta1, beta2]</c> (MAE: 0.9, 0.95); null: the trainer's default
+    /// (<see cref="Training.TrainerOptions.Betas"/>, PyTorch's 0.9, 0.999). Only AdamW reads them.</summary>
+    public double[]? Betas { get; init; }
+
     /// <summary>Weight decay.</summary>
     public double WeightDecay { get; init; }
 

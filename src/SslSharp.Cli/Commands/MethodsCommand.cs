@@ -53,10 +53,10 @@ public sealed class MethodsCommand : Command<MethodsSettings>
         {
             AnsiConsole.MarkupLine($"defaults: {Markup.Escape(info.Defaults)}");
         }
-        foreach (var size in new[] { "small", "large" })
+        foreach (var size in new[] { "small", "large" }.Concat(MethodPresets.Available.Where(p => p.Method == name && p.Size is not ("small" or "large")).Select(p => p.Size)))
         {
             var text = MethodPresets.Text(name, size);
-            AnsiConsole.Write(new Rule($"{Markup.Escape(name)}.{size}.yaml ({(size == "small" ? "28-32 px images" : "ImageNet-sized images")})").LeftJustified());
+            AnsiConsole.Write(new Rule($"{Markup.Escape(name)}.{size}.yaml ({(size.StartsWith("small", StringComparison.Ordinal) ? "28-32 px images" : "ImageNet-sized images")}{(size.EndsWith(MethodPresets.VitSuffix, StringComparison.Ordinal) ? ", ViT backbone" : "")})").LeftJustified());
             AnsiConsole.WriteLine(text ?? "(no built-in preset)");
         }
         return 0;

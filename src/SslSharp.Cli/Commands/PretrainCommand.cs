@@ -135,12 +135,20 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             : null;
     }
 
-    /// <summary>The preset's method settings with each <c>--set KEY=VALUE</c> applied in order.</summary>
+    /// <summary>The <c>--set backbone.KEY=VALUE</c> pairs, prefix removed, in order (<see cref="BackboneSettings"/>).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> BackboneKeys(IEnumerable<string> set) =>
+        set.Where(kv => kv.TrimStart().StartsWith(BackboneSettings.Prefix, StringComparison.Ordinal))
+            .Select(kv => new KeyValuePair<string, string>(kv[..kv.IndexOf('=')].Trim()[BackboneSettings.Prefix.Length..], kv[(kv.IndexOf('=') + 1)..].Trim()))
+            .ToList();
+
+    /// <summary>The preset's method settings with each <c>--set KEY=VALUE</c> applied in order (<c>backbone.*</c> keys
+    /// go to the backbone instead).</summary>
     private static Dictionary<string, string> WithSettings(IReadOnlyDictionary<string, string> preset, IEnumerable<string> set)
     {
         var options = new Dictionary<string, string>(preset, StringComparer.Ordinal);
         foreach (var kv in set)
         {
+            if (kv.TrimStart().StartsWith(BackboneSettings.Prefix, StringComparison.Ordinal)) continue;
             int eq = kv.IndexOf('=');
             options[kv[..eq].Trim()] = kv[(eq + 1)..].Trim();
         }
@@ -157,7 +165,8 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         bool stored = s.Resume is not null || s.Config is not null;
         var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume)
             : s.Config is not null ? RunConfig.Read(s.Config)
-            : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
+            : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset),
+                s.Backbone);
         int epochs = s.Epochs ?? d.Epochs;
         // A fresh run's warmup is at most a tenth of it; a stored configuration keeps its own unless --epochs shortens the run.
         double warmup = s.WarmupEpochs ?? (stored && (s.Epochs is null || s.Resume is not null) ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs));
@@ -166,13 +175,13 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             Epochs = epochs,
             WarmupEpochs = warmup,
             DataDir = s.DataDir ?? d.DataDir,
-            Backbone = d.Backbone with
+            Backbone = BackboneSettings.Apply(d.Backbone with
             {
                 Name = s.Backbone ?? d.Backbone.Name,
                 WidthMultiplier = s.Width ?? d.Backbone.WidthMultiplier,
                 StemMaxPool = s.StemMaxPool ?? d.Backbone.StemMaxPool,
                 PatchSize = s.PatchSize ?? d.Backbone.PatchSize,
-            },
+            }, BackboneKeys(s.Set)),
             BatchSize = s.BatchSize ?? d.BatchSize,
             Accumulate = s.Accumulate ?? d.Accumulate,
             LearningRate = s.Lr ?? d.LearningRate,

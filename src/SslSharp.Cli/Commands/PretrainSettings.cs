@@ -49,7 +49,7 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
-    [Description("Backbone: convnet, resnet18, resnet34, resnet50, vit-tiny, vit-small, vit-base, vit-cpu. Default: convnet on the embedded data, resnet18 otherwise.")]
+    [Description("Backbone: convnet, resnet18, resnet34, resnet50, vit-tiny, vit-small, vit-base, vit-cpu. Default: convnet on the embedded data, resnet18 otherwise. A ViT picks the method's ViT recipe when it has one (dino, mocov3: AdamW, warm-up, ViT settings).")]
     public string? Backbone { get; init; }
 
     /// <summary>Width multiplier.</summary>
@@ -114,7 +114,7 @@ public sealed class PretrainSettings : CommonSettings
 
     /// <summary>Method settings.</summary>
     [CommandOption("--set <KEY=VALUE>")]
-    [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]).")]
+    [Description("A method setting, e.g. [green]--set temperature=0.2[/] (repeatable; see [green]sslsharp methods[/]); [green]backbone.KEY=VALUE[/] sets the backbone instead, e.g. [green]--set backbone.frozen_patch_projection=true[/], [green]backbone.drop_path_rate=0.1[/], [green]backbone.pooling=mean[/], [green]backbone.layer_scale_init=0.1[/].")]
     public string[] Set { get; init; } = [];
 
     /// <summary>Seed.</summary>

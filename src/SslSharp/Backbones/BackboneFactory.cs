@@ -56,6 +56,7 @@ public static class BackboneFactory
         return new VisionTransformer(shape with
         {
             ImageSize = size, PatchSize = patch, InChannels = inChannels, DropPathRate = options.DropPathRate,
+            Pooling = options.Pooling, LayerScaleInit = options.LayerScaleInit, FrozenPatchProjection = options.FrozenPatchProjection,
         }, seed);
     }
 

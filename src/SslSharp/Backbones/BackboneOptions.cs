@@ -28,4 +28,16 @@ public sealed record BackboneOptions
 
     /// <summary>ViTs: the stochastic-depth rate of the last block (0: off, as in pretraining; 0.1 for fine-tuning).</summary>
     public double DropPathRate { get; init; }
+
+    /// <summary>ViTs: the feature <c>forward</c> returns, the CLS token or the mean of the patch tokens
+    /// (<see cref="VisionTransformerOptions.Pooling"/>).</summary>
+    public VitPooling Pooling { get; init; } = VitPooling.Cls;
+
+    /// <summary>ViTs: LayerScale's initial per-channel scale (e.g. 0.1 or 1e-5); null: no LayerScale
+    /// (<see cref="VisionTransformerOptions.LayerScaleInit"/>).</summary>
+    public double? LayerScaleInit { get; init; }
+
+    /// <summary>ViTs: keep the patch projection at its random initialisation, MoCo v3's stabiliser
+    /// (<see cref="VisionTransformerOptions.FrozenPatchProjection"/>).</summary>
+    public bool FrozenPatchProjection { get; init; }
 }

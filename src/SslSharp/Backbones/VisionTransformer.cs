@@ -10,7 +10,8 @@ namespace SslSharp.Backbones;
 /// A Vision Transformer backbone (Dosovitskiy et al., ICLR 2021): patch embedding, a CLS token, fixed 2-D
 /// sine-cosine positions, pre-norm transformer blocks and a final LayerNorm. <c>forward</c> maps images
 /// <c>[N, C, H, W]</c> to the pooled feature <c>[N, D]</c> (CLS token or mean of the patch tokens);
-/// <see cref="EncodeTokens"/> encodes a subset of the patches and returns every token (MAE, I-JEPA, iBOT).
+/// <see cref="EncodeTokens"/> encodes a subset of the patches and returns every token (MAE, I-JEPA);
+/// <see cref="EncodeMasked"/> encodes all patches with the masked ones replaced by a mask token (iBOT).
 /// </summary>
 /// <remarks>
 /// <para>Layout and state-dict keys as timm's <c>VisionTransformer</c> and facebookresearch/mae
@@ -172,7 +173,32 @@ public sealed class VisionTransformer : Backbone, ITokenBackbone, INoWeightDecay
         return Encode(images, keep, allowOtherSizes: false).MoveToOuterDisposeScope();
     }
 
-    private Tensor Encode(Tensor images, Tensor? keep, bool allowOtherSizes)
+    /// <summary>
+    /// Encodes every patch of <paramref name="images"/>, with the embedding of each patch that <paramref name="mask"/>
+    /// marks replaced by <paramref name="maskToken"/> before the positions are added (iBOT's masked student, and BEiT's);
+    /// returns every token after the final norm, <c>[N, 1 + L, D]</c>, CLS first, patches in grid order.
+    /// </summary>
+    /// <remarks>bytedance/ibot <c>models/vision_transformer.py</c> (<c>prepare_tokens</c>, <c>mask_model</c>): the
+    /// token is learned by the caller (the method owns it, so a ViT's own weights and names stay timm's).</remarks>
+    /// <param name="images"><c>[N, C, H, W]</c> of the size the backbone was built for.</param>
+    /// <param name="mask"><c>[N, L]</c> boolean, true = replace this patch's embedding.</param>
+    /// <param name="maskToken">The learned mask embedding, <c>D</c> entries (e.g. <c>[1, 1, D]</c>).</param>
+    /// <exception cref="ArgumentException">Wrong image size, a mask that is not <c>[N, L]</c> boolean, or a token of another width.</exception>
+    public Tensor EncodeMasked(Tensor images, Tensor mask, Tensor maskToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(maskToken);
+        if (mask.dim() != 2 || mask.shape[0] != images.shape[0] || mask.shape[1] != NumPatches || mask.dtype != ScalarType.Bool)
+            throw new ArgumentException(
+                $"A patch mask must be boolean [{images.shape[0]}, {NumPatches}] (true = masked) but is {mask.dtype} [{string.Join(", ", mask.shape)}].", nameof(mask));
+        if (maskToken.numel() != Options.Dim)
+            throw new ArgumentException($"The mask token must have the ViT width {Options.Dim} entries but has {maskToken.numel()}.", nameof(maskToken));
+        using var scope = torch.NewDisposeScope();
+        return Encode(images, null, allowOtherSizes: false, (mask, maskToken)).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Encode(Tensor images, Tensor? keep, bool allowOtherSizes, (Tensor Mask, Tensor Token)? masked = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         CheckInput(images);
@@ -199,7 +225,10 @@ public sealed class VisionTransformer : Backbone, ITokenBackbone, INoWeightDecay
             patches = patches.gather(1, index.expand(-1, -1, patches.shape[2]));
             patchPos = patchPos.gather(1, index.expand(-1, -1, patchPos.shape[2]));
         }
-        var x = patch_embed.Project(patches) + patchPos;
+        var embedded = patch_embed.Project(patches);                          // [N, L_keep, D]
+        if (masked is var (m, token))
+            embedded = torch.where(m.to(images.device).unsqueeze(-1), token.reshape(1, 1, -1).to(embedded.dtype), embedded);
+        var x = embedded + patchPos;
         var cls = (cls_token + pos.narrow(1, 0, 1)).expand(n, -1, -1);
         x = torch.cat(new[] { cls, x }, 1);
         foreach (var block in blocks) x = block.call(x);

@@ -38,6 +38,7 @@ public static class MethodRegistry
         ("swav", Clustering.SwAV.Create, typeof(Clustering.SwAVOptions)),
         ("mae", Masked.MAE.Create, typeof(Masked.MAEOptions)),
         ("ijepa", Masked.IJEPA.Create, typeof(Masked.IJEPAOptions)),
+        ("ibot", Masked.IBOT.Create, typeof(Masked.IBOTOptions)),
     };
 
     private static readonly SortedDictionary<string, Func<Backbone, MethodSettings, SslMethod>> Factories =

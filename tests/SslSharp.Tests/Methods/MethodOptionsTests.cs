@@ -45,6 +45,10 @@ public class MethodOptionsTests
         ["swav"] = ["hidden_dim", "output_dim", "prototypes", "temperature", "epsilon", "sinkhorn_iterations", "queue_length",
             "queue_start_epoch", "freeze_prototypes_steps", "seed"],
         ["ijepa"] = ["predictor_dim", "predictor_depth", "predictor_heads", "target_blocks", "min_keep", "base_momentum", "seed"],
+        ["ibot"] = ["out_dim", "hidden_dim", "bottleneck_dim", "head_layers", "norm_last_layer", "student_temp", "teacher_temp",
+            "warmup_teacher_temp", "teacher_patch_temp", "warmup_teacher_patch_temp", "warmup_teacher_temp_epochs", "center_momentum",
+            "patch_center_momentum", "cls_loss_weight", "patch_loss_weight", "mask_ratio_min", "mask_ratio_max", "mask_probability",
+            "base_momentum", "freeze_last_layer", "clip_grad", "seed"],
         ["mae"] = ["masking", "mask_ratio", "decoder_dim", "decoder_depth", "decoder_heads", "decoder_mlp_ratio", "norm_pix_loss", "seed"],
     };
 
@@ -55,13 +59,14 @@ public class MethodOptionsTests
         ["barlowtwins"] = new() { ["hidden_dim"] = "16", ["output_dim"] = "16" },
         ["vicreg"] = new() { ["hidden_dim"] = "16", ["output_dim"] = "16" },
         ["dino"] = new() { ["out_dim"] = "64" },
+        ["ibot"] = new() { ["out_dim"] = "64" },
         ["deepcluster"] = new() { ["num_clusters"] = "10" },
     };
 
     /// <summary>Backbone width: at least DirectCLR's default sub-vector (360).</summary>
     private const int Width = 384;
 
-    private static Backbone Backbone(string name) => name is "mae" or "ijepa"
+    private static Backbone Backbone(string name) => name is "mae" or "ijepa" or "ibot"
         ? new VisionTransformer(new VisionTransformerOptions { ImageSize = 28, PatchSize = 4, InChannels = 1, Dim = 16, Depth = 1, Heads = 2 })
         : new StandInBackbone(1, 4, 4, Width);
 
@@ -212,6 +217,14 @@ public class MethodOptionsTests
             Assert.Equal(o.FreezePrototypesSteps, s.FreezePrototypesSteps);
         },
         ["mae"] = Mae,
+        ["ibot"] = m =>
+        {
+            var (s, o) = ((SslSharp.Methods.Masked.IBOT)m, new SslSharp.Methods.Masked.IBOTOptions() with { OutDim = 64 });
+            Assert.Equal(o, s.Options);
+            Assert.Equal(o.HiddenDim, s.Head.HiddenDim);
+            Assert.Equal(o.BottleneckDim, s.Head.BottleneckDim);
+            Assert.Equal(new long[] { 1, 1, 64 }, s.PatchCenter.shape);
+        },
         ["ijepa"] = m =>
         {
             var (s, o) = ((SslSharp.Methods.Masked.IJEPA)m, new SslSharp.Methods.Masked.IJEPAOptions());
@@ -270,7 +283,7 @@ public class MethodOptionsTests
     [Fact]
     public void Every_registered_method_has_an_options_record_and_a_defaults_check()
     {
-        Assert.Equal(19, MethodRegistry.Names.Count);
+        Assert.Equal(20, MethodRegistry.Names.Count);
         foreach (var name in MethodRegistry.Names)
         {
             Assert.NotNull(MethodRegistry.OptionsType(name));

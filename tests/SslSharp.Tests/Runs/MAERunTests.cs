@@ -13,6 +13,7 @@ public class MAERunTests
     [Trait("Category", "Slow")] // two short runs with a full-data ViT kNN each
     [InlineData("mae")]
     [InlineData("ijepa")]
+    [InlineData("ibot")]
     public void A_resumed_run_repeats_the_uninterrupted_one(string method)
     {
         var config = PretrainDefaults.For(method, "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false };
