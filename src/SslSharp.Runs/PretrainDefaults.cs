@@ -33,8 +33,13 @@ public static class PretrainDefaults
     /// set's budget (backbone, width, epochs) and generic recipe, overridden by the method's preset
     /// (<paramref name="preset"/>, or the built-in one for the data set's image size when null).
     /// </summary>
+    /// <param name="method">The method.</param>
+    /// <param name="dataset">The data set.</param>
+    /// <param name="preset">The method preset to apply; null: the built-in one of the size class.</param>
+    /// <param name="imageSize">The image side the run trains at (<c>--image-size</c> of a folder data set), which picks
+    /// the preset's size class; null: the data set's own size (a folder's default, 64 px, without one).</param>
     /// <exception cref="ArgumentException">The data set is unknown (the message lists the known ones).</exception>
-    public static RunConfig For(string method, string dataset, MethodPreset? preset = null)
+    public static RunConfig For(string method, string dataset, MethodPreset? preset = null, int? imageSize = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
@@ -52,7 +57,7 @@ public static class PretrainDefaults
             WeightDecay = 1e-4,
             WarmupEpochs = 1,
         };
-        preset ??= MethodPresets.Find(config.Method, MethodPresets.SizeClass(entry.ImageSize));
+        preset ??= MethodPresets.Find(config.Method, MethodPresets.SizeClass(imageSize ?? entry.ImageSize));
         return preset is null ? config : preset.ApplyTo(config);
     }
 }

@@ -156,7 +156,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         bool stored = s.Resume is not null || s.Config is not null;
         var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume)
             : s.Config is not null ? RunConfig.Read(s.Config)
-            : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset));
+            : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset), s.ImageSize);
         int epochs = s.Epochs ?? d.Epochs;
         // A fresh run's warmup is at most a tenth of it; a stored configuration keeps its own unless --epochs shortens the run.
         double warmup = s.WarmupEpochs ?? (stored && (s.Epochs is null || s.Resume is not null) ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs));
