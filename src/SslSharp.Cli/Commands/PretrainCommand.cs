@@ -186,6 +186,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             ImageSize = s.ImageSize ?? d.ImageSize,
             Grey = s.Grey || d.Grey,
             Strict = s.Strict || d.Strict,
+            Workers = s.Workers ?? d.Workers,
             Options = WithSettings(d.Options, s.Set),
         };
         if (s.Config is null) return resolved;
