@@ -70,11 +70,12 @@ public static class CheckpointEvaluator
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = run.Features(run.Method.Encoder, progress);
         return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
@@ -88,10 +89,11 @@ public static class CheckpointEvaluator
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Probe settings (null: <see cref="LinearProbeOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             run.EvalTransform, o, progress);
@@ -107,12 +109,13 @@ public static class CheckpointEvaluator
     /// <param name="progress">Reports (steps done, total steps).</param>
     /// <param name="dropPath">ViTs: the stochastic-depth rate to fine-tune with (MAE: 0.1 for ViT-B); null: the run's own.</param>
     /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null, int? imageSize = null)
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath, imageSize: imageSize);
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
@@ -133,10 +136,11 @@ public static class CheckpointEvaluator
     /// <param name="knnOptions">kNN settings (null: default).</param>
     /// <param name="probeOptions">Linear-probe settings (null: default).</param>
     /// <param name="progress">Reports (work done, total).</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static GuillotineResult Guillotine(string checkpoint, KnnOptions? knnOptions = null, LinearProbeOptions? probeOptions = null,
-        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize);
         var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
@@ -157,13 +161,14 @@ public static class CheckpointEvaluator
     /// <param name="progress">Reports (images done, images total).</param>
     /// <param name="limit">Only the first this many images of each split; null for all.</param>
     /// <returns>The files written and the number of rows.</returns>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static (IReadOnlyList<string> Files, long Rows) Embed(string checkpoint, string output, bool projector = false, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"The output of embed is a .npy file (a CSV is written beside it), got '{output}'.", nameof(output));
-        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false);
+        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false, imageSize: imageSize);
         var head = (run.Method as IHasProjector)?.Projector;
         if (projector && head is null)
             throw new ArgumentException($"The {run.Config.Method} method has no projector; leave out --projector.", nameof(projector));
@@ -204,11 +209,31 @@ public static class CheckpointEvaluator
     private static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// The configuration whose folder settings read the data a checkpoint is evaluated on: <paramref name="imageSize"/>
+    /// when given (a folder data set only), else the size the checkpoint trained at (its <c>image_size</c>, or the
+    /// image size of the fixed-size data set it trained on); grey when it trained grey or on a one-channel data set.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="imageSize"/> is given for a data set of fixed size.</exception>
+    public static RunConfig EvaluationConfig(RunConfig config, string? dataset, int? imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (imageSize is not null && !string.Equals(DatasetCatalog.Find(dataset ?? config.Dataset).Name, ImageFolder.Name, StringComparison.Ordinal))
+            throw new ArgumentException($"--image-size applies to --dataset folder only; {dataset ?? config.Dataset} has a fixed image size.");
+        var trained = DatasetCatalog.Find(config.Dataset);
+        bool trainedOnFolder = string.Equals(trained.Name, ImageFolder.Name, StringComparison.Ordinal);
+        return config with
+        {
+            ImageSize = imageSize ?? config.ImageSize ?? (trainedOnFolder ? null : trained.ImageSize),
+            Grey = config.Grey || (!trainedOnFolder && trained.Mean.Count == 1),
+        };
+    }
+
     private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null,
-        bool labelledOnly = true)
+        bool labelledOnly = true, int? imageSize = null)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
-        var config = ReadConfig(checkpoint);
+        var config = EvaluationConfig(ReadConfig(checkpoint), dataset, imageSize);
         if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
         var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);

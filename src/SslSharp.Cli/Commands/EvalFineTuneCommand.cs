@@ -11,8 +11,9 @@ public sealed class EvalFineTuneCommand : Command<EvalFineTuneSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EvalFineTuneSettings settings, CancellationToken cancellationToken)
     {
+        settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("fine-tuning", p =>
-            CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.DropPath));
+            CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.DropPath, settings.ImageSize));
         return EvalConsole.Finish(EvalReport.FromFineTune(result), settings);
     }
 }

@@ -11,8 +11,9 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EvalLinearSettings settings, CancellationToken cancellationToken)
     {
+        settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("features + linear probe", p =>
-            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ImageSize));
         return EvalConsole.Finish(EvalReport.FromLinearProbe(result), settings);
     }
 }
