@@ -24,7 +24,9 @@ namespace SslSharp.Data;
 /// <para>
 /// Workers: with <c>W</c> worker threads, worker <c>w</c> makes batches <c>w, w + W, w + 2W, ...</c> of the epoch into
 /// its own queue of <c>ceil(prefetch / W)</c> batches, and the consumer takes them round-robin, so batches arrive in
-/// order. At most <c>W x (ceil(prefetch / W) + 1)</c> batches exist at once. With 0 workers every batch is made on the
+/// order. At most <c>W x (ceil(prefetch / W) + 1)</c> batches exist at once. The threads start with the first epoch and
+/// serve every later one until <see cref="Dispose"/> (threads made anew each epoch grew resident memory by about 15%
+/// over the first epochs: per-thread allocator arenas and thread pools). With 0 workers every batch is made on the
 /// calling thread when asked.
 /// </para>
 /// <para>
@@ -37,8 +39,8 @@ namespace SslSharp.Data;
 /// </para>
 /// <para>
 /// Ownership and stopping: every batch yielded belongs to the caller, who disposes it; its tensors belong to no
-/// dispose scope. Leaving the enumeration early (break, an exception, disposing the enumerator) or disposing the
-/// loader stops the workers, joins their threads and frees the batches they had made. The role of PyTorch's
+/// dispose scope. Leaving the enumeration early (break, an exception, disposing the enumerator) stops the workers'
+/// epoch and frees the batches they had made; disposing the loader also ends and joins the threads. The role of PyTorch's
 /// <c>DataLoader</c> with <c>num_workers</c> and <c>prefetch_factor</c> (https://pytorch.org/docs/stable/data.html).
 /// </para>
 /// </remarks>
@@ -50,7 +52,10 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     private readonly Action<string> _warn;
     private readonly int _shardIndex;
     private readonly int _shardCount = 1;
+    private readonly object _gate = new();
     private int _activeWorkers;
+    private Thread[]? _threads;
+    private BlockingCollection<EpochJob>[]? _inboxes;
 
     /// <summary>Creates a streaming loader; nothing is read until <see cref="Epoch"/> is enumerated.</summary>
     /// <param name="files">The files and labels (<see cref="ImageFolder.List"/>, or a split of it).</param>
@@ -127,8 +132,17 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     /// <summary>Whether the last incomplete batch of an epoch is dropped.</summary>
     public bool DropLast { get; }
 
-    /// <summary>Worker threads running now (0 when no epoch is being enumerated); for tests and diagnostics.</summary>
+    /// <summary>Worker threads busy with an epoch now (0 when no epoch is being enumerated); for tests and diagnostics.</summary>
     public int ActiveWorkers => Volatile.Read(ref _activeWorkers);
+
+    /// <summary>Worker threads alive: <see cref="Workers"/> from the first threaded epoch until <see cref="Dispose"/>, 0 before and after.</summary>
+    public int LiveThreads
+    {
+        get
+        {
+            lock (_gate) return _threads?.Count(t => t.IsAlive) ?? 0;
+        }
+    }
 
     /// <summary>The files found unreadable so far (skipped and replaced), with the reason.</summary>
     public IReadOnlyDictionary<string, string> Unreadable => _unreadable.ToDictionary(kv => Files.Files[kv.Key], kv => kv.Value);
@@ -179,10 +193,22 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         return Workers == 0 ? Synchronous(epoch, skipBatches) : Threaded(epoch, skipBatches);
     }
 
-    /// <summary>Stops the workers of an epoch being enumerated (they exit after their current batch); the loader cannot start another epoch.</summary>
+    /// <summary>
+    /// Stops the workers of an epoch being enumerated (after their current batch), ends and joins the worker threads;
+    /// the loader cannot start another epoch.
+    /// </summary>
     public void Dispose()
     {
-        if (!_disposed.IsCancellationRequested) _disposed.Cancel();
+        Thread[]? threads;
+        lock (_gate)
+        {
+            if (_disposed.IsCancellationRequested) return;
+            _disposed.Cancel();
+            foreach (var inbox in _inboxes ?? []) inbox.CompleteAdding();
+            threads = _threads;
+        }
+        foreach (var t in threads ?? [])
+            if (t != Thread.CurrentThread) t.Join();
     }
 
     private IEnumerable<ViewBatch> Synchronous(int epoch, long start)
@@ -205,22 +231,25 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         int workers = (int)Math.Min(Workers, Math.Max(1, end - start));
         int capacity = (Prefetch + workers - 1) / workers;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
-        var queues = new BlockingCollection<ViewBatch>[workers];
-        var failures = new ExceptionDispatchInfo?[workers];
-        var threads = new Thread[workers];
-        for (int w = 0; w < workers; w++) queues[w] = new BlockingCollection<ViewBatch>(capacity);
+        var job = new EpochJob(epoch, order, start, end, workers, capacity, stop.Token);
         try
         {
+            var inboxes = StartThreads();
             for (int w = 0; w < workers; w++)
             {
-                int id = w;
-                threads[w] = new Thread(() => Work(id, workers, epoch, order, start, end, queues[id], stop.Token, failures))
+                try
                 {
-                    IsBackground = true,
-                    Name = $"sslsharp-stream-{id}",
-                };
-                Interlocked.Increment(ref _activeWorkers);
-                threads[w].Start();
+                    inboxes[w].Add(job);
+                }
+                catch (InvalidOperationException)
+                {
+                    for (int left = w; left < workers; left++)
+                    {
+                        job.Queues[left].CompleteAdding();
+                        job.Done.Signal();
+                    }
+                    throw new ObjectDisposedException(nameof(StreamingLoader), "The streaming loader was disposed as an epoch started.");
+                }
             }
             for (long b = start; b < end; b++)
             {
@@ -228,7 +257,7 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
                 ViewBatch? batch;
                 try
                 {
-                    if (!queues[w].TryTake(out batch, Timeout.Infinite, stop.Token)) batch = null;
+                    if (!job.Queues[w].TryTake(out batch, Timeout.Infinite, stop.Token)) batch = null;
                 }
                 catch (OperationCanceledException)
                 {
@@ -236,8 +265,8 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
                 }
                 if (batch is null)
                 {
-                    threads[w].Join();
-                    failures[w]?.Throw();
+                    job.Done.Wait();
+                    job.Failures[w]?.Throw();
                     throw new InvalidOperationException($"Worker {w} of the streaming loader stopped before batch {b} of epoch {epoch} without an error.");
                 }
                 yield return batch;
@@ -246,28 +275,67 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         }
         finally
         {
-            // Normal end, an exception, the consumer leaving early, or Dispose: stop, join, free what was made.
+            // Normal end, an exception, the consumer leaving early, or Dispose: stop the job, wait for the workers to
+            // leave it, free what they made. The threads stay for the next epoch (a new thread per epoch costs memory).
             stop.Cancel();
-            foreach (var t in threads) t?.Join();
-            foreach (var q in queues)
+            job.Done.Wait();
+            foreach (var q in job.Queues)
             {
                 while (q.TryTake(out var left)) left.Dispose();
                 q.Dispose();
             }
+            job.Done.Dispose();
         }
     }
 
-    private void Work(int id, int workers, int epoch, long[] order, long start, long end, BlockingCollection<ViewBatch> queue,
-        CancellationToken stop, ExceptionDispatchInfo?[] failures)
+    /// <summary>The inboxes of the worker threads, starting the threads on first use.</summary>
+    private BlockingCollection<EpochJob>[] StartThreads()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            if (_inboxes is not null) return _inboxes;
+            _inboxes = new BlockingCollection<EpochJob>[Workers];
+            _threads = new Thread[Workers];
+            for (int w = 0; w < Workers; w++)
+            {
+                _inboxes[w] = new BlockingCollection<EpochJob>();
+                int id = w;
+                _threads[w] = new Thread(() => WorkerLoop(id, _inboxes[id])) { IsBackground = true, Name = $"sslsharp-stream-{id}" };
+                _threads[w].Start();
+            }
+            return _inboxes;
+        }
+    }
+
+    private void WorkerLoop(int id, BlockingCollection<EpochJob> inbox)
+    {
+        foreach (var job in inbox.GetConsumingEnumerable())
+        {
+            Interlocked.Increment(ref _activeWorkers);
+            try
+            {
+                Work(id, job);
+            }
+            finally
+            {
+                job.Queues[id].CompleteAdding();
+                Interlocked.Decrement(ref _activeWorkers);
+                job.Done.Signal();
+            }
+        }
+    }
+
+    private void Work(int id, EpochJob job)
     {
         try
         {
-            for (long b = start + id; b < end && !stop.IsCancellationRequested; b += workers)
+            for (long b = job.Start + id; b < job.End && !job.Stop.IsCancellationRequested; b += job.Workers)
             {
-                var batch = MakeBatch(epoch, order, b);
+                var batch = MakeBatch(job.Epoch, job.Order, b);
                 try
                 {
-                    queue.Add(batch, stop);
+                    job.Queues[id].Add(batch, job.Stop);
                 }
                 catch (OperationCanceledException)
                 {
@@ -278,13 +346,22 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         }
         catch (Exception e)
         {
-            failures[id] = ExceptionDispatchInfo.Capture(e);
+            job.Failures[id] = ExceptionDispatchInfo.Capture(e);
         }
-        finally
-        {
-            queue.CompleteAdding();
-            Interlocked.Decrement(ref _activeWorkers);
-        }
+    }
+
+    /// <summary>One epoch's work for the worker threads: which batches, where to put them, when to stop.</summary>
+    private sealed class EpochJob(int epoch, long[] order, long start, long end, int workers, int capacity, CancellationToken stop)
+    {
+        public int Epoch { get; } = epoch;
+        public long[] Order { get; } = order;
+        public long Start { get; } = start;
+        public long End { get; } = end;
+        public int Workers { get; } = workers;
+        public CancellationToken Stop { get; } = stop;
+        public BlockingCollection<ViewBatch>[] Queues { get; } = Enumerable.Range(0, workers).Select(_ => new BlockingCollection<ViewBatch>(capacity)).ToArray();
+        public ExceptionDispatchInfo?[] Failures { get; } = new ExceptionDispatchInfo?[workers];
+        public CountdownEvent Done { get; } = new(workers);
     }
 
     private void ReportCount(int knownBefore)

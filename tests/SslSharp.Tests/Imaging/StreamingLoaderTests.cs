@@ -161,6 +161,8 @@ public class StreamingLoaderTests
             var e = Assert.Throws<InvalidDataException>(() => Collect(stream, 0));
             Assert.Equal(inMemory.Message, e.Message);
             Assert.Equal(0, stream.ActiveWorkers);
+            Assert.Equal(workers, stream.LiveThreads);   // the loader keeps its threads until disposed
+            Assert.Equal(inMemory.Message, Assert.Throws<InvalidDataException>(() => Collect(stream, 1)).Message);   // and serves another epoch
         }
     }
 
@@ -181,6 +183,15 @@ public class StreamingLoaderTests
             }
             Assert.Equal(0, stream.ActiveWorkers);
             Assert.All(views.Created, t => Assert.True(t.IsInvalid));   // nothing made ahead is left alive
+            Assert.Equal(3, stream.LiveThreads);   // kept for the next epoch
+            using (var e = stream.Epoch(1).GetEnumerator())
+            {
+                Assert.True(e.MoveNext());
+                e.Current.Dispose();
+            }
+            Assert.Equal(3, stream.LiveThreads);
+            stream.Dispose();
+            Assert.Equal(0, stream.LiveThreads);   // no thread outlives the loader
         }
 
         var slow = new StandInViewGenerator { Delay = TimeSpan.FromMilliseconds(200) };
@@ -192,6 +203,7 @@ public class StreamingLoaderTests
         Assert.Throws<ObjectDisposedException>(() => { while (enumerator.MoveNext()) enumerator.Current.Dispose(); });
         enumerator.Dispose();
         Assert.Equal(0, loader.ActiveWorkers);
+        Assert.Equal(0, loader.LiveThreads);
         Assert.All(slow.Created, t => Assert.True(t.IsInvalid));
         Assert.Throws<ObjectDisposedException>(() => loader.Epoch(1));
     }
