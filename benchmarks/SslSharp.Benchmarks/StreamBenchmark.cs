@@ -31,12 +31,13 @@ public static class StreamBenchmark
     /// <param name="folder">A folder of PNG/JPEG files.</param>
     /// <param name="epochs">Epochs of the timing run, alternating in-memory and streamed (even: at least 2; 0: no timing run).</param>
     /// <param name="memoryEpochs">Epochs of the streamed run whose resident memory is measured.</param>
+    /// <param name="memoryInMemory">Measure the memory of an in-memory run instead (the baseline's own warm-up).</param>
     /// <param name="workers">Streaming worker threads.</param>
     /// <param name="imageSize">Decode size.</param>
     /// <param name="channels">1 (grey) or 3.</param>
     /// <param name="batchSize">Images per step.</param>
     /// <param name="output">Where to print the results.</param>
-    public static void Run(string folder, int epochs = 6, int memoryEpochs = 4, int workers = 2, int imageSize = 28, int channels = 1, int batchSize = 128, TextWriter? output = null)
+    public static void Run(string folder, int epochs = 6, int memoryEpochs = 4, bool memoryInMemory = false, int workers = 2, int imageSize = 28, int channels = 1, int batchSize = 128, TextWriter? output = null)
     {
         output ??= Console.Out;
         NativeAllocator.Tune();   // as the sslsharp command does at start-up
@@ -64,12 +65,12 @@ public static class StreamBenchmark
             ShowProgress = false,
         };
 
-        // 1. Memory: a streamed run alone, first in the process (as a CLI run is).
+        // 1. Memory: a streamed run alone (or, for comparison, an in-memory one), first in the process (as a CLI run is).
         var memory = new MemoryProbe(streamed.BatchesPerEpoch, output);
         using (var method = NewMethod(channels))
-        using (var trainer = new Trainer(method, streamed, trainerOptions, new[] { memory }))
+        using (var trainer = new Trainer(method, memoryInMemory ? inMemory : streamed, trainerOptions, new[] { memory }))
             trainer.Fit();
-        output.WriteLine(string.Create(c, $"  resident memory of the streamed run: {memory.Early / 1048576.0:F1} MiB after step 10 of the first epoch, " +
+        output.WriteLine(string.Create(c, $"  resident memory of the {(memoryInMemory ? "in-memory" : "streamed")} run: {memory.Early / 1048576.0:F1} MiB after step 10 of the first epoch, " +
             $"{memory.Late / 1048576.0:F1} MiB after the last step ({trainerOptions.Epochs} epochs): x{(double)memory.Late / memory.Early:F3} (target within 5%)"));
 
         if (epochs == 0) return;
