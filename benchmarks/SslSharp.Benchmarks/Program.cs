@@ -4,7 +4,8 @@ using SslSharp.Methods;
 namespace SslSharp.Benchmarks;
 
 /// <summary>
-/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|vit|all]</c>.
+/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|vit|all]</c>,
+/// or <c>-- stream DIR [EPOCHS] [WORKERS] [MEMORY_EPOCHS] [in-memory]</c> on a folder of images (<see cref="StreamBenchmark"/>).
 /// Every figure is a ratio against a baseline measured in the same run (or, for augmentation,
 /// against torchvision's per-image PIL pipeline measured on this machine).
 /// </summary>
@@ -13,6 +14,21 @@ public static class Program
     /// <summary>Runs the benchmarks named in <paramref name="args"/> (default: all).</summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "stream")
+        {
+            if (args.Length < 2 || !Directory.Exists(args[1]))
+            {
+                Console.Error.WriteLine("usage: stream DIR [EPOCHS] [WORKERS] [MEMORY_EPOCHS] [in-memory]: DIR is a folder of PNG/JPEG files in class sub-folders, e.g. the folder/train " +
+                    "that /usr/bin/python3 scripts/write_fashion_png_folder.py OUT writes.");
+                return 2;
+            }
+            Console.WriteLine("== SimCLR + ConvNet steps on a PNG folder: streamed from disk by worker threads vs decoded into memory first");
+            StreamBenchmark.Run(args[1], epochs: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6,
+                workers: args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2,
+                memoryEpochs: args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 4,
+                memoryInMemory: args.Length > 5 && args[5] == "in-memory");
+            return 0;
+        }
         var which = args.Length == 0 ? new[] { "all" } : args;
         bool all = which.Contains("all");
         var known = new[] { "all", "trainer", "augment", "memory", "vit" };

@@ -70,14 +70,16 @@ public static class CheckpointEvaluator
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
     /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
     /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? valSplit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null,
+        double? valSplit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = run.Features(run.Method.Encoder, progress);
         return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
@@ -91,13 +93,15 @@ public static class CheckpointEvaluator
     /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Probe settings (null: <see cref="LinearProbeOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
     /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
     /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? valSplit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null,
+        double? valSplit = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             run.EvalTransform, o, progress);
@@ -118,13 +122,14 @@ public static class CheckpointEvaluator
     /// <param name="scratch">Fine-tune the checkpoint's architecture from its random initialisation (the run's seed),
     /// not from its weights: the from-scratch baseline with the same budget.</param>
     /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
         string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null,
-        double? valSplit = null, bool scratch = false)
+        int? imageSize = null, double? valSplit = null, bool scratch = false)
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath, valSplit: valSplit, scratch: scratch);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath, imageSize: imageSize, valSplit: valSplit, scratch: scratch);
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
@@ -145,14 +150,15 @@ public static class CheckpointEvaluator
     /// <param name="knnOptions">kNN settings (null: default).</param>
     /// <param name="probeOptions">Linear-probe settings (null: default).</param>
     /// <param name="progress">Reports (work done, total).</param>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
     /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
     /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static GuillotineResult Guillotine(string checkpoint, KnnOptions? knnOptions = null, LinearProbeOptions? probeOptions = null,
         string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null,
-        double? valSplit = null)
+        int? imageSize = null, double? valSplit = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, valSplit: valSplit);
+        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
         var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
@@ -173,13 +179,14 @@ public static class CheckpointEvaluator
     /// <param name="progress">Reports (images done, images total).</param>
     /// <param name="limit">Only the first this many images of each split; null for all.</param>
     /// <returns>The files written and the number of rows.</returns>
+    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
     public static (IReadOnlyList<string> Files, long Rows) Embed(string checkpoint, string output, bool projector = false, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null)
+        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"The output of embed is a .npy file (a CSV is written beside it), got '{output}'.", nameof(output));
-        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false);
+        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false, imageSize: imageSize);
         var head = (run.Method as IHasProjector)?.Projector;
         if (projector && head is null)
             throw new ArgumentException($"The {run.Config.Method} method has no projector; leave out --projector.", nameof(projector));
@@ -220,11 +227,31 @@ public static class CheckpointEvaluator
     private static string Csv(string field) =>
         field.IndexOfAny([',', '"', '\n']) < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>
+    /// The configuration whose folder settings read the data a checkpoint is evaluated on: <paramref name="imageSize"/>
+    /// when given (a folder data set only), else the size the checkpoint trained at (its <c>image_size</c>, or the
+    /// image size of the fixed-size data set it trained on); grey when it trained grey or on a one-channel data set.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="imageSize"/> is given for a data set of fixed size.</exception>
+    public static RunConfig EvaluationConfig(RunConfig config, string? dataset, int? imageSize)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (imageSize is not null && !string.Equals(DatasetCatalog.Find(dataset ?? config.Dataset).Name, ImageFolder.Name, StringComparison.Ordinal))
+            throw new ArgumentException($"--image-size applies to --dataset folder only; {dataset ?? config.Dataset} has a fixed image size.");
+        var trained = DatasetCatalog.Find(config.Dataset);
+        bool trainedOnFolder = string.Equals(trained.Name, ImageFolder.Name, StringComparison.Ordinal);
+        return config with
+        {
+            ImageSize = imageSize ?? config.ImageSize ?? (trainedOnFolder ? null : trained.ImageSize),
+            Grey = config.Grey || (!trainedOnFolder && trained.Mean.Count == 1),
+        };
+    }
+
     private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null,
-        bool labelledOnly = true, double? valSplit = null, bool scratch = false)
+        bool labelledOnly = true, int? imageSize = null, double? valSplit = null, bool scratch = false)
     {
         if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
-        var config = ReadConfig(checkpoint);
+        var config = EvaluationConfig(ReadConfig(checkpoint), dataset, imageSize);
         if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
         var entry = RunData.Entry(dataset ?? config.Dataset, config);
         var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);

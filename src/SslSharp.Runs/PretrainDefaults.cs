@@ -35,12 +35,14 @@ public static class PretrainDefaults
     /// </summary>
     /// <param name="method">The method.</param>
     /// <param name="dataset">The data set.</param>
-    /// <param name="preset">A preset to use instead of the built-in one.</param>
+    /// <param name="preset">The method preset to apply; null: the built-in one of the size class.</param>
     /// <param name="backbone">The backbone the run will use, when the command line names one: a ViT (<c>vit-*</c>) picks
     /// the method's ViT recipe <c>&lt;method&gt;.&lt;size&gt;-vit.yaml</c> when it has one (DINO, MoCo v3), so
     /// <c>--method dino --backbone vit-cpu</c> trains with AdamW, warm-up and DINO's ViT settings.</param>
+    /// <param name="imageSize">The image side the run trains at (<c>--image-size</c> of a folder data set), which picks
+    /// the preset's size class; null: the data set's own size (a folder's default, 64 px, without one).</param>
     /// <exception cref="ArgumentException">The data set is unknown (the message lists the known ones).</exception>
-    public static RunConfig For(string method, string dataset, MethodPreset? preset = null, string? backbone = null)
+    public static RunConfig For(string method, string dataset, MethodPreset? preset = null, string? backbone = null, int? imageSize = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
@@ -58,7 +60,7 @@ public static class PretrainDefaults
             WeightDecay = 1e-4,
             WarmupEpochs = 1,
         };
-        var size = MethodPresets.SizeClass(entry.ImageSize);
+        var size = MethodPresets.SizeClass(imageSize ?? entry.ImageSize);
         if (preset is null && backbone is not null && MethodPresets.IsVit(backbone))
             preset = MethodPresets.Find(config.Method, size + MethodPresets.VitSuffix);
         preset ??= MethodPresets.Find(config.Method, size);

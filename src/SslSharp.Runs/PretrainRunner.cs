@@ -57,7 +57,8 @@ public static class PretrainRunner
         int localBatch = config.BatchSize / group.WorldSize;
 
         var entry = RunData.Entry(config.Dataset, config, warn);
-        var (train, test, evaluatedOn) = Splits(config, entry);
+        using var streamed = config.Workers > 0 ? StreamedFolder.Open(config, warn) : null;
+        var (train, test, evaluatedOn) = streamed is null ? Splits(config, entry) : (streamed.Bank, streamed.Eval, streamed.EvaluatedOn);
         using var trainData = train;
         using var testData = test;
         // kNN and the raw-pixel baseline use the labelled images only (STL-10's unlabelled split, an unlabelled folder).
@@ -68,12 +69,13 @@ public static class PretrainRunner
 
         var views = (config.Augment ?? new AugmentRecipe()).Build(train.Height, train.Channels, entry.Mean, entry.Std);
         var evalTransform = SimCLRAugment.Eval(entry.Mean, entry.Std);
-        var loader = new Loader(train, localBatch, views, config.Seed)
+        IBatchSource loader = streamed is not null ? streamed.CreateLoader(config, localBatch, views, group.Rank, group.WorldSize, warn) : new Loader(train, localBatch, views, config.Seed)
         {
             EvalTransform = evalTransform,
             ShardIndex = group.Rank,
             ShardCount = group.WorldSize,
         };
+        using var stopLoader = loader as IDisposable;
         var knn = bank is null || queries is null ? null : new KnnCallback(bank.Images, bank.Labels, queries.Images, queries.Labels, evalTransform, config.Seed)
         {
             EveryEpochs = config.KnnEvery,
@@ -147,6 +149,7 @@ public static class PretrainRunner
             Knn = final,
             CommandLine = commandLine,
             Extra = new[] { new KeyValuePair<string, string>("evaluated on", evaluatedOn) }
+                .Concat(streamed is null ? [] : [new KeyValuePair<string, string>("training images", streamed.Describe(config.Workers))])
                 .Concat(knn is null
                     ? [new KeyValuePair<string, string>("kNN and raw-pixel baseline", $"skipped: {(bank is null ? "the training set" : "the evaluation set")} has no labels")]
                     : [])
@@ -236,7 +239,7 @@ public static class PretrainRunner
     }
 
     /// <summary>The stream of <see cref="SplitMix64"/> the validation split is drawn from.</summary>
-    private const long ValidationStream = 0x76616c5f73706c74;   // "val_splt"
+    internal const long ValidationStream = 0x76616c5f73706c74;   // "val_splt"
 
     /// <summary>
     /// Fails before anything is written when <paramref name="checkpoint"/> cannot continue in this run: its weights do not
@@ -304,6 +307,9 @@ public static class PretrainRunner
             throw new ArgumentException($"Unknown optimizer {(int)config.Optimizer}. Known optimizers: {string.Join(", ", Training.Optim.Optimizers.Names)}.");
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}.");
         if (config.BatchSize < 2) throw new ArgumentException($"batch size must be at least 2 (a contrastive batch needs negatives), got {config.BatchSize}.");
+        if (config.Workers < 0) throw new ArgumentException($"workers must be 0 (decode into memory) or a number of decode threads, got {config.Workers}.");
+        if (config.Workers > 0 && !string.Equals(DatasetCatalog.Find(config.Dataset).Name, ImageFolder.Name, StringComparison.Ordinal))
+            throw new ArgumentException($"workers {config.Workers} streams image folders only (--dataset folder); '{config.Dataset}' is read into memory: use --workers 0.");
         if (config.DiagnosticsEvery < 0) throw new ArgumentException($"diagnostics_every must be 0 (only at the end) or positive, got {config.DiagnosticsEvery}.");
         if (config.Betas is { } betas && (betas.Length != 2 || !betas.All(b => b >= 0 && b < 1)))
             throw new ArgumentException($"betas must be two numbers in [0, 1), e.g. [0.9, 0.95], got [{string.Join(", ", betas)}].");

@@ -119,6 +119,13 @@ public sealed record RunConfig
     /// <summary>Folder data sets: stop at the first unreadable image instead of skipping it with a warning.</summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// Folder data sets: 0 (the default) decodes every image into memory before training; N &gt; 0 streams the training
+    /// images from disk instead, decoded and augmented by N worker threads (<see cref="StreamedFolder"/>; for folders too
+    /// large for memory). The batches are the same either way (docs/data.md#streaming).
+    /// </summary>
+    public int Workers { get; init; }
+
     /// <summary>Random seed of the run.</summary>
     public long Seed { get; init; }
 

@@ -20,8 +20,14 @@ public static class RunData
         ArgumentNullException.ThrowIfNull(config);
         var entry = DatasetCatalog.Find(dataset);
         if (!string.Equals(entry.Name, ImageFolder.Name, StringComparison.Ordinal)) return entry;
-        var options = new ImageFolderOptions(config.ImageSize ?? new ImageFolderOptions().ImageSize, config.Grey ? 1 : 3, config.Strict);
-        return ImageFolder.Entry(SkiaImageDecoder.Instance, options, warn);
+        return ImageFolder.Entry(SkiaImageDecoder.Instance, FolderOptions(config), warn);
+    }
+
+    /// <summary>The decode options of a folder data set under <paramref name="config"/> (image size, colour, strictness).</summary>
+    public static ImageFolderOptions FolderOptions(RunConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ImageFolderOptions(config.ImageSize ?? new ImageFolderOptions().ImageSize, config.Grey ? 1 : 3, config.Strict);
     }
 
     /// <summary>

@@ -10,8 +10,9 @@ public sealed class EmbedCommand : Command<EmbedSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EmbedSettings settings, CancellationToken cancellationToken)
     {
+        settings.FetchData(cancellationToken);
         var (files, rows) = EvalConsole.WithProgress("embedding", p =>
-            CheckpointEvaluator.Embed(settings.Checkpoint, settings.Out, settings.Projector, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit));
+            CheckpointEvaluator.Embed(settings.Checkpoint, settings.Out, settings.Projector, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ImageSize));
         AnsiConsole.MarkupLine($"{rows} images embedded; wrote");
         foreach (var f in files) AnsiConsole.MarkupLine($"  [blue]{Markup.Escape(f)}[/]");
         return 0;

@@ -11,9 +11,10 @@ public sealed class EvalFineTuneCommand : Command<EvalFineTuneSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EvalFineTuneSettings settings, CancellationToken cancellationToken)
     {
+        settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("fine-tuning", p =>
             CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.DropPath,
-                settings.ValSplit, settings.Scratch));
+                settings.ImageSize, settings.ValSplit, settings.Scratch));
         return EvalConsole.Finish(EvalReport.FromFineTune(result, settings.ReportName(settings.Scratch ? "finetune_scratch" : "finetune"))
             .With("initialisation", settings.Scratch ? "random (--scratch: the checkpoint's architecture and seed, not its weights)" : "the checkpoint's weights"), settings);
     }

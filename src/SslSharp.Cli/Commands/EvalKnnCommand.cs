@@ -22,8 +22,9 @@ public sealed class EvalKnnCommand : Command<EvalKnnSettings>
             "majority" => new[] { weighted with { Weighting = KnnWeighting.Uniform } },
             _ => new[] { weighted, weighted with { Weighting = KnnWeighting.Uniform } },
         };
+        settings.FetchData(cancellationToken);
         var results = EvalConsole.WithProgress("extracting features", p =>
-            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ValSplit));
+            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ImageSize, settings.ValSplit));
         return EvalConsole.Finish(EvalReport.FromKnn(results, settings.ReportName("knn")), settings);
     }
 }

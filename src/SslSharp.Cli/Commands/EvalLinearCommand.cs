@@ -11,8 +11,10 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, EvalLinearSettings settings, CancellationToken cancellationToken)
     {
+        settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("features + linear probe", p =>
-            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ValSplit));
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit,
+                settings.ImageSize, settings.ValSplit));
         return EvalConsole.Finish(EvalReport.FromLinearProbe(result, settings.ReportName("linear")), settings);
     }
 }

@@ -166,7 +166,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
         var d = s.Resume is not null ? CheckpointEvaluator.ReadConfig(s.Resume)
             : s.Config is not null ? RunConfig.Read(s.Config)
             : PretrainDefaults.For(s.Method ?? PretrainDefaults.Method, s.Dataset ?? PretrainDefaults.Dataset, s.Preset is null ? null : MethodPreset.Read(s.Preset),
-                s.Backbone);
+                s.Backbone, s.ImageSize);
         int epochs = s.Epochs ?? d.Epochs;
         // A fresh run's warmup is at most a tenth of it; a stored configuration keeps its own unless --epochs shortens the run.
         double warmup = s.WarmupEpochs ?? (stored && (s.Epochs is null || s.Resume is not null) ? d.WarmupEpochs : Math.Min(d.WarmupEpochs, 0.1 * epochs));
@@ -196,6 +196,7 @@ public sealed class PretrainCommand : Command<PretrainSettings>
             ImageSize = s.ImageSize ?? d.ImageSize,
             Grey = s.Grey || d.Grey,
             Strict = s.Strict || d.Strict,
+            Workers = s.Workers ?? d.Workers,
             Options = WithSettings(d.Options, s.Set),
         };
         if (s.Config is null) return resolved;

@@ -47,6 +47,11 @@ public sealed class PretrainSettings : CommonSettings
     [Description("--dataset folder: stop at the first unreadable image instead of skipping it with a warning.")]
     public bool Strict { get; init; }
 
+    /// <summary>Folder data sets: stream from disk with this many decode threads.</summary>
+    [CommandOption("--workers <N>")]
+    [Description("--dataset folder: stream the training images from disk, decoded and augmented by N worker threads (for folders too large for memory; the same batches as in memory). Default 0: decode the whole folder into memory first.")]
+    public int? Workers { get; init; }
+
     /// <summary>Backbone architecture.</summary>
     [CommandOption("-b|--backbone <NAME>")]
     [Description("Backbone: convnet, resnet18, resnet34, resnet50, vit-tiny, vit-small, vit-base, vit-cpu. Default: convnet on the embedded data, resnet18 otherwise. A ViT picks the method's ViT recipe when it has one (dino, mocov3: AdamW, warm-up, ViT settings).")]
@@ -193,6 +198,9 @@ public sealed class PretrainSettings : CommonSettings
         if ((ImageSize is not null || Grey || Strict) && Resume is null
             && !string.Equals(Dataset, Data.ImageFolder.Name, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error("--image-size, --grey and --strict apply to --dataset folder only (the other data sets have a fixed size and colour).");
+        if (Workers is < 0) return ValidationResult.Error($"--workers must be 0 (decode into memory) or a number of decode threads, got {Workers}.");
+        if (Workers is > 0 && Resume is null && Config is null && !string.Equals(Dataset, Data.ImageFolder.Name, StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error("--workers streams --dataset folder only (the other data sets are read into memory).");
         if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         if (WarmupEpochs is not null && WarmupEpochs >= (Epochs ?? int.MaxValue))
             return ValidationResult.Error("--warmup-epochs must be smaller than --epochs.");

@@ -153,11 +153,7 @@ public sealed class ImageDataset : IDisposable
         if (firstCount < 1 || firstCount >= dataset.Count)
             throw new ArgumentOutOfRangeException(nameof(firstCount),
                 $"The first part of a split of '{dataset.Name}' ({dataset.Count} images) must have 1..{dataset.Count - 1} images, got {firstCount}.");
-        var perm = SplitMix64.Permutation(dataset.Count, SplitMix64.Mix(seed, SplitStream));
-        var first = perm[..(int)firstCount];
-        var second = perm[(int)firstCount..];
-        Array.Sort(first);
-        Array.Sort(second);
+        var (first, second) = SplitIndices(dataset.Count, firstCount, seed);
         var a = dataset.Subset(first, firstName ?? $"{dataset.Name}-first");
         try
         {
@@ -168,6 +164,20 @@ public sealed class ImageDataset : IDisposable
             a.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The indices of the two parts <see cref="SplitSeeded"/> cuts <paramref name="count"/> items into, each sorted; a
+    /// folder listing split by them (<see cref="ImageFolderListing.Select"/>) holds the same files as the split data set.
+    /// </summary>
+    internal static (long[] First, long[] Second) SplitIndices(long count, long firstCount, long seed)
+    {
+        var perm = SplitMix64.Permutation(count, SplitMix64.Mix(seed, SplitStream));
+        var first = perm[..(int)firstCount];
+        var second = perm[(int)firstCount..];
+        Array.Sort(first);
+        Array.Sort(second);
+        return (first, second);
     }
 
     /// <summary>Frees the image and label tensors.</summary>

@@ -117,29 +117,13 @@ public static class ImageFolder
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var listing = List(dataDir);
-        string trainDir = Path.Combine(listing.Root, "train");
-        string? testDir = new[] { "val", "test" }.Select(n => Path.Combine(listing.Root, n)).FirstOrDefault(Directory.Exists);
-        if (listing.Labelled && testDir is not null && listing.ClassNames.Contains("train") && listing.ClassNames.Contains(Path.GetFileName(testDir)))
+        var (trainList, testList, split) = ListSplits(dataDir);
+        if (split)
         {
-            var trainList = List(trainDir);
-            var testList = List(testDir);
-            if (trainList.Labelled != testList.Labelled)
-                throw new InvalidDataException(
-                    $"'{trainDir}' and '{testDir}' disagree: one has class sub-folders and the other not; give both the same layout.");
-            var unknown = testList.ClassNames.Except(trainList.ClassNames, StringComparer.Ordinal).ToArray();
-            if (unknown.Length > 0)
-                throw new InvalidDataException(
-                    $"'{testDir}' has classes that '{trainDir}' lacks: {string.Join(", ", unknown.Take(5))}; the test classes must be training classes.");
-            var remapped = testList with
-            {
-                Labels = testList.Labels.Select(l => l < 0 ? l : (long)IndexOf(trainList.ClassNames, testList.ClassNames[(int)l])).ToArray(),
-                ClassNames = trainList.ClassNames,
-            };
             var train = Read(trainList, "folder-train", decoder, options, warn);
             try
             {
-                return (train, Read(remapped, $"folder-{Path.GetFileName(testDir)}", decoder, options, warn));
+                return (train, Read(testList!, $"folder-{Path.GetFileName(testList!.Root)}", decoder, options, warn));
             }
             catch
             {
@@ -147,11 +131,50 @@ public static class ImageFolder
                 throw;
             }
         }
-        using var all = Read(listing, "folder", decoder, options, warn);
+        using var all = Read(trainList, "folder", decoder, options, warn);
         if (all.Count < 2)
-            throw new InvalidDataException($"The image folder '{listing.Root}' has only {all.Count} readable image; a training and a test set need at least 2.");
-        long heldOut = Math.Clamp((long)Math.Round(options.HeldOut * all.Count), 1, all.Count - 1);
+            throw new InvalidDataException($"The image folder '{trainList.Root}' has only {all.Count} readable image; a training and a test set need at least 2.");
+        long heldOut = HeldOutCount(options, all.Count);
         return ImageDataset.SplitSeeded(all, all.Count - heldOut, splitSeed, "folder-train", "folder-heldout");
+    }
+
+    /// <summary>How many of <paramref name="count"/> images the held-out split of a folder without its own split takes.</summary>
+    public static long HeldOutCount(ImageFolderOptions options, long count)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Math.Clamp((long)Math.Round(options.HeldOut * count), 1, count - 1);
+    }
+
+    /// <summary>
+    /// Lists the files of <paramref name="dataDir"/> as <see cref="Load"/> splits them, without decoding: with
+    /// <c>train/</c> and <c>val/</c> (or <c>test/</c>) sub-folders the two listings (test labels mapped to the training
+    /// classes) and <c>Split</c> true; otherwise the listing of all files, no test listing and <c>Split</c> false (the
+    /// caller holds out <see cref="HeldOutCount"/> of them with <see cref="ImageFolderListing.SplitSeeded"/>).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">No image file, or train/ and val/ disagree in layout or classes.</exception>
+    public static (ImageFolderListing Train, ImageFolderListing? Test, bool Split) ListSplits(string? dataDir)
+    {
+        var listing = List(dataDir);
+        string trainDir = Path.Combine(listing.Root, "train");
+        string? testDir = new[] { "val", "test" }.Select(n => Path.Combine(listing.Root, n)).FirstOrDefault(Directory.Exists);
+        if (!(listing.Labelled && testDir is not null && listing.ClassNames.Contains("train") && listing.ClassNames.Contains(Path.GetFileName(testDir))))
+            return (listing, null, false);
+        var trainList = List(trainDir);
+        var testList = List(testDir);
+        if (trainList.Labelled != testList.Labelled)
+            throw new InvalidDataException(
+                $"'{trainDir}' and '{testDir}' disagree: one has class sub-folders and the other not; give both the same layout.");
+        var unknown = testList.ClassNames.Except(trainList.ClassNames, StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+            throw new InvalidDataException(
+                $"'{testDir}' has classes that '{trainDir}' lacks: {string.Join(", ", unknown.Take(5))}; the test classes must be training classes.");
+        var remapped = testList with
+        {
+            Labels = testList.Labels.Select(l => l < 0 ? l : (long)IndexOf(trainList.ClassNames, testList.ClassNames[(int)l])).ToArray(),
+            ClassNames = trainList.ClassNames,
+        };
+        return (trainList, remapped, true);
     }
 
     /// <summary>
@@ -182,16 +205,7 @@ public static class ImageFolder
                 Array.Clear(errors);
                 Parallel.For(0, count, i =>
                 {
-                    string file = listing.Files[start + i];
-                    try
-                    {
-                        if (new FileInfo(file).Length == 0) throw new InvalidDataException("the file is empty (0 bytes)");
-                        decoder.Decode(file, s, c, buffer.AsSpan(i * perImage, perImage));
-                    }
-                    catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-                    {
-                        errors[i] = e.Message;
-                    }
+                    errors[i] = TryDecode(decoder, listing.Files[start + i], s, c, buffer.AsSpan(i * perImage, perImage));
                 });
                 var good = new List<long>(count);
                 for (int i = 0; i < count; i++)
@@ -203,9 +217,9 @@ public static class ImageFolder
                     }
                     string file = listing.Files[start + i];
                     if (options.Strict)
-                        throw new InvalidDataException($"'{file}' cannot be read as an image: {errors[i]} (without --strict it would be skipped).");
+                        throw new InvalidDataException(StrictMessage(file, errors[i]!));
                     skipped.Add(file);
-                    warn($"skipped '{file}': {errors[i]}");
+                    warn(SkippedMessage(file, errors[i]!));
                 }
                 if (good.Count == 0) continue;
                 using var scope = torch.NewDisposeScope();
@@ -232,6 +246,32 @@ public static class ImageFolder
             throw;
         }
     }
+
+    /// <summary>
+    /// Decodes one file into <paramref name="destination"/> (<c>uint8 [C, S, S]</c>); returns null on success, or why the
+    /// file cannot be read (empty, truncated, not an image, unreadable). Shared by <see cref="Read"/> and
+    /// <see cref="StreamingLoader"/>, so both skip (or, strict, stop at) the same files with the same words.
+    /// </summary>
+    internal static string? TryDecode(IImageDecoder decoder, string file, int size, int channels, Span<byte> destination)
+    {
+        try
+        {
+            if (new FileInfo(file).Length == 0) throw new InvalidDataException("the file is empty (0 bytes)");
+            decoder.Decode(file, size, channels, destination);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The message of the exception that stops a strict read at an unreadable file.</summary>
+    internal static string StrictMessage(string file, string error) =>
+        $"'{file}' cannot be read as an image: {error} (without --strict it would be skipped).";
+
+    /// <summary>The warning for a file skipped because it cannot be read.</summary>
+    internal static string SkippedMessage(string file, string error) => $"skipped '{file}': {error}";
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {

@@ -39,9 +39,9 @@ namespace SslSharp.Data;
 /// </remarks>
 public sealed class Loader : ISampledBatchSource
 {
-    // Domain separation between the two uses of the seed.
-    private const long PermutationStream = 0x5045524D; // "PERM"
-    private const long AugmentStream = 0x4155474D;     // "AUGM"
+    // Domain separation between the two uses of the seed (StreamingLoader draws from the same two streams).
+    internal const long PermutationStream = 0x5045524D; // "PERM"
+    internal const long AugmentStream = 0x4155474D;     // "AUGM"
 
     /// <summary>Creates a loader; nothing runs until <see cref="Epoch"/> is enumerated.</summary>
     /// <param name="data">The data set (not owned; keep it alive while enumerating).</param>
