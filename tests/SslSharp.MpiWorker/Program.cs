@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|dclw|directclr|vicreg|barlowtwins|dino|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -72,6 +72,41 @@ public static class Program
                 case "directclr":
                     using (var m = new SslSharp.Methods.Contrastive.DirectCLR(new ConvNet(1, [8, 16], seed: 3),
                         new SslSharp.Methods.Contrastive.DirectCLROptions { SubvectorDim = 8, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "nnclr":   // two steps: the second looks up neighbours in a support set holding the first step's gathered projections
+                    using (var m = new SslSharp.Methods.Contrastive.NNCLR(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.NNCLROptions { HiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 32, Temperature = 0.2, QueueSize = 32, Seed = 4 }))
+                        OneStep(group, results, m, steps: 2);
+                    break;
+                case "swav":   // two steps: the queue (one global batch long) is full at the second, so its rows enter Sinkhorn
+                    using (var m = new SslSharp.Methods.Clustering.SwAV(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Clustering.SwAVOptions { HiddenDim = 32, OutputDim = 16, Prototypes = 10, QueueLength = 16, QueueStartEpoch = 0, FreezePrototypesSteps = 0, Seed = 4 }))
+                        OneStep(group, results, m, steps: 2);
+                    break;
+                case "wmse":   // whitening sub-batches of 8 over a global batch of 16: a permutation mixes the processes' images
+                    using (var m = new SslSharp.Methods.Correlation.WMSE(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Correlation.WMSEOptions { HiddenDim = 32, OutputDim = 4, WhiteningSize = 8, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "triplet":
+                    using (var m = new SslSharp.Methods.Contrastive.DeepMetricLearning(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.TripletOptions { HiddenDim = 32, OutputDim = 16, Negatives = SslSharp.Methods.Contrastive.NegativeMining.Hardest, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "margin-random":
+                    using (var m = new SslSharp.Methods.Contrastive.DeepMetricLearning(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.ContrastiveMarginOptions { HiddenDim = 32, OutputDim = 16, Negatives = SslSharp.Methods.Contrastive.NegativeMining.Random, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "byol":
+                    using (var m = new SslSharp.Methods.SelfDistillation.BYOL(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.SelfDistillation.BYOLOptions { ProjectorHiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 32, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "simsiam":
+                    using (var m = new SslSharp.Methods.SelfDistillation.SimSiam(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.SelfDistillation.SimSiamOptions { ProjectorHiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 8, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
                 case "kill":
@@ -154,7 +189,7 @@ public static class Program
     /// synchronised BatchNorm) on a global batch of 16 images split over the ranks; writes the global loss, the
     /// parameters and buffers after the step.
     /// </summary>
-    private static void OneStep(IProcessGroup group, IDictionary<string, double[]> results, SslMethod method)
+    private static void OneStep(IProcessGroup group, IDictionary<string, double[]> results, SslMethod method, int steps = 1)
     {
         const int batch = 16;
         if (batch % group.WorldSize != 0) throw new ArgumentException($"The global batch {batch} does not split over {group.WorldSize} processes.");
@@ -169,15 +204,19 @@ public static class Program
         var parameters = method.parameters().ToList();
         using var sgd = torch.optim.SGD(parameters, 0.5);
         method.train();
-        var progress = new TrainingProgress(0, 10, 0, 10);
-        method.OnStepStart(progress);
-        var output = method.call(views);
-        sgd.zero_grad();
-        output.Loss.backward();
-        GradientAveraging.Average(group, parameters);
-        method.OnAfterBackward(progress);
-        sgd.step();
-        method.OnAfterOptimizerStep(progress);
+        StepOutput output = null!;
+        for (int step = 0; step < steps; step++)
+        {
+            var progress = new TrainingProgress(step, 10, 0, 10);
+            method.OnStepStart(progress);
+            output = method.call(views);
+            sgd.zero_grad();
+            output.Loss.backward();
+            GradientAveraging.Average(group, parameters);
+            method.OnAfterBackward(progress);
+            sgd.step();
+            method.OnAfterOptimizerStep(progress);
+        }
         var global = output.Loss.detach().to(ScalarType.Float64).clone();
         group.AllReduceSum(global);
         results["loss"] = [global.ToDouble() / group.WorldSize];
