@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -62,6 +62,11 @@ public static class Program
                 case "mocov2":   // symmetric, so both key sets are gathered; plain BatchNorm (bn_splits 1), synchronised
                     using (var m = new SslSharp.Methods.Contrastive.MoCoV2(new ConvNet(1, [8, 16], seed: 3),
                         new SslSharp.Methods.Contrastive.MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Symmetric = true, BaseMomentum = 0.9, Seed = 4 }))
+                        OneStep(group, results, m);
+                    break;
+                case "mocov2-shuffle":   // bn_splits 2: one process splits the global batch in two, two processes shuffle BN across each other
+                    using (var m = new SslSharp.Methods.Contrastive.MoCoV2(new ConvNet(1, [8, 16], seed: 3),
+                        new SslSharp.Methods.Contrastive.MoCoV2Options { HiddenDim = 32, OutputDim = 16, QueueSize = 64, Symmetric = true, BaseMomentum = 0.9, BnSplits = 2, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
                 case "dclw":
@@ -194,7 +199,7 @@ public static class Program
         const int batch = 16;
         if (batch % group.WorldSize != 0) throw new ArgumentException($"The global batch {batch} does not split over {group.WorldSize} processes.");
         method.ProcessGroup = group;
-        using var sync = SyncBatchNorm.Attach(method, group);
+        using var sync = SyncBatchNorm.Attach(method, method.SynchronizeBatchNorm ? group : SingleProcessGroup.Instance);
         var gen = new Generator(5);
         var x = torch.randn(new long[] { batch, 1, 12, 12 }, generator: gen);
         var v1 = x + 0.3 * torch.randn(x.shape, generator: gen);

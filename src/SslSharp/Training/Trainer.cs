@@ -169,7 +169,7 @@ public sealed class Trainer : IDisposable
         }
 
         StateBroadcast.FromRank(_group, _method);
-        using var syncBatchNorm = Options.SyncBatchNorm ? SyncBatchNorm.Attach(_method, _group) : null;
+        using var syncBatchNorm = Options.SyncBatchNorm && _method.SynchronizeBatchNorm ? SyncBatchNorm.Attach(_method, _group) : null;
 
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
