@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|deepcluster|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -114,6 +114,7 @@ public static class Program
                         new SslSharp.Methods.SelfDistillation.SimSiamOptions { ProjectorHiddenDim = 32, OutputDim = 16, PredictorHiddenDim = 8, Seed = 4 }))
                         OneStep(group, results, m);
                     break;
+                case "deepcluster": DeepClusterEpochStart(group, results); break;
                 case "kill":
                     if (group.Rank == group.WorldSize - 1) System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL
                     group.Barrier();   // the others wait for it forever unless the launcher ends the job
@@ -187,6 +188,35 @@ public static class Program
         var g = new Generator(11);
         return (torch.randn(new long[] { 8, 5 }, generator: g, dtype: ScalarType.Float64),
             torch.randn(new long[] { 5, 4 }, generator: g, dtype: ScalarType.Float64) * 0.5);
+    }
+
+    /// <summary>
+    /// DeepCluster's epoch start on 61 images (an odd count: the last process's block is shorter): the pseudo-labels and
+    /// the k-means objective every process ends up with.
+    /// </summary>
+    private static void DeepClusterEpochStart(IProcessGroup group, IDictionary<string, double[]> results)
+    {
+        using var m = new SslSharp.Methods.Clustering.DeepCluster(new ConvNet(1, [8, 16], seed: 3),
+            new SslSharp.Methods.Clustering.DeepClusterOptions { NumClusters = 5, PcaDim = 8, KmeansIterations = 10, HiddenDim = 24, ProjectorLayers = 2, BatchNorm = true, FeatureBatchSize = 16, Seed = 4 });
+        m.ProcessGroup = group;
+        var gen = new Generator(7);
+        var labels = torch.arange(61, ScalarType.Int64).remainder(3);
+        var images = (labels.view(-1, 1, 1, 1).to(ScalarType.Float32) * 60 + torch.rand(new long[] { 61, 1, 12, 12 }, generator: gen) * 120).to(ScalarType.Byte);
+        var data = new SslSharp.Data.ImageDataset(images, labels, "blobs", ["a", "b", "c"]);
+        var loader = new SslSharp.Data.Loader(data, 8 / group.WorldSize, new NoViews(), seed: 2) { ShardIndex = group.Rank, ShardCount = group.WorldSize };
+        long encoded = 0;   // images this process's backbone encoded
+        var hook = m.Encoder.register_forward_hook((_, input, output) => { encoded += input.shape[0]; return output; });
+        m.OnEpochStart(new EpochContext(0, 0, new TrainingProgress(0, 10, 0, 10), loader, torch.CPU));
+        hook.remove();
+        results["encoded"] = [encoded];
+        results["assignments"] = Values(m.Assignments!);
+        results["kmeans.loss"] = [m.LastClusteringLoss];
+    }
+
+    /// <summary>A view generator for a loader whose batches are never drawn.</summary>
+    private sealed class NoViews : SslSharp.Augment.IViewGenerator
+    {
+        public ViewBatch CreateViews(Tensor images, Tensor? labels, Generator generator) => throw new NotSupportedException();
     }
 
     /// <summary>

@@ -83,6 +83,27 @@ public class MpiTests
         AssertSameStep("mocov2-shuffle", processes: 2, syncedLayers: 0, compareRunningStatistics: false);
 
     [MpiFact]
+    public void DeepCluster_on_two_processes_clusters_the_gathered_features_into_the_one_process_pseudo_labels()
+    {
+        using var dir = new TempDir();
+        var one = MpiRun.Run("deepcluster", 0, Path.Combine(dir.Path, "one"));
+        Assert.True(one.ExitCode == 0, one.Output);
+        var many = MpiRun.Run("deepcluster", 2, Path.Combine(dir.Path, "many"));
+        Assert.True(many.ExitCode == 0, many.Output);
+        var reference = Assert.Single(one.Ranks);
+        Assert.Equal(61, reference["assignments"].Length);
+        Assert.True(reference["assignments"].Distinct().Count() >= 3, "the reference clustering uses fewer than 3 clusters");
+        Assert.Equal([61], reference["encoded"]);
+        Assert.Equal([31], many.Ranks[0]["encoded"]);   // each process encodes its block of ceil(61 / 2) images only
+        Assert.Equal([30], many.Ranks[1]["encoded"]);
+        foreach (var rank in many.Ranks)
+        {
+            Assert.Equal(reference["assignments"], rank["assignments"]);   // every image of the whole set, the same label everywhere
+            AssertClose(reference["kmeans.loss"], rank["kmeans.loss"], 1e-5, "k-means objective");
+        }
+    }
+
+    [MpiFact]
     public void DCLW_on_two_processes_with_half_batches_equals_one_process_with_the_whole_batch() =>
         // The weighted loss's float32 sums give the step ~8e-6 relative differences.
         AssertSameStep("dclw", processes: 2, syncedLayers: 3, tolerance: 3e-5);
