@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|deepcluster|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|deepcluster|train2|train6|resume6|resume6-batch8|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -115,6 +115,10 @@ public static class Program
                         OneStep(group, results, m);
                     break;
                 case "deepcluster": DeepClusterEpochStart(group, results); break;
+                case "train2": Train(group, results, args[1], maxSteps: 2, globalBatch: 16); break;
+                case "train6": Train(group, results, args[1], maxSteps: 6, globalBatch: 16); break;
+                case "resume6": Train(group, results, args[1], maxSteps: 6, globalBatch: 16, resume: true); break;
+                case "resume6-batch8": Train(group, results, args[1], maxSteps: 6, globalBatch: 8, resume: true); break;
                 case "kill":
                     if (group.Rank == group.WorldSize - 1) System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL
                     group.Barrier();   // the others wait for it forever unless the launcher ends the job
@@ -211,6 +215,44 @@ public static class Program
         results["encoded"] = [encoded];
         results["assignments"] = Values(m.Assignments!);
         results["kmeans.loss"] = [m.LastClusteringLoss];
+    }
+
+    /// <summary>
+    /// SimCLR on the ConvNet trained by the <see cref="SslSharp.Training.Trainer"/> on 64 images (4 steps per epoch with the
+    /// global batch 16) up to <paramref name="maxSteps"/>, writing <c>OUT_DIR/run</c>; with <paramref name="resume"/> it
+    /// resumes from <c>OUT_DIR/from.ckpt</c>. The views carry no randomness, so runs on any number of processes see the
+    /// same inputs. Writes the steps done, the global batch and the parameters.
+    /// </summary>
+    private static void Train(IProcessGroup group, IDictionary<string, double[]> results, string outDir, long maxSteps, int globalBatch, bool resume = false)
+    {
+        var gen = new Generator(9);
+        var labels = torch.arange(64, ScalarType.Int64).remainder(4);
+        var images = (labels.view(-1, 1, 1, 1).to(ScalarType.Float32) * 40 + torch.rand(new long[] { 64, 1, 12, 12 }, generator: gen) * 150).to(ScalarType.Byte);
+        var data = new SslSharp.Data.ImageDataset(images, labels, "blobs", ["a", "b", "c", "d"]);
+        var loader = new SslSharp.Data.Loader(data, globalBatch / group.WorldSize, new FlipViews(), seed: 2, prefetch: 0)
+        { ShardIndex = group.Rank, ShardCount = group.WorldSize };
+        using var method = new SimCLR(new ConvNet(1, [8, 16], seed: 3), new SimCLROptions { HiddenDim = 32, OutputDim = 16, Temperature = 0.5, Seed = 4 });
+        var options = new SslSharp.Training.TrainerOptions
+        {
+            Epochs = 2, BatchSize = globalBatch / group.WorldSize, BaseLr = 0.3, WarmupEpochs = 0, Seed = 1, ShowProgress = false,
+            RunDirectory = Path.Combine(outDir, "run"), MaxSteps = maxSteps, ResumeFrom = resume ? Path.Combine(outDir, "from.ckpt") : null,
+        };
+        if (group.Rank == 0) Directory.CreateDirectory(options.RunDirectory);
+        using var trainer = new SslSharp.Training.Trainer(method, loader, options, processGroup: group);
+        var result = trainer.Fit();
+        results["steps"] = [result.Steps];
+        results["global.batch"] = [trainer.GlobalBatchSize];
+        foreach (var (name, p) in method.named_parameters()) results["param." + name] = Values(p);
+    }
+
+    /// <summary>Two deterministic views: the image and its mirror image, as floats in [0, 1].</summary>
+    private sealed class FlipViews : SslSharp.Augment.IViewGenerator
+    {
+        public ViewBatch CreateViews(Tensor images, Tensor? labels, Generator generator)
+        {
+            var x = images.to(ScalarType.Float32).div(255);
+            return new ViewBatch([x, x.flip(3)], labels: labels);
+        }
     }
 
     /// <summary>A view generator for a loader whose batches are never drawn.</summary>
