@@ -20,7 +20,7 @@ public static class Program
     {
         if (args.Length != 2)
         {
-            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|deepcluster|train2|train6|resume6|resume6-batch8|fail|kill OUT_DIR");
+            Console.Error.WriteLine("usage: SslSharp.MpiWorker collectives|gather-grad|simclr|mocov3|mocov2|mocov2-shuffle|dclw|directclr|vicreg|barlowtwins|dino|nnclr|swav|wmse|triplet|margin-random|byol|simsiam|deepcluster|train2|train6|resume6|resume6-batch8|hang|fail|kill OUT_DIR");
             return 2;
         }
         var group = MpiProcessGroup.FromEnvironment();
@@ -122,6 +122,10 @@ public static class Program
                 case "kill":
                     if (group.Rank == group.WorldSize - 1) System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL
                     group.Barrier();   // the others wait for it forever unless the launcher ends the job
+                    break;
+                case "hang":   // the last rank never reaches the barrier and never dies: the others' watchdog must end the job
+                    if (group.Rank == group.WorldSize - 1) Thread.Sleep(Timeout.Infinite);
+                    group.Barrier();
                     break;
                 case "fail": if (group.Rank == group.WorldSize - 1) throw new InvalidOperationException("deliberate failure"); group.Barrier(); break;
                 default: Console.Error.WriteLine($"unknown scenario '{args[0]}'"); return 2;

@@ -215,6 +215,18 @@ public class MpiTests
     }
 
     [MpiFact]
+    public void A_rank_that_hangs_without_dying_is_ended_by_the_watchdog_naming_the_waiting_rank_and_collective()
+    {
+        using var dir = new TempDir();
+        var clock = Stopwatch.StartNew();
+        var run = MpiRun.Run("hang", 2, dir.Path, timeoutSeconds: 60,
+            environment: new Dictionary<string, string> { [SslSharp.Distributed.Mpi.MpiProcessGroup.TimeoutVariable] = "3" });
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("rank 0 of 2: MPI_Barrier did not complete within 3 s", run.Output);
+        Assert.True(clock.Elapsed.TotalSeconds < 30, $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
+    }
+
+    [MpiFact]
     public void A_rank_killed_with_SIGKILL_ends_the_job_with_a_message()
     {
         using var dir = new TempDir();
