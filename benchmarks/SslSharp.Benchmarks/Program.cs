@@ -4,8 +4,9 @@ using SslSharp.Methods;
 namespace SslSharp.Benchmarks;
 
 /// <summary>
-/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|vit|all]</c>,
-/// or <c>-- stream DIR [EPOCHS] [WORKERS] [MEMORY_EPOCHS] [in-memory]</c> on a folder of images (<see cref="StreamBenchmark"/>).
+/// Benchmark runner: <c>dotnet run --project benchmarks/SslSharp.Benchmarks -c Release -- [trainer|augment|memory|vit|distributed|all]</c>
+/// (<c>distributed</c> needs <c>mpirun</c> and is not part of <c>all</c>), or <c>-- stream DIR [EPOCHS] [WORKERS] [MEMORY_EPOCHS] [in-memory]</c>
+/// on a folder of images (<see cref="StreamBenchmark"/>).
 /// Every figure is a ratio against a baseline measured in the same run (or, for augmentation,
 /// against torchvision's per-image PIL pipeline measured on this machine).
 /// </summary>
@@ -14,6 +15,7 @@ public static class Program
     /// <summary>Runs the benchmarks named in <paramref name="args"/> (default: all).</summary>
     public static int Main(string[] args)
     {
+        if (args is ["distributed-worker"]) return DistributedBenchmark.Worker();   // one rank, started by the distributed benchmark
         if (args.Length > 0 && args[0] == "stream")
         {
             if (args.Length < 2 || !Directory.Exists(args[1]))
@@ -31,7 +33,7 @@ public static class Program
         }
         var which = args.Length == 0 ? new[] { "all" } : args;
         bool all = which.Contains("all");
-        var known = new[] { "all", "trainer", "augment", "memory", "vit" };
+        var known = new[] { "all", "trainer", "augment", "memory", "vit", "distributed" };
         var unknown = which.Except(known).ToArray();
         if (unknown.Length > 0)
         {
@@ -57,6 +59,11 @@ public static class Program
         {
             Console.WriteLine("== Vision Transformer: training-step throughput of candidate sizes, and the encoder on 25% of the tokens");
             VitBenchmark.Run(Console.Out);
+        }
+        if (which.Contains("distributed"))
+        {
+            Console.WriteLine("== Data parallel over MPI: SimCLR on 1, 2 and 4 processes with one global batch");
+            if (DistributedBenchmark.Run(Console.Out) != 0) return 1;
         }
         return 0;
     }

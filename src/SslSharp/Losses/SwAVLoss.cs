@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using SslSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,12 +33,15 @@ public static class SwAVLoss
     /// <param name="assignedCrops">How many leading crops get codes (SwAV: the 2 global crops, <c>crops_for_assign</c>).</param>
     /// <param name="queueScores">Null (no queue), or per assigned crop the scores <c>[Q, K]</c> of its queued
     /// embeddings (or null for a crop without queue); used only for the codes, no gradient.</param>
+    /// <param name="group">Several processes: this process holds <c>B</c> of the samples (and its share of the queue) and
+    /// the codes come from one Sinkhorn problem over all processes' samples (<see cref="Sinkhorn.Compute(Tensor, IProcessGroup?, double, int)"/>);
+    /// the loss is this process's mean. Null: one process.</param>
     /// <returns>The scalar loss (0-d tensor, differentiable w.r.t. the scores).</returns>
     /// <exception cref="ArgumentException">Fewer than 2 crops, shapes that differ, a bad crop count, or NaN/infinite scores.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The temperature, epsilon or iteration count is invalid.</exception>
     public static Tensor Compute(IReadOnlyList<Tensor> scores, double temperature = DefaultTemperature,
         double epsilon = Sinkhorn.DefaultEpsilon, int sinkhornIterations = Sinkhorn.DefaultIterations, int assignedCrops = 2,
-        IReadOnlyList<Tensor?>? queueScores = null)
+        IReadOnlyList<Tensor?>? queueScores = null, IProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (!(temperature > 0) || double.IsInfinity(temperature))
@@ -70,7 +74,7 @@ public static class SwAVLoss
         Tensor? total = null;
         for (int i = 0; i < assignedCrops; i++)
         {
-            var q = Codes(scores[i], queueScores?[i], epsilon, sinkhornIterations, b);
+            var q = Codes(scores[i], queueScores?[i], epsilon, sinkhornIterations, b, group);
             Tensor? sub = null;
             for (int v = 0; v < scores.Count; v++)
             {
@@ -88,11 +92,11 @@ public static class SwAVLoss
     /// The codes <c>[B, K]</c> of one crop: Sinkhorn of its detached scores, with the queue's scores
     /// prepended when given, last <paramref name="batch"/> rows.
     /// </summary>
-    private static Tensor Codes(Tensor scores, Tensor? queue, double epsilon, int iterations, long batch)
+    private static Tensor Codes(Tensor scores, Tensor? queue, double epsilon, int iterations, long batch, IProcessGroup? group)
     {
         var s = scores.detach();
         if (queue is not null) s = torch.cat(new[] { queue.detach().to_type(s.dtype), s }, 0);
-        var q = Sinkhorn.Compute(s, epsilon, iterations);
+        var q = Sinkhorn.Compute(s, group, epsilon, iterations);
         return q.narrow(0, q.shape[0] - batch, batch).to_type(scores.dtype);
     }
 

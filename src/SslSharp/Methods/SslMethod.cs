@@ -46,6 +46,12 @@ public abstract class SslMethod : nn.Module<ViewBatch, StepOutput>
 
     private IProcessGroup _processGroup = SingleProcessGroup.Instance;
 
+    /// <summary>
+    /// Whether the trainer may synchronise this method's BatchNorm layers over the processes (default true). A method
+    /// that relies on per-process statistics (MoCo v2's shuffling BN) returns false.
+    /// </summary>
+    public virtual bool SynchronizeBatchNorm => true;
+
     /// <summary>The smallest per-process batch for which the loss is defined.</summary>
     public virtual int MinimumBatchSize => 2;
 

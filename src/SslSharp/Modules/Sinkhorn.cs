@@ -1,3 +1,4 @@
+using SslSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,10 @@ namespace SslSharp.Modules;
 /// total, this changes nothing mathematically and keeps <c>exp</c> from overflowing when the scores are
 /// offset. The spread of the scores must stay moderate (cosine scores in [-1, 1] with eps 0.05 give
 /// exponents down to -40): a prototype whose every score underflows to 0 makes its row sum 0.
-/// Single process: the official code all-reduces the total and the row sums across processes.</para>
+/// Several processes (the <see cref="IProcessGroup"/> overload): every process holds some of the columns (samples); the
+/// maximum, the total and the per-prototype row sums are all-reduced and <c>B</c> is the global column count, while
+/// the per-sample column sums stay local (facebookresearch/swav <c>distributed_sinkhorn</c>), so each process gets
+/// its columns of the codes one process computes from all columns.</para>
 /// <para>A pure function without gradient: the codes are targets (SwAV swaps them between views).</para>
 /// </remarks>
 public static class Sinkhorn
@@ -40,7 +44,19 @@ public static class Sinkhorn
     /// not requiring grad.</returns>
     /// <exception cref="ArgumentException">The scores are not a non-empty 2-D floating-point tensor, or hold NaN/infinity.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epsilon"/> or <paramref name="iterations"/> is invalid.</exception>
-    public static Tensor Compute(Tensor scores, double epsilon = DefaultEpsilon, int iterations = DefaultIterations)
+    public static Tensor Compute(Tensor scores, double epsilon = DefaultEpsilon, int iterations = DefaultIterations) =>
+        Compute(scores, null, epsilon, iterations);
+
+    /// <summary>
+    /// The codes <c>[B, K]</c> of this process's prototype scores <c>[B, K]</c> when the samples of one Sinkhorn problem
+    /// are spread over the processes of <paramref name="group"/> (every process calls this with the same <c>B</c> and
+    /// <c>K</c>); null or one process: <see cref="Compute(Tensor, double, int)"/>.
+    /// </summary>
+    /// <param name="scores">This process's scores <c>[B, K]</c>.</param>
+    /// <param name="group">The processes sharing the problem, or null.</param>
+    /// <param name="epsilon">Entropy regularisation <c>eps &gt; 0</c> (SwAV: 0.05).</param>
+    /// <param name="iterations">Sinkhorn-Knopp iterations (SwAV: 3).</param>
+    public static Tensor Compute(Tensor scores, IProcessGroup? group, double epsilon = DefaultEpsilon, int iterations = DefaultIterations)
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (!(epsilon > 0) || double.IsInfinity(epsilon))
@@ -58,17 +74,27 @@ public static class Sinkhorn
             throw new ArgumentException(
                 "Sinkhorn got NaN or infinite scores: training has diverged (keep SwAV in fp32, normalise the embeddings " +
                 "and prototypes, lower the learning rate).", nameof(scores));
-        long b = s.shape[0], k = s.shape[1];
+        int world = group?.WorldSize ?? 1;
+        long b = s.shape[0] * world, k = s.shape[1];   // b: the global number of samples
         using Scalar invEps = 1.0 / epsilon, bs = b, ks = k;
-        var q = s.add(s.max(), MinusOne).mul_(invEps).exp_().t();   // [K, B]
-        q = q.div(q.sum());
+        var max = s.max();
+        if (world > 1) group!.AllReduceMax(max);
+        var q = s.add(max, MinusOne).mul_(invEps).exp_().t();   // [K, B]
+        q = q.div(Sum(q.sum(), group));
         for (int it = 0; it < iterations; it++)
         {
-            q.div_(q.sum(1, keepdim: true)).div_(ks);   // every prototype gets mass 1/K
-            q.div_(q.sum(0, keepdim: true)).div_(bs);   // every sample gets mass 1/B
+            q.div_(Sum(q.sum(1, keepdim: true), group)).div_(ks);   // every prototype gets mass 1/K
+            q.div_(q.sum(0, keepdim: true)).div_(bs);                // every sample gets mass 1/B
         }
         return q.mul_(bs).t().contiguous().MoveToOuterDisposeScope();
     }
 
     private static readonly Scalar MinusOne = -1.0;
+
+    /// <summary><paramref name="local"/> summed over the processes (in place), or itself with one process.</summary>
+    private static Tensor Sum(Tensor local, IProcessGroup? group)
+    {
+        if (group is { WorldSize: > 1 }) group.AllReduceSum(local);
+        return local;
+    }
 }

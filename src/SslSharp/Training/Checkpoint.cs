@@ -82,7 +82,7 @@ public static class Checkpoint
         }
         var header = new Header(FormatVersion, info.MethodName, info.Step, info.Epoch, info.StepsPerEpoch,
             optimizer is null ? null : info.OptimizerName, optimizer?.StepCount ?? 0, info.TrainerOptionsJson, info.ConfigJson,
-            info.CreatedUtc, entries);
+            info.CreatedUtc, entries, info.GlobalBatchSize, info.WorldSize);
         byte[] headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, Json);
 
         try
@@ -200,7 +200,7 @@ public static class Checkpoint
     }
 
     private static CheckpointInfo ToInfo(Header h) =>
-        new(h.Method, h.Step, h.Epoch, h.StepsPerEpoch, h.Optimizer, h.TrainerOptions, h.Config, h.CreatedUtc, h.Format);
+        new(h.Method, h.Step, h.Epoch, h.StepsPerEpoch, h.Optimizer, h.TrainerOptions, h.Config, h.CreatedUtc, h.Format, h.GlobalBatchSize, h.WorldSize);
 
     private static InvalidDataException Damaged(string path, string why) =>
         new($"'{path}' is not an SslSharp checkpoint or is damaged ({why}); re-run from an earlier checkpoint or without --resume.");
@@ -264,7 +264,9 @@ public static class Checkpoint
         string TrainerOptions,
         string? Config,
         DateTime CreatedUtc,
-        List<TensorEntry> Tensors);
+        List<TensorEntry> Tensors,
+        long? GlobalBatchSize = null,
+        int? WorldSize = null);
 
     private sealed class CheckpointFile(Header header, byte[] bytes, long dataStart, string path)
     {

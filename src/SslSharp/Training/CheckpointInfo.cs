@@ -10,6 +10,9 @@ namespace SslSharp.Training;
 /// <param name="ConfigJson">The caller's configuration JSON (<see cref="TrainerOptions.ConfigJson"/>), or null.</param>
 /// <param name="CreatedUtc">When the checkpoint was written.</param>
 /// <param name="FormatVersion">Checkpoint format version.</param>
+/// <param name="GlobalBatchSize">Images per optimizer step over all processes (per-process batch x processes x accumulated
+/// batches), or null in checkpoints written before it was recorded; a resume on any number of processes checks it.</param>
+/// <param name="WorldSize">How many processes wrote the run (informational: a resume may use another number).</param>
 public sealed record CheckpointInfo(
     string MethodName,
     long Step,
@@ -19,4 +22,6 @@ public sealed record CheckpointInfo(
     string TrainerOptionsJson,
     string? ConfigJson,
     DateTime CreatedUtc,
-    int FormatVersion = Checkpoint.FormatVersion);
+    int FormatVersion = Checkpoint.FormatVersion,
+    long? GlobalBatchSize = null,
+    int? WorldSize = null);

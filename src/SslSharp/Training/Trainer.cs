@@ -120,6 +120,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The parameter groups the optimizer holds.</summary>
     public IReadOnlyList<ParameterGroup> Groups { get; }
 
+    /// <summary>Images per optimizer step over all processes: per-process batch x processes x accumulated batches.</summary>
+    public long GlobalBatchSize => (long)Options.BatchSize * _group.WorldSize * _accumulate;
+
     /// <summary>Optimizer steps per epoch.</summary>
     public long StepsPerEpoch { get; }
 
@@ -157,6 +160,11 @@ public sealed class Trainer : IDisposable
         if (Options.ResumeFrom is { } resume)
         {
             var info = Checkpoint.Restore(resume, _method, Optimizer);
+            if (info.GlobalBatchSize is long written && written != GlobalBatchSize)
+                throw new InvalidOperationException(
+                    $"Checkpoint '{resume}' was written with a global batch of {written} images per step ({info.WorldSize} process(es)) but this run " +
+                    $"has {GlobalBatchSize} ({_group.WorldSize} process(es) x {Options.BatchSize} x {_accumulate} accumulated). Resume with the same " +
+                    "global batch (--batch-size is the global batch; any number of processes that divides it).");
             if (info.StepsPerEpoch != StepsPerEpoch)
                 throw new InvalidOperationException(
                     $"Checkpoint '{resume}' was written with {info.StepsPerEpoch} steps per epoch but this run has {StepsPerEpoch}. " +
@@ -169,7 +177,7 @@ public sealed class Trainer : IDisposable
         }
 
         StateBroadcast.FromRank(_group, _method);
-        using var syncBatchNorm = Options.SyncBatchNorm ? SyncBatchNorm.Attach(_method, _group) : null;
+        using var syncBatchNorm = Options.SyncBatchNorm && _method.SynchronizeBatchNorm ? SyncBatchNorm.Attach(_method, _group) : null;
 
         long endStep = Math.Min(TotalSteps, Options.MaxSteps ?? long.MaxValue);
         long startStep = step;
@@ -371,7 +379,7 @@ public sealed class Trainer : IDisposable
         if (Options.RunDirectory is null || !WritesFiles) return;
         var info = new CheckpointInfo(_method.GetName(), run.Step, (int)Math.Min(Options.Epochs - 1, run.Step / StepsPerEpoch),
             StepsPerEpoch, Optimizers.NameOf(Options.Optimizer), Checkpoint.OptionsToJson(Options with { ResumeFrom = null }),
-            Options.ConfigJson, DateTime.UtcNow);
+            Options.ConfigJson, DateTime.UtcNow, GlobalBatchSize: GlobalBatchSize, WorldSize: _group.WorldSize);
         string last = Path.Combine(Options.RunDirectory, Checkpoint.LastFileName);
         Checkpoint.Save(last, _method, Optimizer, info);
         run.LastCheckpoint = last;

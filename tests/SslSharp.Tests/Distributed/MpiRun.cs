@@ -24,7 +24,8 @@ internal static class MpiRun
     /// Runs <paramref name="scenario"/> on <paramref name="processes"/> ranks (0: one process without mpirun) and waits
     /// at most <paramref name="timeoutSeconds"/>.
     /// </summary>
-    public static Result Run(string scenario, int processes, string outDir, int timeoutSeconds = 120)
+    /// <param name="environment">Variables to set for the ranks (passed on with <c>-x</c> under Open MPI), or null.</param>
+    public static Result Run(string scenario, int processes, string outDir, int timeoutSeconds = 120, IReadOnlyDictionary<string, string>? environment = null)
     {
         Directory.CreateDirectory(outDir);
         var start = new ProcessStartInfo(processes == 0 ? "dotnet" : Path!)
@@ -38,12 +39,18 @@ internal static class MpiRun
             start.ArgumentList.Add("-np");
             start.ArgumentList.Add(processes.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (Found.Value.OpenMpi) start.ArgumentList.Add("--oversubscribe");   // more ranks than cores; MPICH allows it anyway
+            foreach (var name in environment?.Keys ?? [])
+            {
+                start.ArgumentList.Add(Found.Value.OpenMpi ? "-x" : "-genvlist");
+                start.ArgumentList.Add(name);
+            }
             start.ArgumentList.Add("dotnet");
             // Open MPI refuses to run as root without these (CI containers run as root); other MPIs ignore them.
             start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
             start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         }
         foreach (var v in SslSharp.Distributed.Mpi.MpiLaunch.Variables) start.Environment.Remove(v);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add(Worker);
         start.ArgumentList.Add(scenario);
         start.ArgumentList.Add(outDir);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SslSharp.Core;
@@ -19,6 +21,12 @@ namespace SslSharp.Distributed.Mpi;
 /// <para>Calls are serialised by a lock (<c>MPI_THREAD_SERIALIZED</c>), so a collective from the autograd engine's
 /// backward pass and one from the training loop never overlap. A collective must be called by every rank in the
 /// same order with the same shapes (<see cref="IProcessGroup"/>).</para>
+/// <para>Watchdog: a collective that has not completed after <see cref="CollectiveTimeout"/> (environment variable
+/// <c>SSLSHARP_COLLECTIVE_TIMEOUT</c>, seconds, default 1800; 0 turns it off) means another process never reached it
+/// (hung, deadlocked, or stuck in work this one finished); a background thread then ends the whole job with
+/// <see cref="Abort"/>, naming this rank, the collective and how long it waited, instead of waiting forever. A process
+/// that dies is noticed by the launcher itself (<c>mpirun</c> ends the job). The timeout must exceed the longest
+/// stretch one rank works alone while the others wait (rank 0's evaluation at the end of an epoch).</para>
 /// <para>CUDA tensors are not accepted: an NCCL group (or CUDA-aware MPI on device pointers) would implement
 /// <see cref="IProcessGroup"/> for them without changing any method (docs/distributed.md#processes-and-devices).</para>
 /// </remarks>
@@ -28,7 +36,18 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     private static MpiProcessGroup? _instance;
     private readonly MpiLibrary _mpi;
     private readonly object _sync = new();
-    private bool _disposed;
+    private volatile bool _disposed;
+    private long _collectiveStart;        // Stopwatch timestamp of the collective in progress, 0 when none
+    private volatile string? _collective; // its MPI name
+    private long _communicationTicks;     // Stopwatch ticks spent inside collectives
+    private long _collectives;            // number of MPI calls made
+    private long _timeoutTicks;
+
+    /// <summary>The environment variable that sets <see cref="CollectiveTimeout"/> (seconds; 0: no watchdog).</summary>
+    public const string TimeoutVariable = "SSLSHARP_COLLECTIVE_TIMEOUT";
+
+    /// <summary>The watchdog's default limit for one collective.</summary>
+    public static readonly TimeSpan DefaultCollectiveTimeout = TimeSpan.FromMinutes(30);
 
     private MpiProcessGroup(MpiLibrary mpi, int rank, int worldSize, int threadLevel)
     {
@@ -36,6 +55,72 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         Rank = rank;
         WorldSize = worldSize;
         ThreadLevel = threadLevel;
+        CollectiveTimeout = TimeoutFromEnvironment();
+        if (worldSize > 1)
+            new Thread(Watch) { IsBackground = true, Name = "SslSharp collective watchdog" }.Start();
+    }
+
+    /// <summary>
+    /// How long one collective may wait for the other processes before the watchdog aborts the job; null: forever.
+    /// Initially from <see cref="TimeoutVariable"/>, else <see cref="DefaultCollectiveTimeout"/>.
+    /// </summary>
+    public TimeSpan? CollectiveTimeout
+    {
+        get => Interlocked.Read(ref _timeoutTicks) is long t and > 0 ? TimeSpan.FromTicks(t) : null;
+        set => Interlocked.Exchange(ref _timeoutTicks, value is { } v && v > TimeSpan.Zero ? v.Ticks : 0);
+    }
+
+    /// <summary>Total time this process has spent inside MPI collectives (waiting for the others included).</summary>
+    public TimeSpan CommunicationTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _communicationTicks));
+
+    /// <summary>Number of MPI collective calls this process has made.</summary>
+    public long CollectiveCalls => Interlocked.Read(ref _collectives);
+
+    private static TimeSpan? TimeoutFromEnvironment()
+    {
+        string? text = Environment.GetEnvironmentVariable(TimeoutVariable);
+        if (string.IsNullOrWhiteSpace(text)) return DefaultCollectiveTimeout;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds >= 0) || double.IsInfinity(seconds))
+            throw new ArgumentException($"{TimeoutVariable}='{text}' is not a number of seconds >= 0 (0 turns the collective watchdog off).");
+        return seconds == 0 ? null : TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>Runs one MPI call, recording its start for the watchdog and its duration for <see cref="CommunicationTime"/>.</summary>
+    private void Timed(string name, Action call)
+    {
+        _collective = name;
+        long start = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _collectiveStart, start);
+        try
+        {
+            call();
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _collectiveStart, 0);
+            Interlocked.Add(ref _communicationTicks, Stopwatch.GetTimestamp() - start);
+            Interlocked.Increment(ref _collectives);
+        }
+    }
+
+    private void Watch()
+    {
+        while (!_disposed)
+        {
+            Thread.Sleep(200);
+            long start = Interlocked.Read(ref _collectiveStart);
+            if (start == 0 || CollectiveTimeout is not { } limit) continue;
+            var waited = Stopwatch.GetElapsedTime(start);
+            if (waited <= limit || _disposed) continue;
+            string message = $"{_collective} did not complete within {limit.TotalSeconds:0.#} s (waited {waited.TotalSeconds:0.#} s): " +
+                "another process never reached it (hung or stuck). Aborting the job; set " + TimeoutVariable + " (seconds, 0: off) to change the limit.";
+            // MPI_Abort normally ends every process at once; should it not return within 10 s, this process dies anyway
+            // (a process that exits without MPI_Finalize makes the launcher end the job).
+            var fallback = new Timer(_ => Environment.FailFast($"rank {Rank} of {WorldSize}: {message}"), null, 10_000, Timeout.Infinite);
+            Abort(message, 4);
+            GC.KeepAlive(fallback);
+            return;
+        }
     }
 
     /// <inheritdoc />
@@ -107,7 +192,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     private void AllReduce(Tensor tensor, bool max)
     {
         var type = Check(tensor, inPlace: true);
-        InPlaceChunks(tensor, (data, count) => _mpi.AllreduceInPlace(data, count, type, max));
+        InPlaceChunks(tensor, (data, count) => Timed("MPI_Allreduce", () => _mpi.AllreduceInPlace(data, count, type, max)));
     }
 
     /// <summary>Runs an in-place collective on <paramref name="tensor"/> in pieces of at most <c>ChunkElements</c> (MPI counts are int).</summary>
@@ -143,7 +228,8 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _mpi.Allgather(DataPointer(source ?? tensor), DataPointer(result), (int)n, type);
+            nint send = DataPointer(source ?? tensor), receive = DataPointer(result);
+            Timed("MPI_Allgather", () => _mpi.Allgather(send, receive, (int)n, type));
         }
         return result;
     }
@@ -153,7 +239,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     {
         if (root < 0 || root >= WorldSize) throw new ArgumentOutOfRangeException(nameof(root), root, $"The root must be a rank in [0, {WorldSize}).");
         var type = Check(tensor, inPlace: true);
-        InPlaceChunks(tensor, (data, count) => _mpi.Bcast(data, count, type, root));
+        InPlaceChunks(tensor, (data, count) => Timed("MPI_Bcast", () => _mpi.Bcast(data, count, type, root)));
     }
 
     /// <inheritdoc />
@@ -162,7 +248,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _mpi.Barrier();
+            Timed("MPI_Barrier", _mpi.Barrier);
         }
     }
 

@@ -2,6 +2,7 @@ using SslSharp.Augment;
 using SslSharp.Backbones;
 using SslSharp.Core;
 using SslSharp.Data;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Modules;
 using TorchSharp;
@@ -41,6 +42,10 @@ namespace SslSharp.Methods.Clustering;
 /// mid-epoch cannot recover the epoch's clustering (the weights it came from are gone): it clusters
 /// again from the restored weights, re-initialises the top layer and trains the rest of the epoch on
 /// the new pseudo-labels, deterministically.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): each process computes the features of its block of the
+/// training set, the blocks are all-gathered, and every process runs the same seeded PCA and k-means on the same
+/// features, so all hold the same pseudo-labels and the same cluster-uniform sampler (whose order the loader then
+/// shards); the step's cross-entropy is per image and needs no exchange (docs/distributed.md).</para>
 /// <para>Differences from the official code: no Sobel filter; the top layer shares the trainer's
 /// optimizer (with momentum, reset each epoch) instead of a momentum-free SGD of its own; faiss picks
 /// the cluster to split with probability proportional to its size, <see cref="KMeans"/> splits the
@@ -166,7 +171,7 @@ public sealed class DeepCluster : SslMethod
         long[] labels;
         using (var scope = NewDisposeScope())
         {
-            var features = ClusteringFeatures(source.Data.Images, source.EvalTransform);
+            var features = GatheredFeatures(source.Data.Images, source.EvalTransform);
             using var result = Cluster(features, context.Epoch);
             var assignments = result.Assignments.cpu().clone().DetachFromDisposeScope(); // own copy: the result is disposed below
             _assignments?.Dispose();
@@ -182,6 +187,26 @@ public sealed class DeepCluster : SslMethod
         source.Sampler = new UniformClusterSampler(labels, Clusters, Seed);
         ResetTopLayer(context.Epoch);
         context.ResetOptimizerState(top_layer.parameters());
+    }
+
+    /// <summary>
+    /// <see cref="ClusteringFeatures"/> of every image, computed in shares by the processes of
+    /// <see cref="SslMethod.ProcessGroup"/> (process r: the r-th block of <c>ceil(N / W)</c> images) and all-gathered, so
+    /// every process clusters the same <c>[N, ClusteringDim]</c> features and gets the same pseudo-labels and sampler.
+    /// </summary>
+    private Tensor GatheredFeatures(Tensor images, IBatchTransform? transform)
+    {
+        var group = ProcessGroup;
+        if (group.WorldSize == 1) return ClusteringFeatures(images, transform);
+        long n = images.shape[0], share = (n + group.WorldSize - 1) / group.WorldSize;
+        long start = Math.Min(n, group.Rank * share), count = Math.Min(share, n - start);
+        using var local = count > 0
+            ? ClusteringFeatures(images.narrow(0, start, count), transform)
+            : empty(new long[] { 0, ClusteringDim }, ScalarType.Float32);
+        using var padded = zeros(new long[] { share, ClusteringDim }, ScalarType.Float32);   // equal shapes for the gather
+        padded.narrow(0, 0, count).copy_(local);
+        using var all = group.AllGatherNoGradient(padded);
+        return all.narrow(0, 0, n).clone();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -29,6 +30,12 @@ namespace SslSharp.Methods.Clustering;
 /// filled from epoch <see cref="QueueStartEpoch"/> and used once full (the reference tests that its
 /// last row is non-zero). Its length must be a multiple of the batch. SwAV runs in fp32: the
 /// Sinkhorn exponentials of <c>scores / 0.05</c> are not safe in half precision.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): the codes come from one Sinkhorn problem over the
+/// global batch (maximum, total and prototype sums all-reduced, <see cref="Sinkhorn"/>); every process enqueues the
+/// gathered embeddings of all processes, so the queues are identical everywhere (and a checkpoint resumes on any
+/// number of processes), and each process puts its own block of <c>QueueLength / W</c> queue rows into the Sinkhorn
+/// input, so every queued embedding counts once, as with one process. The queue length must then be a multiple of
+/// the global batch. (facebookresearch/swav keeps a queue per process instead.)</para>
 /// <para>Defaults (the paper's and reference's arguments: no queue, <c>--queue_length 0</c>; the small-batch recipe
 /// starts a queue at epoch 15) in <see cref="SwAVOptions"/>.</para>
 /// </remarks>
@@ -148,10 +155,11 @@ public sealed class SwAV : ProjectedMethod<ProjectionHead>
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views, AssignedCrops, "Use a two-view or multi-crop augmentation with the global crops first (local crops optional).");
-        long b = views.BatchSize;
+        var group = ProcessGroup;
+        long b = views.BatchSize * group.WorldSize;   // every process enqueues the global batch
         if (QueueLength > 0 && QueueLength % b != 0)
             throw new ArgumentException(
-                $"The SwAV queue length {QueueLength} is not a multiple of the batch size {b}. " +
+                $"The SwAV queue length {QueueLength} is not a multiple of the (global) batch size {b}. " +
                 $"Set queue_length to a multiple of the batch (e.g. {Math.Max(1, QueueLength / b) * b}).", nameof(views));
 
         using var scope = torch.NewDisposeScope();
@@ -165,14 +173,15 @@ public sealed class SwAV : ProjectedMethod<ProjectionHead>
         if (queueList.Length > 0)
         {
             using var noGrad = torch.no_grad();
-            queueScores = queueList.Select(q => q.IsFull ? prototypes.call(q.Items) : null).ToArray();
+            long share = QueueLength / group.WorldSize;   // this process's block of the (identical) queues
+            queueScores = queueList.Select(q => q.IsFull ? prototypes.call(q.Items.narrow(0, group.Rank * share, share)) : null).ToArray();
         }
-        var loss = SwAVLoss.Compute(scores, Temperature, Epsilon, SinkhornIterations, AssignedCrops, queueScores);
+        var loss = SwAVLoss.Compute(scores, Temperature, Epsilon, SinkhornIterations, AssignedCrops, queueScores, group);
 
         if (queueList.Length > 0)
         {
             DisposePending();
-            pending = Enumerable.Range(0, AssignedCrops).Select(i => crops[i].detach().clone().DetachFromDisposeScope()).ToArray();
+            pending = Enumerable.Range(0, AssignedCrops).Select(i => group.AllGatherNoGradient(crops[i]).clone().DetachFromDisposeScope()).ToArray();
         }
         return new StepOutput(loss.MoveToOuterDisposeScope(), features[0].detach().MoveToOuterDisposeScope(),
             crops[0].detach().MoveToOuterDisposeScope());

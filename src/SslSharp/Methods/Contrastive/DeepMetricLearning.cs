@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -29,6 +30,9 @@ namespace SslSharp.Methods.Contrastive;
 /// has no such fixed point.</para>
 /// <para>The random-mining generator is re-seeded at every step from (seed, step) (<see cref="OnStepStart"/>),
 /// so a resumed run draws the same negatives as an uninterrupted one.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): negatives are mined from the global batch. The
+/// embeddings are gathered with gradient and every process computes the loss of the global batch (random mining draws
+/// the same negatives everywhere), so the step equals one process with the global batch (docs/distributed.md).</para>
 /// </remarks>
 public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
 {
@@ -87,7 +91,8 @@ public sealed class DeepMetricLearning : ProjectedMethod<ProjectionHead>
         var (h0, z) = ViewEncoder.Encode(views, 2, Encoder, Projector.call);
         var e1 = Normalize ? nn.functional.normalize(z[0], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[0];
         var e2 = Normalize ? nn.functional.normalize(z[1], p: 2, dim: 1, eps: NTXentLoss.NormEps) : z[1];
-        var loss = Compute(e1, e2, Loss, Margin, Mining, randomNegatives?.Generator);
+        var group = ProcessGroup;
+        var loss = Compute(group.AllGatherWithGradient(e1), group.AllGatherWithGradient(e2), Loss, Margin, Mining, randomNegatives?.Generator);
         return ViewEncoder.Output(loss, h0, z[0]);
     }
 

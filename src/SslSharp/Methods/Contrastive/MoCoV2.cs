@@ -34,6 +34,14 @@ namespace SslSharp.Methods.Contrastive;
 /// queries in S splits and the keys in S splits of a shuffled batch (<see cref="SplitBatchNorm"/>, the
 /// reference's one-GPU CIFAR demo), so the positive key cannot be found through shared batch statistics.
 /// The shuffle is drawn from a generator re-seeded from (seed, step) at every step.</para>
+/// <para>Several processes: the keys of all processes are gathered before the enqueue. With <c>bn_splits</c> 1 BatchNorm
+/// is synchronised over the processes (the trainer's synchronised BatchNorm). With <c>bn_splits</c> S &gt; 1 (a multiple
+/// of the W processes) BatchNorm stays per process (<see cref="SynchronizeBatchNorm"/> is false) and the keys use
+/// shuffling BN across processes (facebookresearch/moco <c>_batch_shuffle_ddp</c>): the key images of all processes are
+/// gathered, permuted with the step's shared permutation, each process encodes its block (in S / W splits), and the
+/// keys are gathered and put back in order. The step then equals one process with the global batch and S splits, up to
+/// the BatchNorm running statistics, which each process updates from its own splits (as in the reference; rank 0's are
+/// saved).</para>
 /// </remarks>
 public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
 {
@@ -101,6 +109,9 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
     /// <summary>BatchNorm splits (1: plain BN); see <see cref="SplitBatchNorm"/>.</summary>
     public int BnSplits { get; }
 
+    /// <summary>False with <c>bn_splits</c> &gt; 1: shuffling BN needs each process's own batch statistics.</summary>
+    public override bool SynchronizeBatchNorm => BnSplits == 1;
+
     /// <summary>Keys enqueued per step for a batch of <paramref name="batchSize"/> images.</summary>
     public long KeysPerStep(long batchSize) => Symmetric ? 2 * batchSize : batchSize;
 
@@ -130,14 +141,19 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         CheckViews(views, globalViews: 2);
         var group = ProcessGroup;
         CheckBatchSize(views.BatchSize * group.WorldSize);   // every process enqueues the keys of the global batch
-        SplitBatchNorm.Check("MoCo v2", views.BatchSize, BnSplits);
+        if (BnSplits > 1 && BnSplits % group.WorldSize != 0)
+            throw new ArgumentException(
+                $"MoCo v2's bn_splits {BnSplits} counts splits of the global batch and must be a multiple of the {group.WorldSize} processes " +
+                $"(e.g. {group.WorldSize}: shuffling BN across processes), or 1 for synchronised BatchNorm.", nameof(views));
+        int localSplits = BnSplits == 1 ? 1 : BnSplits / group.WorldSize;
+        SplitBatchNorm.Check("MoCo v2", views.BatchSize, localSplits);
 
         using var scope = torch.NewDisposeScope();
         var x1 = views.Views[0];
         var x2 = views.Views[1];
-        var h1 = SplitBatchNorm.Encode(Encoder.call, x1, BnSplits);
+        var h1 = SplitBatchNorm.Encode(Encoder.call, x1, localSplits);
         var q1 = Projector.call(h1);
-        var k2 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x2, BnSplits, shuffle.Generator));
+        var k2 = Normalize(EncodeKeys(x2, localSplits));
         var items = queue.Items;
         var loss = MoCoLoss.Compute(q1, k2, items, Temperature);
         // Several processes: the keys of all processes, in rank order, are enqueued on every process (facebookresearch/moco
@@ -145,13 +161,30 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         Tensor keys = group.AllGatherNoGradient(k2);
         if (Symmetric)
         {
-            var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, BnSplits));
-            var k1 = Normalize(SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x1, BnSplits, shuffle.Generator));
+            var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, localSplits));
+            var k1 = Normalize(EncodeKeys(x1, localSplits));
             loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
             keys = torch.cat(new[] { group.AllGatherNoGradient(k1), keys }, 0);
         }
         pending.Set(keys);
         return new StepOutput(loss.MoveToOuterDisposeScope(), h1.detach().MoveToOuterDisposeScope(), q1.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The key encoder's output <c>[B, E]</c> for this process's images <paramref name="x"/> <c>[B, ...]</c>: shuffled and
+    /// split when <c>bn_splits</c> &gt; 1, across processes when there are several (see the remarks).
+    /// </summary>
+    private Tensor EncodeKeys(Tensor x, int localSplits)
+    {
+        var group = ProcessGroup;
+        if (group.WorldSize == 1 || BnSplits == 1) return SplitBatchNorm.EncodeShuffled(momentumEncoder.call, x, BnSplits, shuffle.Generator);
+        // Shuffling BN across processes: the same permutation of the global batch on every process (one generator state).
+        long b = x.shape[0];
+        var all = group.AllGatherNoGradient(x);                                                 // [W x B, ...]
+        var permutation = torch.randperm(all.shape[0], generator: shuffle.Generator).to(x.device);
+        var mine = all.index_select(0, permutation.narrow(0, group.Rank * b, b));               // this process's block
+        var keys = group.AllGatherNoGradient(SplitBatchNorm.Encode(momentumEncoder.call, mine, localSplits));   // permuted order
+        return keys.index_select(0, permutation.argsort()).narrow(0, group.Rank * b, b);
     }
 
     /// <summary>Frees the pending keys and the modules.</summary>

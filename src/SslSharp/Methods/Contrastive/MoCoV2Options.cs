@@ -37,7 +37,7 @@ public sealed record MoCoV2Options
     [Setting("Seed of the head initialisation, the queue noise and the key shuffle.")]
     public long Seed { get; init; } = 0;
 
-    /// <summary>BatchNorm splits S (1: plain BN; the reference's CIFAR demo: 8).</summary>
-    [Setting("BatchNorm splits S (1: plain BN; the reference's CIFAR demo: 8).")]
+    /// <summary>BatchNorm splits S over the global batch (1: plain BN; the reference's CIFAR demo: 8); with W processes S is a multiple of W (W: the reference's shuffling BN across processes).</summary>
+    [Setting("BatchNorm splits S over the global batch (1: plain BN; the reference's CIFAR demo: 8); with W processes a multiple of W (W: shuffling BN across processes).")]
     public int BnSplits { get; init; } = 1;
 }

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using SslSharp.Modules;
@@ -21,9 +22,13 @@ namespace SslSharp.Methods.Contrastive;
 /// backbone call per view); loss = <see cref="NNCLRLoss.Compute(Tensor, Tensor, Tensor, Tensor, Tensor, double)"/>
 /// against the support queue (no gradient through the neighbours); after the optimizer step
 /// <c>norm(z1)</c> (detached) is enqueued. The queue starts as normalised noise.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): the projections are gathered without gradient (they only
+/// pick neighbours) and the predictions with gradient, every process computes the loss of the global batch, and the
+/// gathered <c>norm(z1)</c> of all processes is enqueued, so every process keeps the same support set
+/// (docs/distributed.md).</para>
 /// <para>Projector with BN after every layer and a predictor (<see cref="ContrastiveHeads"/>); defaults in
 /// <see cref="NNCLROptions"/> (the paper's ImageNet runs use a queue of 98304, solo-learn's CIFAR preset T 0.2). The
-/// queue size must be a multiple of the batch.</para>
+/// queue size must be a multiple of the global batch.</para>
 /// </remarks>
 public sealed class NNCLR : ProjectedMethod<ProjectionHead>
 {
@@ -82,14 +87,19 @@ public sealed class NNCLR : ProjectedMethod<ProjectionHead>
     {
         ArgumentNullException.ThrowIfNull(views);
         CheckViews(views, globalViews: 2);
-        CheckBatchSize(views.BatchSize);
+        var group = ProcessGroup;
+        CheckBatchSize(views.BatchSize * group.WorldSize);   // every process enqueues the projections of the global batch
         using var scope = torch.NewDisposeScope();
         var (h1, z) = ViewEncoder.EncodeSeparately(views, 2, Encoder, Projector.call);
         var (z1, z2) = (z[0], z[1]);
         var p1 = predictor.call(z1);
         var p2 = predictor.call(z2);
-        var loss = NNCLRLoss.Compute(z1, z2, p1, p2, queue.Items, Temperature);
-        pending.Set(nn.functional.normalize(z1.detach(), p: 2, dim: 1, eps: NTXentLoss.NormEps));
+        // Several processes: the loss of the global batch on every process (solo-learn gathers the predictions with
+        // gradient); the gather's backward hands each process the gradient of its own rows.
+        var z1All = group.AllGatherNoGradient(z1);
+        var loss = NNCLRLoss.Compute(z1All, group.AllGatherNoGradient(z2), group.AllGatherWithGradient(p1), group.AllGatherWithGradient(p2),
+            queue.Items, Temperature);
+        pending.Set(nn.functional.normalize(z1All, p: 2, dim: 1, eps: NTXentLoss.NormEps));
         return ViewEncoder.Output(loss, h1, z1);
     }
 

@@ -1,5 +1,6 @@
 using SslSharp.Backbones;
 using SslSharp.Core;
+using SslSharp.Distributed;
 using SslSharp.Heads;
 using SslSharp.Losses;
 using TorchSharp;
@@ -23,9 +24,13 @@ namespace SslSharp.Methods.Correlation;
 /// permutations (official <c>w_iter</c>). All global views are used (W-MSE 2 with two views, W-MSE 4 with four),
 /// encoded in one backbone call.</para>
 /// <para>Requirements: w &gt; output dimension (the covariance of w rows must have full rank; the paper
-/// uses w = 2D), and the per-process batch a multiple of w. The permutation generator is re-seeded at every
+/// uses w = 2D), and the global batch a multiple of w. The permutation generator is re-seeded at every
 /// step from (seed, step) (<see cref="OnStepStart"/>), so a resumed run draws the same permutations as an
 /// uninterrupted one without the generator in the checkpoint.</para>
+/// <para>Several processes (<see cref="SslMethod.ProcessGroup"/>): whitening over the global batch. The embeddings are
+/// gathered with gradient, every process draws the same permutation of the global batch and computes the whole loss,
+/// and the gather's backward hands each process its rows' gradient; so the sub-batches mix images of all processes,
+/// exactly as one process with the global batch (the reference trains on one GPU; docs/distributed.md).</para>
 /// </remarks>
 public sealed class WMSE : ProjectedMethod<ProjectionHead>
 {
@@ -63,7 +68,7 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
     }
 
     /// <summary>The per-process batch must hold at least one whitening sub-batch.</summary>
-    public override int MinimumBatchSize => WhiteningSize;
+    public override int MinimumBatchSize => Math.Max(2, (WhiteningSize + ProcessGroup.WorldSize - 1) / ProcessGroup.WorldSize);
 
     /// <summary>The whitening sub-batch size w.</summary>
     public int WhiteningSize { get; }
@@ -82,19 +87,22 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
     public override StepOutput forward(ViewBatch views)
     {
         ArgumentNullException.ThrowIfNull(views);
-        if (views.BatchSize < WhiteningSize || views.BatchSize % WhiteningSize != 0)
+        var group = ProcessGroup;
+        long global = views.BatchSize * group.WorldSize;
+        if (global < WhiteningSize || global % WhiteningSize != 0)
             throw new ArgumentException(
-                $"W-MSE whitens sub-batches of {WhiteningSize} images, so the per-process batch must be a positive multiple of " +
-                $"{WhiteningSize} but it is {views.BatchSize}. Set --batch-size to k x {WhiteningSize}, or whitening_size to a divisor " +
+                $"W-MSE whitens sub-batches of {WhiteningSize} images, so the global batch must be a positive multiple of " +
+                $"{WhiteningSize} but it is {global}. Set --batch-size to k x {WhiteningSize}, or whitening_size to a divisor " +
                 $"of the batch larger than output_dim ({Projector.OutputDim}).", nameof(views));
         CheckViews(views, globalViews: 2);
         using var scope = torch.NewDisposeScope();
         var (h0, z) = ViewEncoder.Encode(views, Math.Max(2, views.GlobalCount), Encoder, Projector.call);
+        var zAll = z.Select(group.AllGatherWithGradient).ToArray();   // [W x B, E] per view; z itself with one process
         Tensor? total = null;
         for (int i = 0; i < Iterations; i++)
         {
-            var permutation = torch.randperm(views.BatchSize, generator: permutations.Generator).to(z[0].device);
-            var term = WMSELoss.Compute(z, WhiteningSize, permutation, Eps);
+            var permutation = torch.randperm(global, generator: permutations.Generator).to(z[0].device);
+            var term = WMSELoss.Compute(zAll, WhiteningSize, permutation, Eps);
             total = total is null ? term : total + term;
         }
         var loss = Iterations == 1 ? total! : total!.div(Iterations);

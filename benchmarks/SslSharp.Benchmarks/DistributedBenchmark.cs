@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using SslSharp.Core;
+using SslSharp.Distributed;
+using SslSharp.Distributed.Mpi;
+using SslSharp.Methods;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SslSharp.Benchmarks;
+
+/// <summary>
+/// Data-parallel throughput: SimCLR on the small ConvNet with one global batch, run under <c>mpirun -np 1, 2, 4</c>
+/// (this program re-launched as <c>distributed-worker</c>), reporting images per second against the one-process run of
+/// the same invocation and the share of step time spent inside MPI calls.
+/// </summary>
+/// <remarks>
+/// <para>A step is what the trainer does: forward with synchronised BatchNorm and the gathered NT-Xent, backward (the
+/// gather's and BatchNorm's all-reduces), gradient averaging in one flattened all-reduce, SGD. Communication time is the
+/// time inside <see cref="MpiProcessGroup"/>'s calls (<see cref="MpiProcessGroup.CommunicationTime"/>), which includes
+/// waiting for a slower process, divided by the step time; the figures are the mean over the processes.</para>
+/// <para>Processes are not bound to cores (<c>--bind-to none</c>); each gets <c>max(1, cores / processes)</c> torch threads, so 4
+/// processes on 2 cores are oversubscribed.</para>
+/// </remarks>
+public static class DistributedBenchmark
+{
+    private const int GlobalBatch = 128, ImageSize = 28, Warmup = 3, Steps = 12;
+
+    /// <summary>Launches the worker under <c>mpirun</c> for 1, 2 and 4 processes and prints the table.</summary>
+    public static int Run(TextWriter output)
+    {
+        string? mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+        if (mpirun is null)
+        {
+            output.WriteLine("mpirun not found on PATH: install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev).");
+            return 1;
+        }
+        output.WriteLine($"SimCLR + ConvNet(width 0.5), {ImageSize}x{ImageSize} RGB, global batch {GlobalBatch}, {Steps} timed steps after {Warmup}; " +
+                         $"{Environment.ProcessorCount} cores; load average before: {LoadAverage()}");
+        output.WriteLine($"{"processes",9} {"batch/proc",10} {"threads",7} {"images/s",9} {"vs 1",6} {"step ms",8} {"comm share",10}");
+        double baseline = double.NaN;
+        foreach (int processes in new[] { 1, 2, 4 })
+        {
+            var line = Launch(mpirun, processes);
+            if (line is null)
+            {
+                output.WriteLine($"{processes,9} failed");
+                continue;
+            }
+            double ips = line["images_per_s"];
+            if (processes == 1) baseline = ips;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{processes,9} {GlobalBatch / processes,10} {line["threads"],7:0} {ips,9:0} {ips / baseline,6:0.00} {line["step_ms"],8:0.0} {line["comm_share"],9:0.0%}"));
+        }
+        output.WriteLine($"load average after: {LoadAverage()}");
+        return 0;
+    }
+
+    private static Dictionary<string, double>? Launch(string mpirun, int processes)
+    {
+        var start = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-np", processes.ToString(CultureInfo.InvariantCulture), "--oversubscribe", "--bind-to", "none", "dotnet", typeof(DistributedBenchmark).Assembly.Location, "distributed-worker" })
+            start.ArgumentList.Add(a);
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        using var p = Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        int at = stdout.IndexOf("RESULT ", StringComparison.Ordinal);   // the line may follow terminal control codes
+        string? result = at < 0 ? null : stdout[at..].Split('\n')[0].Trim();
+        if (p.ExitCode != 0 || result is null)
+        {
+            Console.Error.WriteLine($"{processes} processes: exit {p.ExitCode}\n{stdout}{stderr.Result}");
+            return null;
+        }
+        return result["RESULT ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(kv => kv.Split('='))
+            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>One rank: times the steps and prints <c>RESULT key=value ...</c> on rank 0.</summary>
+    public static int Worker()
+    {
+        var group = MpiProcessGroup.FromEnvironment();
+        var mpi = group as MpiProcessGroup;
+        int threads = Math.Max(1, Environment.ProcessorCount / group.WorldSize);
+        torch.set_num_threads(threads);
+        int local = GlobalBatch / group.WorldSize;
+        using var method = new SimCLR(new Backbones.ConvNet(inChannels: 3, widthMultiplier: 0.5, seed: 0), new SimCLROptions { Seed = 0 });
+        method.ProcessGroup = group;
+        using var sync = SyncBatchNorm.Attach(method, group);
+        var parameters = method.parameters().ToList();
+        using var sgd = torch.optim.SGD(parameters, 0.01, momentum: 0.9);
+        var gen = new Generator(1 + (ulong)group.Rank);
+        using var v1 = torch.rand(new long[] { local, 3, ImageSize, ImageSize }, generator: gen);
+        using var v2 = torch.rand(new long[] { local, 3, ImageSize, ImageSize }, generator: gen);
+        method.train();
+        double stepSeconds = 0, commSeconds = 0;
+        for (int step = 0; step < Warmup + Steps; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var views = new ViewBatch([v1.alias(), v2.alias()]);
+            var comm0 = mpi?.CommunicationTime ?? TimeSpan.Zero;
+            long t0 = Stopwatch.GetTimestamp();
+            var output = method.call(views);
+            sgd.zero_grad();
+            output.Loss.backward();
+            GradientAveraging.Average(group, parameters);
+            sgd.step();
+            double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (step < Warmup) continue;
+            stepSeconds += seconds;
+            commSeconds += ((mpi?.CommunicationTime ?? TimeSpan.Zero) - comm0).TotalSeconds;
+        }
+        // Mean over the processes of the step time and of the communication time.
+        using var sums = torch.tensor(new[] { stepSeconds, commSeconds });
+        group.AllReduceSum(sums);
+        double meanStep = sums[0].ToDouble() / group.WorldSize / Steps, meanComm = sums[1].ToDouble() / group.WorldSize / Steps;
+        if (group.Rank == 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT images_per_s={GlobalBatch / meanStep} step_ms={meanStep * 1000} comm_share={meanComm / meanStep} threads={threads}"));
+        (group as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+    }
+}
