@@ -217,7 +217,7 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         int known = _unreadable.Count;
         for (long b = start; b < BatchesPerEpoch; b++)
         {
-            _disposed.Token.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
             yield return MakeBatch(epoch, order, b);
         }
         ReportCount(known);
@@ -230,11 +230,11 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         long end = BatchesPerEpoch;
         int workers = (int)Math.Min(Workers, Math.Max(1, end - start));
         int capacity = (Prefetch + workers - 1) / workers;
+        var inboxes = StartThreads();   // before the job exists: a loader disposed by now throws with nothing to wait for
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         var job = new EpochJob(epoch, order, start, end, workers, capacity, stop.Token);
         try
         {
-            var inboxes = StartThreads();
             for (int w = 0; w < workers; w++)
             {
                 try

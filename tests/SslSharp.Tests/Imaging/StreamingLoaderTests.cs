@@ -206,5 +206,12 @@ public class StreamingLoaderTests
         Assert.Equal(0, loader.LiveThreads);
         Assert.All(slow.Created, t => Assert.True(t.IsInvalid));
         Assert.Throws<ObjectDisposedException>(() => loader.Epoch(1));
+
+        // Disposed between asking for an epoch and reading it: refused at once, nothing started or left waiting.
+        var late = new StreamingLoader(listing, Decoder, Options, 4, new StandInViewGenerator(), seed: 3, workers: 2, prefetch: 2);
+        using var unread = late.Epoch(0).GetEnumerator();
+        late.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => unread.MoveNext());
+        Assert.Equal(0, late.LiveThreads);
     }
 }
