@@ -155,20 +155,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     }
 
     /// <summary>Clips every gradient tensor, then drops the last layer's gradients during the first epochs (as DINO).</summary>
-    public override void OnAfterBackward(TrainingProgress progress)
-    {
-        if (Options.ClipGrad > 0)
-            using (torch.NewDisposeScope())
-                DINO.ClipGradientsOnDevice(parameters(), Options.ClipGrad);
-        if (progress.Epoch < Options.FreezeLastLayer)
-            foreach (var p in head.LastLayer.parameters())
-            {
-                var grad = p.grad;
-                if (grad is null) continue;
-                p.grad = null;
-                grad.Dispose();
-            }
-    }
+    public override void OnAfterBackward(TrainingProgress progress) => DINO.AfterBackward(parameters(), head, Options.ClipGrad, progress.Epoch < Options.FreezeLastLayer);
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
     public override void OnAfterOptimizerStep(TrainingProgress progress)

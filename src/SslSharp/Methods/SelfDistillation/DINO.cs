@@ -212,19 +212,24 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             TeacherTemperature, WarmupTeacherTemperatureEpochs);
 
     /// <summary>Clips every gradient tensor, then drops the last layer's gradients during the first epochs.</summary>
-    public override void OnAfterBackward(TrainingProgress progress)
+    public override void OnAfterBackward(TrainingProgress progress) => AfterBackward(parameters(), head, ClipGradient, progress.Epoch < FreezeLastLayerEpochs);
+
+    /// <summary>DINO's gradient treatment between backward and the optimizer step (shared with iBOT): per-parameter
+    /// clipping at <paramref name="clip"/> (0: off), then, while <paramref name="freezeLastLayer"/>, the head's last layer
+    /// loses its gradient (DINO's <c>cancel_gradients_last_layer</c>: the optimizer skips the tensor).</summary>
+    internal static void AfterBackward(IEnumerable<Parameter> parameters, DINOHead head, double clip, bool freezeLastLayer)
     {
-        if (ClipGradient > 0)
+        if (clip > 0)
             using (torch.NewDisposeScope())
-                ClipGradientsOnDevice(parameters(), ClipGradient);
-        if (progress.Epoch < FreezeLastLayerEpochs)
-            foreach (var p in head.LastLayer.parameters())
-            {
-                var grad = p.grad;
-                if (grad is null) continue;
-                p.grad = null;   // as DINO's cancel_gradients_last_layer: the optimizer skips the tensor
-                grad.Dispose();
-            }
+                ClipGradientsOnDevice(parameters, clip);
+        if (!freezeLastLayer) return;
+        foreach (var p in head.LastLayer.parameters())
+        {
+            var grad = p.grad;
+            if (grad is null) continue;
+            p.grad = null;
+            grad.Dispose();
+        }
     }
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
