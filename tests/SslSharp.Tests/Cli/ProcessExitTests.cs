@@ -14,7 +14,12 @@ public class ProcessExitTests
     /// is set at the first stdout line containing <paramref name="startedWhen"/>.</summary>
     private static (Process Process, System.Text.StringBuilder Output, ManualResetEventSlim Started) StartCli(string startedWhen, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env(1) with SIGINT and SIGTERM reset to their defaults: a test host started in the background by a
+        // non-interactive shell inherits SIGINT ignored, and .NET keeps an inherited SIG_IGN, so the process would never
+        // see the Ctrl-C this test sends.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SslSharp.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
