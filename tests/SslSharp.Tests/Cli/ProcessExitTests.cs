@@ -66,18 +66,21 @@ public class ProcessExitTests
         // An evaluation does not watch the cancellation token: a SIGTERM that only requested a stop left 'eval finetune'
         // running to its end, so the signal must keep its default effect there.
         using var temp = new TempDir();
-        var config = SslSharp.Runs.PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        // The checkpoint comes from a CLI process too: training in this test process would draw from torch's global
+        // generator while parallel test classes use it.
+        var (pretrain, log, _) = StartCli("run folder:", "pretrain", "--epochs", "1", "--max-steps", "1", "--width", "0.25", "--online-probe", "false",
+            "--diagnostics-every", "0", "--out", temp.File("run"));
+        using (pretrain)
         {
-            Epochs = 1, WarmupEpochs = 0, BatchSize = 32, OnlineProbe = false, DiagnosticsEvery = 0,
-            Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
-        };
-        SslSharp.Runs.PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
-        var (process, output, started) = StartCli("fine-tuning", "eval", "finetune", "--checkpoint", temp.File("last.ckpt"), "--epochs", "200", "--out", temp.File("eval"));
+            Assert.True(pretrain.WaitForExit(TimeSpan.FromSeconds(180)), $"pretrain did not finish:\n{log}");
+            pretrain.WaitForExit();
+            Assert.True(pretrain.ExitCode == 0, $"pretrain failed:\n{log}");
+        }
+        var (process, output, started) = StartCli("fine-tuning", "eval", "finetune", "--checkpoint", Path.Combine(temp.File("run"), "last.ckpt"), "--epochs", "200", "--out", temp.File("eval"));
         using var _ = process;
         try
         {
             Assert.True(started.Wait(TimeSpan.FromSeconds(120)), $"eval finetune did not start:\n{output}");
-            var clock = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", $"-TERM {process.Id}")) kill.WaitForExit();
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"eval finetune still runs 30 s after SIGTERM:\n{output}");
             process.WaitForExit();
