@@ -66,15 +66,17 @@ public sealed class AdamWOptimizer : SslOptimizer
         }
         long t = ++_steps[group][index];
         _t[group][index].fill_(t);
-        if (weightDecay != 0) p.mul_(1 - lr * weightDecay);
-        var m = _m[group][index];
-        var v = _v[group][index];
-        m.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-        v.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
         double bc1 = 1 - Math.Pow(Beta1, t);
         double bc2 = 1 - Math.Pow(Beta2, t);
-        var denom = v.sqrt().div_(Math.Sqrt(bc2)).add_(Eps);
-        p.addcdiv_(m, denom, value: -lr / bc1);
+        using Scalar shrink = 1 - lr * weightDecay, b1 = Beta1, b2 = Beta2, rest1 = 1 - Beta1, rest2 = 1 - Beta2,
+            root2 = Math.Sqrt(bc2), eps = Eps, step = -lr / bc1;   // held: see Sgd.Update
+        if (weightDecay != 0) p.mul_(shrink);
+        var m = _m[group][index];
+        var v = _v[group][index];
+        m.mul_(b1).add_(grad, alpha: rest1);
+        v.mul_(b2).addcmul_(grad, grad, value: rest2);
+        var denom = v.sqrt().div_(root2).add_(eps);
+        p.addcdiv_(m, denom, value: step);
     }
 
     /// <inheritdoc />

@@ -51,17 +51,18 @@ public sealed class Lars : SslOptimizer
     /// <inheritdoc />
     protected override void Update(int group, int index, Parameter p, Tensor grad, double lr, double weightDecay)
     {
-        var dp = Groups[group].WeightDecay && weightDecay != 0 ? grad.add(p, alpha: weightDecay) : grad;
+        using Scalar decay = weightDecay, momentum = Momentum, step = -lr, eta = Eta;   // held: see Sgd.Update
+        var dp = Groups[group].WeightDecay && weightDecay != 0 ? grad.add(p, alpha: decay) : grad;
         if (Groups[group].LarsAdaptation)
         {
             var pNorm = p.norm();
             var dNorm = dp.norm();
             var one = torch.ones_like(pNorm);
-            var q = torch.where(pNorm > 0, torch.where(dNorm > 0, pNorm.mul(Eta).div_(dNorm), one), one);
+            var q = torch.where(pNorm > 0, torch.where(dNorm > 0, pNorm.mul(eta).div_(dNorm), one), one);
             dp = dp.mul(q);
         }
         var mu = _mu[group][index];
-        mu.mul_(Momentum).add_(dp);
-        p.add_(mu, alpha: -lr);
+        mu.mul_(momentum).add_(dp);
+        p.add_(mu, alpha: step);
     }
 }

@@ -34,9 +34,12 @@ public sealed class Sgd : SslOptimizer
     /// <inheritdoc />
     protected override void Update(int group, int index, Parameter p, Tensor grad, double lr, double weightDecay)
     {
-        var d = weightDecay != 0 ? grad.add(p, alpha: weightDecay) : grad;
+        // Scalars held by `using`: a temporary one from an implicit conversion can be finalised while the native call
+        // still reads it (an intermittent "toFloat: Expected false to be true" from add_; see Augment/Functional/ScalarCache).
+        using Scalar decay = weightDecay, momentum = Momentum, step = -lr;
+        var d = weightDecay != 0 ? grad.add(p, alpha: decay) : grad;
         var buf = _buffers[group][index];
-        buf.mul_(Momentum).add_(d);
-        p.add_(buf, alpha: -lr);
+        buf.mul_(momentum).add_(d);
+        p.add_(buf, alpha: step);
     }
 }
