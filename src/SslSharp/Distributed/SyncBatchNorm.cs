@@ -15,8 +15,8 @@ namespace SslSharp.Distributed;
 /// <para>What PyTorch's <c>nn.SyncBatchNorm.convert_sync_batchnorm</c> gives the reference implementations (SimCLR,
 /// BYOL, MoCo v3, Barlow Twins, VICReg all train with it). TorchSharp's containers cannot swap a child module, so the
 /// layers are not replaced: <see cref="Attach"/> puts a forward hook on each BatchNorm layer that, in training mode,
-/// recomputes the output from the layer's input with global statistics (two all-reduces with gradient: the sums,
-/// then the centred sums of squares) and keeps the layer's own running-statistics update from happening (its momentum
+/// recomputes the output from the layer's input with global statistics (one all-gather with gradient of each
+/// process's per-channel mean and variance, and one all-reduce of their gradients in the backward) and keeps the layer's own running-statistics update from happening (its momentum
 /// is 0 while attached; the hook applies the update with the global statistics and the layer's momentum). The
 /// layer's own local forward still runs and is discarded (its cost is that of one BatchNorm, small next to the
 /// convolutions). In evaluation mode the layer runs unchanged, without any collective.</para>
@@ -63,9 +63,17 @@ public static class SyncBatchNorm
         double n = (double)(x.numel() / x.shape[1]) * group.WorldSize;   // every process holds an equal share
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[1] = x.shape[1];
-        var mean = group.AllReduceSumWithGradient(x.sum(dims)).div(n);
+        // One collective per direction (as PyTorch's SyncBatchNorm): an all-gather of each process's per-channel mean
+        // and biased variance, combined as the mean of the local variances plus the spread of the local means around
+        // the global mean (equal shares; no E[x^2] - E[x]^2 cancellation); the backward all-reduces their gradients.
+        long channels = x.shape[1];
+        var localMean = x.mean(dims);
+        var localVariance = (x - localMean.view(shape)).square().mean(dims);
+        var gathered = group.AllGatherWithGradient(torch.cat([localMean, localVariance]).unsqueeze(0));   // [W, 2C]
+        var means = gathered.narrow(1, 0, channels);
+        var mean = means.mean([0]);
+        var variance = (gathered.narrow(1, channels, channels) + (means - mean).square()).mean([0]);
         var centred = x - mean.view(shape);
-        var variance = group.AllReduceSumWithGradient(centred.square().sum(dims)).div(n);
         var y = centred * (variance + bn.eps).rsqrt().view(shape);
         if (bn.weight is { } w) y = y * w.view(shape);
         if (bn.bias is { } b) y = y + b.view(shape);
