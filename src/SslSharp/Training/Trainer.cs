@@ -291,7 +291,7 @@ public sealed class Trainer : IDisposable
                                 var output = _method.call(batch);
                                 if (_accumulate == 1)
                                 {
-                                    loss = output.Loss.ToDouble();   // the one host read of a step: the loss the trainer logs
+                                    loss = MeanOverProcesses(output.Loss.ToDouble());   // the one host read of a step: the loss the trainer logs
                                     if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
                                     output.Loss.backward();
                                 }
@@ -308,7 +308,7 @@ public sealed class Trainer : IDisposable
                                     // after the step (earlier batches of an accumulated step: after their backward).
                                     if (lossSum is not null)
                                     {
-                                        loss = lossSum.ToDouble() / _accumulate;
+                                        loss = MeanOverProcesses(lossSum.ToDouble() / _accumulate);
                                         if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, epoch, loss, lr);
                                     }
                                     if (_averageGradients) GradientAveraging.Average(_group, _trainable);
@@ -359,6 +359,19 @@ public sealed class Trainer : IDisposable
                 ? "The run was stopped (last.ckpt written)."
                 : "The run was stopped because another process of the group was asked to stop (last.ckpt written).", ct);
         }
+    }
+
+    /// <summary>
+    /// The loss of the global batch: each process's loss covers its own share of the batch, so the logged value is their
+    /// mean (one all-reduce of a scalar), as one process with the whole batch would log it. Every process then sees the
+    /// same value, so a non-finite loss on any of them stops all of them at the same step.
+    /// </summary>
+    private double MeanOverProcesses(double local)
+    {
+        if (_group.WorldSize == 1) return local;
+        using var value = torch.tensor(new[] { local });
+        _group.AllReduceSum(value);
+        return value.ToDouble() / _group.WorldSize;
     }
 
     /// <summary>

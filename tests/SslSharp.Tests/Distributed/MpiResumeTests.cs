@@ -47,6 +47,26 @@ public class MpiResumeTests
     }
 
     [MpiFact]
+    public void Two_processes_log_the_loss_of_the_global_batch_as_one_process_does()
+    {
+        using var dir = new TempDir();
+        Assert.Equal([6], Single(MpiRun.Run("train6", 0, Path.Combine(dir.Path, "one")))["steps"]);
+        var two = MpiRun.Run("train6", 2, Path.Combine(dir.Path, "two"));
+        Assert.True(two.ExitCode == 0, two.Output);
+        var expected = LoggedLosses(Path.Combine(dir.Path, "one", "run"));
+        var actual = LoggedLosses(Path.Combine(dir.Path, "two", "run"));
+        Assert.Equal(6, expected.Length);
+        Assert.Equal(expected.Length, actual.Length);
+        // Each process's own loss covers half the batch and differs from the whole batch's by far more than this.
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Abs(expected[i]), $"step {i + 1}: one process logged {expected[i]}, two logged {actual[i]}");
+    }
+
+    private static double[] LoggedLosses(string runDirectory) =>
+        File.ReadAllLines(Path.Combine(runDirectory, "metrics.csv")).Skip(1)
+            .Select(line => double.Parse(line.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    [MpiFact]
     public void Resuming_with_another_global_batch_fails_naming_both()
     {
         using var dir = new TempDir();
