@@ -42,6 +42,12 @@ public sealed class SkiaImageDecoder : IImageDecoder
                 ? $"the {codec.EncodedFormat} data is truncated (the file ends before the image does)"
                 : $"the {codec.EncodedFormat} data cannot be decoded ({result})");
 
+        if (info.Width == size && info.Height == size)
+        {
+            // Already the output size: the centre crop and resize would be the identity, so skip the canvas.
+            CopyChannels(full.GetPixelSpan(), size, channels, destination);
+            return;
+        }
         int side = Math.Min(info.Width, info.Height);
         var source = SKRect.Create((info.Width - side) / 2f, (info.Height - side) / 2f, side, side);
         using var image = SKImage.FromBitmap(full);
@@ -51,7 +57,12 @@ public sealed class SkiaImageDecoder : IImageDecoder
             canvas.Clear(SKColors.Black);
             canvas.DrawImage(image, source, SKRect.Create(0, 0, size, size), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         }
-        var rgba = output.GetPixelSpan();
+        CopyChannels(output.GetPixelSpan(), size, channels, destination);
+    }
+
+    // RGBA (premultiplied; the images are opaque) to planar RGB or to grey (ITU-R BT.601 luma, rounded).
+    private static void CopyChannels(ReadOnlySpan<byte> rgba, int size, int channels, Span<byte> destination)
+    {
         int plane = size * size;
         for (int p = 0; p < plane; p++)
         {
