@@ -19,8 +19,8 @@ internal sealed class RecordingProcessGroup : IProcessGroup
 
     public List<string> Log { get; }
 
-    /// <summary>Runs at the start of every AllReduceSum (to look at the model at that moment).</summary>
-    public Action? OnAllReduce { get; set; }
+    /// <summary>Runs at the start of every AllReduceSum with its tensor (to look at the model at that moment).</summary>
+    public Action<Tensor>? OnAllReduce { get; set; }
 
     public int Rank { get; }
 
@@ -28,8 +28,8 @@ internal sealed class RecordingProcessGroup : IProcessGroup
 
     public void AllReduceSum(Tensor tensor)
     {
-        OnAllReduce?.Invoke();
-        Log.Add("all-reduce");
+        OnAllReduce?.Invoke(tensor);
+        Log.Add(tensor.numel() == 1 ? "all-reduce-scalar" : "all-reduce");
         tensor.mul_(WorldSize);
     }
 
