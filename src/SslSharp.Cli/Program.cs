@@ -22,7 +22,7 @@ public static class Program
         using var stop = new CancellationTokenSource();
         void Stop(PosixSignalContext context)
         {
-            if (stop.IsCancellationRequested || !StopsAfterStep) return; // a second signal kills the process as usual
+            if (stop.IsCancellationRequested || !typeof(IStopsAfterStep).IsAssignableFrom(RunningCommand)) return; // a second signal kills the process as usual
             context.Cancel = true;
             InterruptExitCode = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
             AnsiConsole.MarkupLine("[yellow]stopping after the current step (writing last.ckpt); press Ctrl-C again to abort[/]");
@@ -41,9 +41,9 @@ public static class Program
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(Program).Assembly)
             ?.InformationalVersion ?? "unknown";
 
-    /// <summary>Set by a command that stops cleanly when the cancellation token fires (pretrain: after the current step,
-    /// with last.ckpt); for every other command a signal ends the process at once.</summary>
-    internal static volatile bool StopsAfterStep;
+    /// <summary>The type of the command being run (set after parsing, <see cref="RunningCommandInterceptor"/>), or null
+    /// before then: a signal stops it after its step when it is an <see cref="IStopsAfterStep"/>, else ends the process at once.</summary>
+    internal static volatile Type? RunningCommand;
 
     /// <summary>The exit code of a run stopped by a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + signal number).</summary>
     internal static int InterruptExitCode { get; private set; } = 130;
@@ -80,6 +80,7 @@ public static class Program
         config.SetApplicationName("sslsharp");
         config.SetApplicationVersion(Version);
         config.SetInterceptor(new OutputInterceptor());
+        config.SetInterceptor(new RunningCommandInterceptor());
         config.SetExceptionHandler((ex, _) =>
         {
             int code = Report(ex);

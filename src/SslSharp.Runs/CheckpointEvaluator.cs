@@ -51,35 +51,27 @@ public static class CheckpointEvaluator
     /// its test (held-out) images the queries.
     /// </summary>
     /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's (or the data set's default).</param>
     /// <param name="options">kNN options (null: weighted, T 0.07, k 20 and 200).</param>
+    /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
-    public static KnnResult Knn(string checkpoint, string? dataset = null, string? dataDir = null, KnnOptions? options = null,
+    public static KnnResult Knn(string checkpoint, KnnOptions? options = null, EvaluationData? data = null,
         string device = "cpu", Action<long, long>? progress = null) =>
-        Knn(checkpoint, new[] { options ?? KnnOptions.Default }, dataset, dataDir, device, progress)[0];
+        Knn(checkpoint, new[] { options ?? KnnOptions.Default }, data, device, progress)[0];
 
     /// <summary>
     /// Several kNN evaluations (e.g. weighted and majority vote) from one feature extraction.
     /// </summary>
     /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
     /// <param name="options">One kNN setting per result (each may ask for several k).</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
-    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
-    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
-    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
-    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
-    /// rest and score on them; the test set is not read. Null: the test set.</param>
-    public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null,
-        double? valSplit = null)
+    public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, EvaluationData? data = null,
+        string device = "cpu", Action<long, long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
+        using var run = Open(checkpoint, data, device);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = run.Features(run.Method.Encoder, progress);
         return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
@@ -87,21 +79,14 @@ public static class CheckpointEvaluator
 
     /// <summary>Offline linear probe of the checkpoint's encoder (features cached once, see <see cref="LinearProbe"/>).</summary>
     /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's.</param>
-    /// <param name="device">Device to run on.</param>
-    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Probe settings (null: <see cref="LinearProbeOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
+    /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
+    /// <param name="device">Device to run on.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
-    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
-    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
-    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
-    /// rest and score on them; the test set is not read. Null: the test set.</param>
-    public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null,
-        double? valSplit = null)
+    public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, EvaluationData? data = null,
+        string device = "cpu", Action<long, long>? progress = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
+        using var run = Open(checkpoint, data, device);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             run.EvalTransform, o, progress);
@@ -109,27 +94,20 @@ public static class CheckpointEvaluator
 
     /// <summary>Fine-tunes the checkpoint's encoder with a linear head (see <see cref="FineTune"/>); the checkpoint file is not changed.</summary>
     /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's.</param>
-    /// <param name="device">Device to run on.</param>
-    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="options">Fine-tuning settings (null: <see cref="FineTuneOptions.Default"/>); the device is taken from <paramref name="device"/>.</param>
+    /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
+    /// <param name="device">Device to run on.</param>
     /// <param name="progress">Reports (steps done, total steps).</param>
     /// <param name="dropPath">ViTs: the stochastic-depth rate to fine-tune with (MAE: 0.1 for ViT-B); null: the run's own.</param>
-    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
-    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
-    /// rest and score on them; the test set is not read. Null: the test set.</param>
     /// <param name="scratch">Fine-tune the checkpoint's architecture from its random initialisation (the run's seed),
     /// not from its weights: the from-scratch baseline with the same budget.</param>
     /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
-    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
-    public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, double? dropPath = null,
-        int? imageSize = null, double? valSplit = null, bool scratch = false)
+    public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, EvaluationData? data = null,
+        string device = "cpu", Action<long, long>? progress = null, double? dropPath = null, bool scratch = false)
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, dropPath, imageSize: imageSize, valSplit: valSplit, scratch: scratch);
+        using var run = Open(checkpoint, data, device, dropPath, scratch: scratch);
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
@@ -143,22 +121,15 @@ public static class CheckpointEvaluator
     /// layer of the projector (when the method implements <see cref="IHasProjector"/>; else the backbone only).
     /// </summary>
     /// <param name="checkpoint">A checkpoint written by <see cref="PretrainRunner"/>.</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's.</param>
-    /// <param name="device">Device to run on.</param>
-    /// <param name="limit">Use only the first this many training and test images (smoke runs); null for all.</param>
     /// <param name="knnOptions">kNN settings (null: default).</param>
     /// <param name="probeOptions">Linear-probe settings (null: default).</param>
+    /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
+    /// <param name="device">Device to run on.</param>
     /// <param name="progress">Reports (work done, total).</param>
-    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
-    /// <param name="valSplit">Hold out this many training images (or this fraction) with the run's seed, as
-    /// <c>pretrain --val-split</c> does (<see cref="PretrainRunner.Splits(RunConfig, ImageDataset, ImageDataset)"/>), train on the
-    /// rest and score on them; the test set is not read. Null: the test set.</param>
     public static GuillotineResult Guillotine(string checkpoint, KnnOptions? knnOptions = null, LinearProbeOptions? probeOptions = null,
-        string? dataset = null, string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null,
-        int? imageSize = null, double? valSplit = null)
+        EvaluationData? data = null, string device = "cpu", Action<long, long>? progress = null)
     {
-        using var run = Open(checkpoint, dataset, dataDir, device, limit, imageSize: imageSize, valSplit: valSplit);
+        using var run = Open(checkpoint, data, device);
         var o = (probeOptions ?? LinearProbeOptions.Default) with { Device = run.Device };
         return Evaluation.Probes.Guillotine.Evaluate(run.Method.Encoder, (run.Method as IHasProjector)?.Projector, run.TrainImages, run.TrainLabels,
             run.TestImages, run.TestLabels, run.EvalTransform, knnOptions, o, progress);
@@ -173,20 +144,20 @@ public static class CheckpointEvaluator
     /// row per image (<c>row,split,index,label,class,file</c>; <c>file</c> empty for data sets without one file per image) and, with a projector, <c>NAME.projector.npy</c> <c>[N, E]</c>.
     /// Rows: the training images in order, then the test images.</param>
     /// <param name="projector">Also write the projector's embeddings (an error for a method without one).</param>
-    /// <param name="dataset">Data set to embed; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's.</param>
+    /// <param name="data">Which images (null: the run's data set, all of it); <see cref="EvaluationData.Limit"/> takes the first
+    /// images of each split. Embed writes both splits, so it takes no <see cref="EvaluationData.ValSplit"/>.</param>
     /// <param name="device">Device to compute on.</param>
     /// <param name="progress">Reports (images done, images total).</param>
-    /// <param name="limit">Only the first this many images of each split; null for all.</param>
     /// <returns>The files written and the number of rows.</returns>
-    /// <param name="imageSize">A folder data set's decode size; null: the size the checkpoint trained at (<see cref="EvaluationConfig"/>).</param>
-    public static (IReadOnlyList<string> Files, long Rows) Embed(string checkpoint, string output, bool projector = false, string? dataset = null,
-        string? dataDir = null, string device = "cpu", Action<long, long>? progress = null, int? limit = null, int? imageSize = null)
+    public static (IReadOnlyList<string> Files, long Rows) Embed(string checkpoint, string output, bool projector = false, EvaluationData? data = null,
+        string device = "cpu", Action<long, long>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
         if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"The output of embed is a .npy file (a CSV is written beside it), got '{output}'.", nameof(output));
-        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), dataset, dataDir, device, limit, labelledOnly: false, imageSize: imageSize);
+        if (data?.ValSplit is not null)
+            throw new ArgumentException("embed writes the training and test images as they are; it takes no validation split. Leave out the val split.", nameof(data));
+        using var run = Open(ModelExport.IsExport(checkpoint) ? checkpoint : Checkpoint.Locate(checkpoint), data, device, labelledOnly: false);
         var head = (run.Method as IHasProjector)?.Projector;
         if (projector && head is null)
             throw new ArgumentException($"The {run.Config.Method} method has no projector; leave out --projector.", nameof(projector));
@@ -247,15 +218,17 @@ public static class CheckpointEvaluator
         };
     }
 
-    private static OpenedCheckpoint Open(string checkpoint, string? dataset, string? dataDir, string device, int? limit, double? dropPath = null,
-        bool labelledOnly = true, int? imageSize = null, double? valSplit = null, bool scratch = false)
+    private static OpenedCheckpoint Open(string checkpoint, EvaluationData? data, string device, double? dropPath = null,
+        bool labelledOnly = true, bool scratch = false)
     {
-        if (limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {limit}.", nameof(limit));
-        var config = EvaluationConfig(ReadConfig(checkpoint), dataset, imageSize);
+        data ??= EvaluationData.Run;
+        if (data.Limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {data.Limit}.", nameof(data));
+        var config = EvaluationConfig(ReadConfig(checkpoint), data.Dataset, data.ImageSize);
         if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
-        var entry = RunData.Entry(dataset ?? config.Dataset, config);
-        var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
-        if (valSplit is { } held && held > 0) (train, test, _) = PretrainRunner.Splits(config with { ValSplit = held }, train, test);
+        var (dataset, dataDir) = data.Source(config);
+        var entry = RunData.Entry(dataset, config);
+        var (train, test) = entry.Load(dataDir, 0);
+        if (data.ValSplit is { } held && held > 0) (train, test, _) = PretrainRunner.Splits(config with { ValSplit = held }, train, test);
         try
         {
             // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).
@@ -269,7 +242,7 @@ public static class CheckpointEvaluator
             if (!scratch) LoadWeights(checkpoint, method);
             var dev = new torch.Device(device);
             method.to(dev);
-            return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), limit);
+            return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), data.Limit);
         }
         catch
         {

@@ -12,7 +12,7 @@ public sealed class EmbedCommand : Command<EmbedSettings>
     {
         settings.FetchData(cancellationToken);
         var (files, rows) = EvalConsole.WithProgress("embedding", p =>
-            CheckpointEvaluator.Embed(settings.Checkpoint, settings.Out, settings.Projector, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ImageSize));
+            CheckpointEvaluator.Embed(settings.Checkpoint, settings.Out, settings.Projector, settings.ToData(), settings.Device, p));
         AnsiConsole.MarkupLine($"{rows} images embedded; wrote");
         foreach (var f in files) AnsiConsole.MarkupLine($"  [blue]{Markup.Escape(f)}[/]");
         return 0;

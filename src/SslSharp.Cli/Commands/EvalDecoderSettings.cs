@@ -5,28 +5,13 @@ using Spectre.Console.Cli;
 
 namespace SslSharp.Cli.Commands;
 
-/// <summary>Options of <c>sslsharp eval decoder</c>.</summary>
-public sealed class EvalDecoderSettings : CommonSettings
+/// <summary>Options of <c>sslsharp eval decoder</c>: the checkpoint, data and device (<see cref="CheckpointSettings"/>) and the decoder's training.</summary>
+public sealed class EvalDecoderSettings : CheckpointSettings
 {
-    /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors export with its side JSON.")]
-    public string Checkpoint { get; init; } = "";
-
     /// <summary>Output folder.</summary>
     [CommandOption("-o|--out <DIR>")]
     [Description("Folder for reconstructions.png, decoder.json and decoder.md (default: the checkpoint's folder).")]
     public string? Out { get; init; }
-
-    /// <summary>Data set override.</summary>
-    [CommandOption("-d|--dataset <NAME>")]
-    [Description("Evaluate on this data set instead of the one the checkpoint was trained on.")]
-    public string? Dataset { get; init; }
-
-    /// <summary>Data folder override.</summary>
-    [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the data set files.")]
-    public string? DataDir { get; init; }
 
     /// <summary>Decoder epochs.</summary>
     [CommandOption("--epochs <N>")]
@@ -58,12 +43,6 @@ public sealed class EvalDecoderSettings : CommonSettings
     [DefaultValue(0L)]
     public long Seed { get; init; }
 
-    /// <summary>Device.</summary>
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda.")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
-
     /// <summary>The decoder settings these options describe.</summary>
     public DecoderOptions ToOptions() => DecoderOptions.Default with
     {
@@ -77,7 +56,7 @@ public sealed class EvalDecoderSettings : CommonSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required.");
+        if (base.Validate() is { Successful: false } failed) return failed;
         try
         {
             ToOptions().Validate();

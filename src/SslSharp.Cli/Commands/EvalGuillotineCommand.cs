@@ -18,8 +18,7 @@ public sealed class EvalGuillotineCommand : Command<EvalGuillotineSettings>
         var probe = LinearProbeOptions.Default with { Epochs = settings.Epochs, Seed = settings.Seed };
         settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("features + probes at every cut", p =>
-            CheckpointEvaluator.Guillotine(settings.Checkpoint, knn, probe, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit,
-                settings.ImageSize, settings.ValSplit));
+            CheckpointEvaluator.Guillotine(settings.Checkpoint, knn, probe, settings.ToData(), settings.Device, p));
         if (result.Layers.Count == 1)
             AnsiConsole.MarkupLine("[yellow]this method exposes no projector (IHasProjector): only the backbone output was scored.[/]");
         return EvalConsole.Finish(EvalReport.FromGuillotine(result, settings.ReportName("guillotine")), settings);

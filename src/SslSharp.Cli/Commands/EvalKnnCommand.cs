@@ -24,7 +24,7 @@ public sealed class EvalKnnCommand : Command<EvalKnnSettings>
         };
         settings.FetchData(cancellationToken);
         var results = EvalConsole.WithProgress("extracting features", p =>
-            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit, settings.ImageSize, settings.ValSplit));
+            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.ToData(), settings.Device, p));
         return EvalConsole.Finish(EvalReport.FromKnn(results, settings.ReportName("knn")), settings);
     }
 }

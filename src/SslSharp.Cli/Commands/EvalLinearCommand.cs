@@ -13,8 +13,7 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
     {
         settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("features + linear probe", p =>
-            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.Dataset, settings.DataDir, settings.Device, p, settings.Limit,
-                settings.ImageSize, settings.ValSplit));
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.ToData(), settings.Device, p));
         return EvalConsole.Finish(EvalReport.FromLinearProbe(result, settings.ReportName("linear")), settings);
     }
 }

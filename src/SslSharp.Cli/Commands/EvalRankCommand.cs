@@ -79,8 +79,9 @@ public sealed class EvalRankCommand : Command<EvalRankSettings>
     internal static RankOutcome Run(EvalRankSettings s, Action<string, long, long>? progress = null)
     {
         var config = CheckpointEvaluator.ReadConfig(s.Checkpoint);
-        var entry = RunData.Entry(s.Dataset ?? config.Dataset, CheckpointEvaluator.EvaluationConfig(config, s.Dataset, null));   // a folder at the trained size
-        var (train, test) = entry.Load(s.Dataset is null ? s.DataDir ?? config.DataDir : s.DataDir, 0);
+        var (dataset, dataDir) = new EvaluationData { Dataset = s.Dataset, DataDir = s.DataDir }.Source(config);
+        var entry = RunData.Entry(dataset, CheckpointEvaluator.EvaluationConfig(config, s.Dataset, null));   // a folder at the trained size
+        var (train, test) = entry.Load(dataDir, 0);
         using var trainData = train;
         using var testData = test;
         using var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);

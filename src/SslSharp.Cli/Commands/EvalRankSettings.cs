@@ -4,24 +4,9 @@ using Spectre.Console.Cli;
 
 namespace SslSharp.Cli.Commands;
 
-/// <summary>Options of <c>sslsharp eval rank</c>.</summary>
-public sealed class EvalRankSettings : CommonSettings
+/// <summary>Options of <c>sslsharp eval rank</c>: the checkpoint, data and device (<see cref="CheckpointSettings"/>) and the subset.</summary>
+public sealed class EvalRankSettings : CheckpointSettings
 {
-    /// <summary>Checkpoint file.</summary>
-    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors export with its side JSON.")]
-    public string Checkpoint { get; init; } = "";
-
-    /// <summary>Data set override.</summary>
-    [CommandOption("-d|--dataset <NAME>")]
-    [Description("Use this data set's training images instead of the one the checkpoint was trained on.")]
-    public string? Dataset { get; init; }
-
-    /// <summary>Data folder override.</summary>
-    [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the data set files.")]
-    public string? DataDir { get; init; }
-
     /// <summary>Subset size.</summary>
     [CommandOption("-n|--samples <N>")]
     [Description("Training images in the seeded subset (the run's diagnostics use 2000).")]
@@ -38,12 +23,6 @@ public sealed class EvalRankSettings : CommonSettings
     [Description("Skip the rotation-prediction score (4 more feature passes).")]
     public bool NoRotation { get; init; }
 
-    /// <summary>Device.</summary>
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda.")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
-
     /// <summary>Output folder.</summary>
     [CommandOption("-o|--out <DIR>")]
     [Description("Folder for rank.json and rank.md. Default: the checkpoint's folder.")]
@@ -52,7 +31,7 @@ public sealed class EvalRankSettings : CommonSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required.");
+        if (base.Validate() is { Successful: false } failed) return failed;
         if (Samples < 4) return ValidationResult.Error("--samples must be at least 4.");
         return ValidationResult.Success();
     }

@@ -22,6 +22,9 @@ public class EvalSettings : ModelDataSettings, IJsonSettings
     [Description("Hold out N training images (or a fraction below 1) with the run's seed, as [green]pretrain --val-split[/] does, train on the rest and score on them: the test set is not read. Choose settings this way; read the test set once, for the row you publish.")]
     public double? ValSplit { get; init; }
 
+    /// <inheritdoc />
+    internal override Runs.EvaluationData ToData() => base.ToData() with { ValSplit = ValSplit };
+
     /// <summary>The file stem of the result: <paramref name="stem"/>, with <c>_val</c> on a validation split (so that
     /// tuning never overwrites the test-set result).</summary>
     public string ReportName(string stem) => ValSplit is null ? stem : stem + "_val";

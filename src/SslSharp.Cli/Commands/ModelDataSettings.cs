@@ -5,32 +5,17 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>
-/// Options of the commands that run a trained model over a data set (<c>eval *</c>, <c>embed</c>): the model, the data
-/// and the device.
+/// Options of the commands that run a trained model over a data set (<c>eval knn|linear|finetune|guillotine</c>, <c>embed</c>):
+/// the checkpoint, data and device (<see cref="CheckpointSettings"/>), a folder data set's decode size, the download and the limit.
 /// </summary>
-public abstract class ModelDataSettings : CommonSettings
+public abstract class ModelDataSettings : CheckpointSettings
 {
-    /// <summary>Checkpoint file, run folder or safetensors export.</summary>
-    [CommandOption("-c|--checkpoint|--init-from <CKPT>")]
-    [Description("Checkpoint written by [green]sslsharp pretrain[/] (e.g. runs/X/last.ckpt), or a .safetensors file with its side JSON ([green]sslsharp export[/], or torchvision weights): the model to evaluate or fine-tune.")]
-    public string Checkpoint { get; init; } = "";
-
-    /// <summary>Data set override.</summary>
-    [CommandOption("-d|--dataset <NAME>")]
-    [Description("Evaluate on this data set instead of the one the checkpoint was trained on.")]
-    public string? Dataset { get; init; }
-
-    /// <summary>Data folder override.</summary>
-    [CommandOption("--data-dir <DIR>")]
-    [Description("Folder with the data set files.")]
-    public string? DataDir { get; init; }
-
     /// <summary>Folder data sets: decode size.</summary>
     [CommandOption("--image-size <PX>")]
     [Description("--dataset folder: resize each image's shorter side to PX and keep the centre square. Default: the size the checkpoint was trained at (its image_size, or its data set's size).")]
     public int? ImageSize { get; init; }
 
-    /// <summary>Fetch the data set's official archive into <see cref="DataDir"/> first.</summary>
+    /// <summary>Fetch the data set's official archive into <see cref="CheckpointSettings.DataDir"/> first.</summary>
     [CommandOption("--download")]
     [Description("Fetch the data set's official archive (cifar10, cifar100, stl10) into --data-dir first, as pretrain --download does.")]
     public bool Download { get; init; }
@@ -44,15 +29,13 @@ public abstract class ModelDataSettings : CommonSettings
     internal void FetchData(CancellationToken ct)
     {
         if (!Download) return;
-        var config = Runs.CheckpointEvaluator.ReadConfig(Checkpoint);
-        DatasetFetch.Run(Dataset ?? config.Dataset, Dataset is null ? DataDir ?? config.DataDir : DataDir, DownloadFrom, ct);
+        var (dataset, dataDir) = ToData().Source(Runs.CheckpointEvaluator.ReadConfig(Checkpoint));
+        DatasetFetch.Run(dataset, dataDir, DownloadFrom, ct);
     }
 
-    /// <summary>Device.</summary>
-    [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda.")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
+    /// <summary>Which images the command reads (<c>--dataset --data-dir --image-size --limit</c>), for <see cref="Runs.CheckpointEvaluator"/>.</summary>
+    internal virtual Runs.EvaluationData ToData() =>
+        new() { Dataset = Dataset, DataDir = DataDir, ImageSize = ImageSize, Limit = Limit };
 
     /// <summary>Use only the first N training and test images (smoke runs and tests).</summary>
     [CommandOption("--limit <N>", IsHidden = true)]
@@ -61,7 +44,7 @@ public abstract class ModelDataSettings : CommonSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint is required.");
+        if (base.Validate() is { Successful: false } failed) return failed;
         if (Limit is < 2) return ValidationResult.Error("--limit must be at least 2.");
         if (DownloadFrom is not null && !Download) return ValidationResult.Error("--download-from only takes effect with --download.");
         return ValidationResult.Success();

@@ -6,13 +6,13 @@ using Spectre.Console.Cli;
 
 namespace SslSharp.Cli.Commands;
 
-/// <summary><c>sslsharp pretrain</c>: a self-supervised pretraining run ending in a kNN evaluation.</summary>
-public sealed class PretrainCommand : Command<PretrainSettings>
+/// <summary><c>sslsharp pretrain</c>: a self-supervised pretraining run ending in a kNN evaluation; a signal stops it after its
+/// current step (<see cref="IStopsAfterStep"/>).</summary>
+public sealed class PretrainCommand : Command<PretrainSettings>, IStopsAfterStep
 {
     /// <inheritdoc />
     public override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
     {
-        Program.StopsAfterStep = true;   // a signal stops the run after its step (and a download between reads)
         var config = Resolve(settings);
         PretrainRunner.Validate(config);
         if (settings.Download) DatasetFetch.Run(config.Dataset, config.DataDir, settings.DownloadFrom, cancellationToken);

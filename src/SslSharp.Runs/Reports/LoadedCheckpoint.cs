@@ -56,8 +56,9 @@ public sealed class LoadedCheckpoint : IDisposable
     public static LoadedCheckpoint Open(string checkpoint, string? dataset = null, string? dataDir = null, string device = "cpu")
     {
         var config = CheckpointEvaluator.ReadConfig(checkpoint);
-        var entry = RunData.Entry(dataset ?? config.Dataset, config);
-        var (train, test) = entry.Load(dataset is null ? dataDir ?? config.DataDir : dataDir, 0);
+        var (name, folder) = new EvaluationData { Dataset = dataset, DataDir = dataDir }.Source(config);
+        var entry = RunData.Entry(name, config);
+        var (train, test) = entry.Load(folder, 0);
         SslMethod? method = null;
         try
         {

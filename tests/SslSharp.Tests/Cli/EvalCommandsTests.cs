@@ -95,9 +95,9 @@ public class EvalCommandsTests
         PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 5);
         var ckpt = temp.File("last.ckpt");
         var options = new SslSharp.Evaluation.Probes.FineTuneOptions { Epochs = 1, BatchSize = 32 };
-        var trained = CheckpointEvaluator.FineTune(ckpt, options, limit: 96);
-        var scratch = CheckpointEvaluator.FineTune(ckpt, options, limit: 96, scratch: true);
-        var again = CheckpointEvaluator.FineTune(ckpt, options, limit: 96, scratch: true);
+        var trained = CheckpointEvaluator.FineTune(ckpt, options, new EvaluationData { Limit = 96 });
+        var scratch = CheckpointEvaluator.FineTune(ckpt, options, new EvaluationData { Limit = 96 }, scratch: true);
+        var again = CheckpointEvaluator.FineTune(ckpt, options, new EvaluationData { Limit = 96 }, scratch: true);
         Assert.NotEqual(trained.EpochLosses[0], scratch.EpochLosses[0]);
         Assert.Equal(scratch.EpochLosses[0], again.EpochLosses[0]);
 

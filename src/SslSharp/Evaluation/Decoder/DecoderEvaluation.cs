@@ -164,14 +164,7 @@ public static class DecoderEvaluation
         decoder.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var shape = new long[] { 1, mean.Count, 1, 1 };
-        var m = tensor(mean.ToArray()).view(shape);
-        var s = tensor(std.ToArray()).view(shape);
-        var originals = targets.narrow(0, 0, count).mul(s).add(m).clamp(0, 1);
-        var reconstructions = decoder.call(features.narrow(0, 0, count).to(device)).cpu().mul(s).add(m).clamp(0, 1);
-        static float[][] Rows(Tensor t) =>
-            Enumerable.Range(0, (int)t.shape[0]).Select(i => t[i].contiguous().data<float>().ToArray()).ToArray();
-        return new DecoderSamples(decoder.Channels, decoder.Height, decoder.Width, Rows(originals), Rows(reconstructions));
+        return DecoderSamples.FromNormalised(targets.narrow(0, 0, count), decoder.call(features.narrow(0, 0, count).to(device)).cpu(), mean, std);
     }
 
     private static void CheckImages(Tensor images, string name)

@@ -71,7 +71,7 @@ public static class MaskedReconstruction
         IReadOnlyList<float> mean, IReadOnlyList<float> std)
     {
         using var scope = NewDisposeScope();
-        int n = (int)normalised.shape[0], c = (int)normalised.shape[1], h = (int)normalised.shape[2], w = (int)normalised.shape[3];
+        int h = (int)normalised.shape[2], w = (int)normalised.shape[3];
         var target = Patches.Patchify(normalised, patchSize);                          // [N, L, p p C]
         var predicted = prediction.to(ScalarType.Float32);
         if (normPix)
@@ -82,16 +82,7 @@ public static class MaskedReconstruction
         }
         var m = mask.to(ScalarType.Float32).unsqueeze(-1);                             // [N, L, 1]
         var pasted = target.mul(m.neg().add(1)).add(predicted.mul(m));
-        var shape = new long[] { 1, c, 1, 1 };
-        var channelMean = tensor(mean.ToArray()).view(shape);
-        var channelStd = tensor(std.ToArray()).view(shape);
-        Tensor Pixels(Tensor patches) => Patches.Unpatchify(patches, patchSize, h, w).mul(channelStd).add(channelMean).clamp(0, 1);
-        var originals = normalised.mul(channelStd).add(channelMean).clamp(0, 1);
-        var reconstructions = Pixels(pasted);
         var maskedPixels = Patches.Unpatchify(m.expand(-1, -1, target.shape[2]), patchSize, h, w);
-        var maskedInputs = originals.mul(maskedPixels.neg().add(1)).add(maskedPixels.mul(MaskedGrey));
-        static float[][] Rows(Tensor t) =>
-            Enumerable.Range(0, (int)t.shape[0]).Select(i => t[i].contiguous().data<float>().ToArray()).ToArray();
-        return new DecoderSamples(c, h, w, Rows(originals), Rows(reconstructions)) { MaskedInputs = Rows(maskedInputs) };
+        return DecoderSamples.FromNormalised(normalised, Patches.Unpatchify(pasted, patchSize, h, w), mean, std, maskedPixels);
     }
 }
