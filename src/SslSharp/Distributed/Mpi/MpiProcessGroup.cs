@@ -203,7 +203,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         MpiLaunch.LaunchedWorldSize(environment) is int launched && launched != worldSize
             ? $"The launcher started {launched} processes ({MpiLaunch.LauncherVariable(environment)}) but MPI_COMM_WORLD of {library} " +
               $"holds {worldSize}: the library is not the launcher's MPI ({(MpiLaunch.IsPmiLauncher(environment) ? "an MPICH-family mpiexec" : "Open MPI's mpirun")}). " +
-              $"Put the launcher's library first on LD_LIBRARY_PATH or name it in {LibraryVariable} (e.g. libmpich.so.12 for MPICH, libmpi.so.40 for Open MPI)."
+              $"Add the folder holding the launcher's library to LD_LIBRARY_PATH or name it in {LibraryVariable} (e.g. libmpich.so.12 for MPICH, libmpi.so.40 for Open MPI)."
             : null;
 
     /// <inheritdoc />
