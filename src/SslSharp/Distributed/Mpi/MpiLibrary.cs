@@ -17,8 +17,24 @@ namespace SslSharp.Distributed.Mpi;
 /// </remarks>
 internal sealed unsafe class MpiLibrary
 {
-    /// <summary>The file names tried, in order.</summary>
-    public static readonly string[] Candidates = ["libmpi.so.40", "libmpi.so.12", "libmpi.so"];
+    /// <summary>The file names tried, in order, without an MPICH-family launcher: Open MPI first.</summary>
+    public static readonly string[] OpenMpiFirst = ["libmpi.so.40", "libmpi.so.12", "libmpich.so.12", "libmpi.so"];
+
+    /// <summary>
+    /// The file names tried, in order, under a PMI launcher (<see cref="MpiLaunch.IsPmiLauncher"/>): MPICH ABI first
+    /// (<c>libmpi.so.12</c>: upstream MPICH, Intel MPI; <c>libmpich.so.12</c>: Debian's and Ubuntu's MPICH package).
+    /// </summary>
+    public static readonly string[] MpichFirst = ["libmpi.so.12", "libmpich.so.12", "libmpi.so.40", "libmpi.so"];
+
+    /// <summary>
+    /// The libraries to try for <paramref name="environment"/>, in order: only the one named by
+    /// <see cref="MpiProcessGroup.LibraryVariable"/> when it is set, else <see cref="MpichFirst"/> under a PMI launcher,
+    /// else <see cref="OpenMpiFirst"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Candidates(Func<string, string?> environment) =>
+        environment(MpiProcessGroup.LibraryVariable) is { Length: > 0 } file ? [file]
+        : MpiLaunch.IsPmiLauncher(environment) ? MpichFirst
+        : OpenMpiFirst;
 
     // MPICH's mpi.h (also Intel MPI): integer handles.
     private const int MpichCommWorld = 0x44000000;
@@ -80,10 +96,10 @@ internal sealed unsafe class MpiLibrary
     /// <summary>True for Open MPI (pointer handles), false for an MPICH-ABI library (integer handles).</summary>
     public bool IsOpenMpi { get; }
 
-    /// <summary>Loads the first MPI library found among <see cref="Candidates"/>, or returns null when there is none.</summary>
-    public static MpiLibrary? TryLoad()
+    /// <summary>Loads the first MPI library found among <paramref name="candidates"/>, or returns null when there is none.</summary>
+    public static MpiLibrary? TryLoad(IReadOnlyList<string> candidates)
     {
-        foreach (var name in Candidates)
+        foreach (var name in candidates)
         {
             nint lib = Open(name);
             if (lib != 0) return new MpiLibrary(name, lib);

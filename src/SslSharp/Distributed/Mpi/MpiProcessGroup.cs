@@ -46,6 +46,12 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     /// <summary>The environment variable that sets <see cref="CollectiveTimeout"/> (seconds; 0: no watchdog).</summary>
     public const string TimeoutVariable = "SSLSHARP_COLLECTIVE_TIMEOUT";
 
+    /// <summary>
+    /// The environment variable naming the MPI library to load (a file name looked up as <c>dlopen</c> does, or a path)
+    /// instead of the search by launcher family (docs/distributed.md#mpich).
+    /// </summary>
+    public const string LibraryVariable = "SSLSHARP_MPI_LIBRARY";
+
     /// <summary>The watchdog's default limit for one collective.</summary>
     public static readonly TimeSpan DefaultCollectiveTimeout = TimeSpan.FromMinutes(30);
 
@@ -148,7 +154,7 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     }
 
     /// <summary>Whether an MPI library can be loaded on this machine (loads it; does not initialise MPI).</summary>
-    public static bool IsLibraryAvailable() => MpiLibrary.TryLoad() is not null;
+    public static bool IsLibraryAvailable() => MpiLibrary.TryLoad(MpiLibrary.Candidates(Environment.GetEnvironmentVariable)) is not null;
 
     /// <summary>
     /// Initialises MPI (once per process; later calls return the same group) and reads rank and world size from
@@ -162,9 +168,13 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         {
             if (_instance is { _disposed: false }) return _instance;
             if (_instance is not null) throw new ObjectDisposedException(nameof(MpiProcessGroup), "MPI was finalised in this process and cannot be initialised again.");
-            var mpi = MpiLibrary.TryLoad() ?? throw new DllNotFoundException(NotFoundMessage());
+            var candidates = MpiLibrary.Candidates(Environment.GetEnvironmentVariable);
+            var mpi = MpiLibrary.TryLoad(candidates) ?? throw new DllNotFoundException(NotFoundMessage(candidates));
             int level = mpi.Initialized() ? MpiLibrary.ThreadSerialized : mpi.InitThread(MpiLibrary.ThreadSerialized);
-            var group = new MpiProcessGroup(mpi, mpi.CommRank(), mpi.CommSize(), level);
+            int size = mpi.CommSize();
+            if (WorldSizeMismatch(Environment.GetEnvironmentVariable, mpi.Path, size) is { } mismatch)
+                throw new InvalidOperationException(mismatch);
+            var group = new MpiProcessGroup(mpi, mpi.CommRank(), size, level);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => group.Dispose();
             return _instance = group;
         }
@@ -178,10 +188,23 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
     public static IProcessGroup FromEnvironment() =>
         MpiLaunch.IsLaunchedByMpi ? Initialize() : SingleProcessGroup.Instance;
 
-    private static string NotFoundMessage() =>
+    private static string NotFoundMessage(IReadOnlyList<string> candidates) =>
         $"This process was started by an MPI launcher ({MpiLaunch.LauncherVariable() ?? "no launcher variable set"}) but no MPI library " +
-        $"was found (tried {string.Join(", ", MpiLibrary.Candidates)}). Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin " +
-        "libopenmpi-dev) or MPICH (apt-get install mpich libmpich-dev), or add the folder holding libmpi.so to LD_LIBRARY_PATH.";
+        $"was found (tried {string.Join(", ", candidates)}). Install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin " +
+        "libopenmpi-dev) or MPICH (apt-get install mpich libmpich-dev), add the folder holding the library to LD_LIBRARY_PATH, " +
+        $"or name it in {LibraryVariable}.";
+
+    /// <summary>
+    /// The error when the launcher in <paramref name="environment"/> started a different number of processes than the
+    /// loaded library's <c>MPI_COMM_WORLD</c> holds (a library of another MPI than the launcher's: every process would
+    /// train alone as rank 0 of 1), else null.
+    /// </summary>
+    internal static string? WorldSizeMismatch(Func<string, string?> environment, string library, int worldSize) =>
+        MpiLaunch.LaunchedWorldSize(environment) is int launched && launched != worldSize
+            ? $"The launcher started {launched} processes ({MpiLaunch.LauncherVariable(environment)}) but MPI_COMM_WORLD of {library} " +
+              $"holds {worldSize}: the library is not the launcher's MPI ({(MpiLaunch.IsPmiLauncher(environment) ? "an MPICH-family mpiexec" : "Open MPI's mpirun")}). " +
+              $"Add the folder holding the launcher's library to LD_LIBRARY_PATH or name it in {LibraryVariable} (e.g. libmpich.so.12 for MPICH, libmpi.so.40 for Open MPI)."
+            : null;
 
     /// <inheritdoc />
     public void AllReduceSum(Tensor tensor) => AllReduce(tensor, max: false);
