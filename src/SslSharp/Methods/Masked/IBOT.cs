@@ -158,12 +158,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     public override void OnAfterBackward(TrainingProgress progress) => DINO.AfterBackward(parameters(), head, Options.ClipGrad, progress.Epoch < Options.FreezeLastLayer);
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
-    public override void OnAfterOptimizerStep(TrainingProgress progress)
-    {
-        double m = momentum.At(progress);
-        teacher_backbone.Update(m);
-        teacher_head.Update(m);
-    }
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => DINO.UpdateTeacher(momentum, progress, teacher_backbone, teacher_head);
 
     /// <summary>
     /// Teacher on the unmasked global crops, student on the masked global crops and the local crops, iBOT loss; in
@@ -175,8 +170,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     /// than the backbone's.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        CheckViews(views, globalViews: 2,
-            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
+        CheckViews(views, globalViews: 2, DINO.GlobalCropsHint);
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
         long n = views.BatchSize;

@@ -233,12 +233,20 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     }
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
-    public override void OnAfterOptimizerStep(TrainingProgress progress)
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => UpdateTeacher(momentum, progress, teacher_backbone, teacher_head);
+
+    /// <summary>DINO's teacher update after the optimizer step (shared with iBOT): backbone and head move towards the
+    /// student with the momentum of this step, <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>.</summary>
+    internal static void UpdateTeacher(EmaMomentum momentum, TrainingProgress progress, EmaTeacher<Backbone> backbone, EmaTeacher<DINOHead> head)
     {
         double m = momentum.At(progress);
-        teacher_backbone.Update(m);
-        teacher_head.Update(m);
+        backbone.Update(m);
+        head.Update(m);
     }
+
+    /// <summary>The hint of DINO's and iBOT's view check when a batch lacks the two global crops the teacher sees.</summary>
+    internal const string GlobalCropsHint =
+        "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.";
 
     /// <summary>
     /// Teacher on the global crops, student on all crops, DINO loss; in training mode the center then moves.
@@ -247,8 +255,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <exception cref="ArgumentException">Fewer than 2 global crops or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        CheckViews(views, globalViews: 2,
-            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
+        CheckViews(views, globalViews: 2, GlobalCropsHint);
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
         // Student on every crop (one call per resolution, globals first); teacher on the G global crops [G N, C, H, W].
