@@ -237,7 +237,8 @@ public sealed class IBOT : SslMethod, IHasProjector
         if (group.WorldSize == 1) return rows;
         var sum = rows.detach().sum(0, keepdim: true).contiguous();
         group.AllReduceSum(sum);
-        return sum.div_(rows.shape[0] * group.WorldSize);
+        using Scalar count = rows.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
+        return sum.div_(count);
     }
 
     /// <summary>Disposes the modules and the mask generator.</summary>

@@ -191,15 +191,16 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             throw new ArgumentOutOfRangeException(nameof(clip), clip, "The gradient clip must be a finite number > 0 (DINO: 3.0).");
         var norms = new List<Tensor>();
         using var noGrad = torch.no_grad();
+        using Scalar tiny = 1e-6, limit = clip, one = 1.0;   // held: see Augment/Functional/ScalarCache
         foreach (var p in parameters)
         {
             var grad = p.grad;
             if (grad is null) continue;
             using var scope = torch.NewDisposeScope();
             var norm = grad.norm().to_type(ScalarType.Float64);                   // [], exact widening
-            var denominator = norm.add(1e-6);
-            var coef = torch.full_like(denominator, clip).div_(denominator);     // clip / (norm + 1e-6) in float64
-            var factor = torch.where(coef.lt(1.0), coef, torch.ones_like(coef));
+            var denominator = norm.add(tiny);
+            var coef = torch.full_like(denominator, limit).div_(denominator);    // clip / (norm + 1e-6) in float64
+            var factor = torch.where(coef.lt(one), coef, torch.ones_like(coef));
             grad.mul_(factor.to_type(grad.dtype));
             norms.Add(norm.MoveToOuterDisposeScope());
         }
@@ -281,7 +282,8 @@ public sealed class DINO : SslMethod, Core.IHasProjector
         if (group.WorldSize == 1) return teacherOut;
         var sum = teacherOut.detach().sum(0, keepdim: true).contiguous();
         group.AllReduceSum(sum);
-        return sum.div_(teacherOut.shape[0] * group.WorldSize);
+        using Scalar count = teacherOut.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
+        return sum.div_(count);
     }
 
     private static void CheckTemperature(double t, string name, string what)
