@@ -251,23 +251,10 @@ public sealed class Loader : ISampledBatchSource
         var indices = new long[count];
         Array.Copy(order, first, indices, 0, count);
 
-        using var noGrad = torch.no_grad();
-        using var generator = new torch.Generator(_plan.AugmentSeed(epoch, slot), torch.CPU);
-        // Every temporary dies with this scope; the batch's own tensors are detached from it
-        // (not moved to an outer scope), so the caller owns them on whichever thread consumes them.
-        using var scope = torch.NewDisposeScope();
-        using var index = torch.tensor(indices, ScalarType.Int64);
-        var images = Data.Images.index_select(0, index);
-        var labels = Data.Labels.index_select(0, index);
-        var batch = Views.CreateViews(images, labels, generator)
-            ?? throw new InvalidOperationException($"{Views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
-        if (batch.BatchSize != count)
-            throw new InvalidOperationException(
-                $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
-        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labels, torch.tensor(indices, ScalarType.Int64));
-        foreach (var v in batch.Views) v.DetachFromDisposeScope();
-        batch.Labels?.DetachFromDisposeScope();
-        batch.Indices!.DetachFromDisposeScope();
-        return batch;
+        return _plan.CreateViews(Views, epoch, batchIndex, slot, indices, () =>
+        {
+            using var index = torch.tensor(indices, ScalarType.Int64);
+            return (Data.Images.index_select(0, index), Data.Labels.index_select(0, index));
+        });
     }
 }

@@ -1,4 +1,7 @@
+using SslSharp.Augment;
 using SslSharp.Core;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SslSharp.Data;
 
@@ -14,7 +17,12 @@ namespace SslSharp.Data;
 /// augmented by a generator seeded with <c>Mix(seed, AUGM, e, slot)</c> (<see cref="SplitMix64.Mix"/>). A batch
 /// therefore depends only on (seed, epoch, batch, shard), never on resuming, prefetching or workers.
 /// </remarks>
-internal sealed record ShardedEpochOrder
+/// <param name="Count">Items per epoch, <c>N</c>.</param>
+/// <param name="BatchSize">Items per batch and shard, <c>B</c> (checked by the loaders).</param>
+/// <param name="Seed">Seed of every permutation and augmentation.</param>
+/// <param name="Shuffle">Whether each epoch visits the items in the seeded random order.</param>
+/// <param name="DropLast">Whether the last incomplete batch of an epoch is dropped.</param>
+internal sealed record ShardedEpochOrder(long Count, int BatchSize, long Seed, bool Shuffle, bool DropLast)
 {
     // Domain separation between the two uses of the seed.
     private const long PermutationStream = 0x5045524D; // "PERM"
@@ -22,32 +30,6 @@ internal sealed record ShardedEpochOrder
 
     private readonly int _shardIndex;
     private readonly int _shardCount = 1;
-
-    /// <summary>The plan of <paramref name="count"/> items in batches of <paramref name="batchSize"/> (checked by the
-    /// loaders), shard 0 of 1.</summary>
-    public ShardedEpochOrder(long count, int batchSize, long seed, bool shuffle, bool dropLast)
-    {
-        Count = count;
-        BatchSize = batchSize;
-        Seed = seed;
-        Shuffle = shuffle;
-        DropLast = dropLast;
-    }
-
-    /// <summary>Items per epoch, <c>N</c>.</summary>
-    public long Count { get; }
-
-    /// <summary>Items per batch and shard, <c>B</c>.</summary>
-    public int BatchSize { get; }
-
-    /// <summary>Seed of every permutation and augmentation.</summary>
-    public long Seed { get; }
-
-    /// <summary>Whether each epoch visits the items in the seeded random order.</summary>
-    public bool Shuffle { get; }
-
-    /// <summary>Whether the last incomplete batch of an epoch is dropped.</summary>
-    public bool DropLast { get; }
 
     /// <summary>This process's index among <see cref="ShardCount"/>, <c>i</c> (&gt;= 0).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative value.</exception>
@@ -117,4 +99,31 @@ internal sealed record ShardedEpochOrder
 
     /// <summary>The seed of the augmentation generator of slot <paramref name="slot"/> in epoch <paramref name="epoch"/>.</summary>
     public ulong AugmentSeed(int epoch, long slot) => SplitMix64.Mix(Seed, AugmentStream, epoch, slot);
+
+    /// <summary>
+    /// The views of batch <paramref name="batchIndex"/> (slot <paramref name="slot"/>): <paramref name="load"/> makes its raw
+    /// images <c>uint8 [B, C, H, W]</c> and labels <c>int64 [B]</c>, and <paramref name="views"/> augments them with a
+    /// generator seeded by <see cref="AugmentSeed"/>, without gradient. The batch carries <paramref name="indices"/> and
+    /// belongs to no dispose scope (the caller owns it, on any thread); every temporary is freed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The view generator returned null or changed the batch size.</exception>
+    public ViewBatch CreateViews(IViewGenerator views, int epoch, long batchIndex, long slot, long[] indices, Func<(Tensor Images, Tensor Labels)> load)
+    {
+        using var noGrad = torch.no_grad();
+        using var generator = new torch.Generator(AugmentSeed(epoch, slot), torch.CPU);
+        // Every temporary dies with this scope; the batch's own tensors are detached from it
+        // (not moved to an outer scope), so the caller owns them on whichever thread consumes them.
+        using var scope = torch.NewDisposeScope();
+        var (images, labels) = load();
+        var batch = views.CreateViews(images, labels, generator)
+            ?? throw new InvalidOperationException($"{views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
+        if (batch.BatchSize != indices.LongLength)
+            throw new InvalidOperationException(
+                $"{views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {indices.LongLength}; a view generator must keep the batch size.");
+        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labels, torch.tensor(indices, ScalarType.Int64));
+        foreach (var v in batch.Views) v.DetachFromDisposeScope();
+        batch.Labels?.DetachFromDisposeScope();
+        batch.Indices!.DetachFromDisposeScope();
+        return batch;
+    }
 }

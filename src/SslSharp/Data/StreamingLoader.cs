@@ -372,21 +372,8 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
             labels[j] = Files.Labels[(int)file];
         }
 
-        using var noGrad = torch.no_grad();
-        using var generator = new torch.Generator(_plan.AugmentSeed(epoch, slot), torch.CPU);
-        using var scope = torch.NewDisposeScope();
-        var images = torch.tensor(pixels, new long[] { count, c, s, s });
-        var labelTensor = torch.tensor(labels, ScalarType.Int64);
-        var batch = Views.CreateViews(images, labelTensor, generator)
-            ?? throw new InvalidOperationException($"{Views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
-        if (batch.BatchSize != count)
-            throw new InvalidOperationException(
-                $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
-        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labelTensor, torch.tensor(indices, ScalarType.Int64));
-        foreach (var v in batch.Views) v.DetachFromDisposeScope();
-        batch.Labels?.DetachFromDisposeScope();
-        batch.Indices!.DetachFromDisposeScope();
-        return batch;
+        return _plan.CreateViews(Views, epoch, batchIndex, slot, indices,
+            () => (torch.tensor(pixels, new long[] { count, c, s, s }), torch.tensor(labels, ScalarType.Int64)));
     }
 
     /// <summary>

@@ -195,8 +195,8 @@ public sealed class IBOT : SslMethod, IHasProjector
         if (training)
             using (no_grad())
             {
-                center.copy_(DINOLoss.UpdatedCenter(center, GlobalMean(teacherCls), Options.CenterMomentum));
-                patch_center.copy_(IBOTPatchLoss.UpdatedCenter(patch_center, GlobalMean(teacherPatches.mean(new long[] { 1 })).unsqueeze(1),
+                center.copy_(DINOLoss.UpdatedCenter(center, DINO.GlobalRowMean(ProcessGroup, teacherCls), Options.CenterMomentum));
+                patch_center.copy_(IBOTPatchLoss.UpdatedCenter(patch_center, DINO.GlobalRowMean(ProcessGroup, teacherPatches.mean(new long[] { 1 })).unsqueeze(1),
                     Options.PatchCenterMomentum));
             }
         var features = pooled.narrow(0, 0, n).detach();
@@ -227,18 +227,6 @@ public sealed class IBOT : SslMethod, IHasProjector
             if (k <= 0) continue;
             yield return (k == 1 ? views.Views[from] : torch.cat(views.Views.Skip(from).Take(k).ToArray(), 0), k);
         }
-    }
-
-    /// <summary>The rows a centre update averages: <paramref name="rows"/> <c>[M, K]</c> itself with one process; with
-    /// several, their global mean <c>[1, K]</c> (sum all-reduced, divided by the global count, as iBOT's <c>update_center</c>).</summary>
-    private Tensor GlobalMean(Tensor rows)
-    {
-        var group = ProcessGroup;
-        if (group.WorldSize == 1) return rows;
-        var sum = rows.detach().sum(0, keepdim: true).contiguous();
-        group.AllReduceSum(sum);
-        using Scalar count = rows.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
-        return sum.div_(count);
     }
 
     /// <summary>Disposes the modules and the mask generator.</summary>

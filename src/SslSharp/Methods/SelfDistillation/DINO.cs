@@ -267,22 +267,21 @@ public sealed class DINO : SslMethod, Core.IHasProjector
         var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
         if (training)
             using (no_grad())
-                center.copy_(DINOLoss.UpdatedCenter(center, GlobalTeacherMean(teacherOut), CenterMomentum));
+                center.copy_(DINOLoss.UpdatedCenter(center, GlobalRowMean(ProcessGroup, teacherOut), CenterMomentum));
         return pass.Output(loss);
     }
 
     /// <summary>
-    /// The rows the center update averages: <paramref name="teacherOut"/> <c>[G N, K]</c> itself with one process; with
-    /// several, their mean over every process's rows as one row <c>[1, K]</c> (sum all-reduced, divided by the global
-    /// count, as DINO's <c>update_center</c>).
+    /// The rows a center update averages (shared with iBOT): <paramref name="rows"/> <c>[M, K]</c> itself with one
+    /// process; with several, their mean over every process's rows as one row <c>[1, K]</c> (sum all-reduced, divided by
+    /// the global count, as DINO's and iBOT's <c>update_center</c>).
     /// </summary>
-    private Tensor GlobalTeacherMean(Tensor teacherOut)
+    internal static Tensor GlobalRowMean(IProcessGroup group, Tensor rows)
     {
-        var group = ProcessGroup;
-        if (group.WorldSize == 1) return teacherOut;
-        var sum = teacherOut.detach().sum(0, keepdim: true).contiguous();
+        if (group.WorldSize == 1) return rows;
+        var sum = rows.detach().sum(0, keepdim: true).contiguous();
         group.AllReduceSum(sum);
-        using Scalar count = teacherOut.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
+        using Scalar count = rows.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
         return sum.div_(count);
     }
 
