@@ -39,9 +39,7 @@ namespace SslSharp.Data;
 /// </remarks>
 public sealed class Loader : ISampledBatchSource
 {
-    // Domain separation between the two uses of the seed (StreamingLoader draws from the same two streams).
-    internal const long PermutationStream = 0x5045524D; // "PERM"
-    internal const long AugmentStream = 0x4155474D;     // "AUGM"
+    private ShardedEpochOrder _plan;
 
     /// <summary>Creates a loader; nothing runs until <see cref="Epoch"/> is enumerated.</summary>
     /// <param name="data">The data set (not owned; keep it alive while enumerating).</param>
@@ -70,6 +68,7 @@ public sealed class Loader : ISampledBatchSource
         Shuffle = shuffle;
         DropLast = dropLast;
         Prefetch = prefetch;
+        _plan = new ShardedEpochOrder(data.Count, batchSize, seed, shuffle, dropLast);
     }
 
     /// <summary>The data set batches are drawn from.</summary>
@@ -116,32 +115,21 @@ public sealed class Loader : ISampledBatchSource
     /// <exception cref="ArgumentOutOfRangeException">A negative value.</exception>
     public int ShardIndex
     {
-        get => _shardIndex;
-        init => _shardIndex = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ShardIndex), value, "The shard index (the process's rank) must be >= 0.");
+        get => _plan.ShardIndex;
+        init => _plan = _plan with { ShardIndex = value };
     }
 
     /// <summary>The number of processes sharing each global batch (see <see cref="ShardIndex"/>); 1 by default.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value below 1.</exception>
     public int ShardCount
     {
-        get => _shardCount;
-        init => _shardCount = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ShardCount), value, "The shard count (the number of processes) must be >= 1.");
+        get => _plan.ShardCount;
+        init => _plan = _plan with { ShardCount = value };
     }
-
-    private readonly int _shardIndex;
-    private readonly int _shardCount = 1;
 
     /// <summary>Batches in one epoch: <c>floor(N / (B x S))</c> with <see cref="DropLast"/>, <c>ceil(N / B)</c> without
     /// (<c>S</c> = <see cref="ShardCount"/>, which must then be 1).</summary>
-    public long BatchesPerEpoch => DropLast ? Data.Count / ((long)BatchSize * ShardCount) : (Data.Count + BatchSize - 1) / BatchSize;
-
-    private void CheckShard()
-    {
-        if (ShardIndex >= ShardCount)
-            throw new InvalidOperationException($"The loader's shard index {ShardIndex} is not below its shard count {ShardCount}.");
-        if (ShardCount > 1 && !DropLast)
-            throw new InvalidOperationException("A loader shared by several processes must drop the last incomplete batch (dropLast: true), so every process gets batches of the same size.");
-    }
+    public long BatchesPerEpoch => _plan.BatchesPerEpoch;
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the images (indices into <see cref="Data"/>).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
@@ -150,12 +138,8 @@ public sealed class Loader : ISampledBatchSource
     /// <exception cref="InvalidOperationException">The sampler returned the wrong number of indices or an index out of range.</exception>
     public long[] EpochOrder(int epoch)
     {
-        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
-        if (Sampler is { } sampler) return CheckedOrder(sampler, epoch);
-        if (Shuffle) return SplitMix64.Permutation(Data.Count, SplitMix64.Mix(Seed, PermutationStream, epoch));
-        var order = new long[Data.Count];
-        for (long i = 0; i < order.Length; i++) order[i] = i;
-        return order;
+        ShardedEpochOrder.CheckEpoch(epoch);
+        return Sampler is { } sampler ? CheckedOrder(sampler, epoch) : _plan.EpochOrder(epoch);
     }
 
     /// <summary>
@@ -170,11 +154,7 @@ public sealed class Loader : ISampledBatchSource
     /// </returns>
     public IEnumerable<ViewBatch> Epoch(int epoch, long skipBatches = 0)
     {
-        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
-        if (skipBatches < 0 || skipBatches > BatchesPerEpoch)
-            throw new ArgumentOutOfRangeException(nameof(skipBatches),
-                $"skipBatches must lie in [0, {BatchesPerEpoch}] (batches per epoch), got {skipBatches}.");
-        CheckShard();
+        _plan.CheckEpochStart(epoch, skipBatches);
         return Prefetch == 0 ? Synchronous(epoch, skipBatches) : Prefetched(epoch, skipBatches);
     }
 
@@ -189,7 +169,7 @@ public sealed class Loader : ISampledBatchSource
     {
         if (batchIndex < 0 || batchIndex >= BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(batchIndex), $"The batch index must lie in [0, {BatchesPerEpoch}), got {batchIndex}.");
-        CheckShard();
+        _plan.CheckShard();
         return MakeBatch(epoch, EpochOrder(epoch), batchIndex);
     }
 
@@ -267,29 +247,14 @@ public sealed class Loader : ISampledBatchSource
 
     private ViewBatch MakeBatch(int epoch, long[] order, long batchIndex)
     {
-        long slot = batchIndex * ShardCount + ShardIndex;   // = batchIndex with one process
-        long first = slot * BatchSize;
-        long count = Math.Min(BatchSize, order.LongLength - first);
+        var (slot, first, count) = _plan.Batch(batchIndex, order.LongLength);
         var indices = new long[count];
         Array.Copy(order, first, indices, 0, count);
 
-        using var noGrad = torch.no_grad();
-        using var generator = new torch.Generator(SplitMix64.Mix(Seed, AugmentStream, epoch, slot), torch.CPU);
-        // Every temporary dies with this scope; the batch's own tensors are detached from it
-        // (not moved to an outer scope), so the caller owns them on whichever thread consumes them.
-        using var scope = torch.NewDisposeScope();
-        using var index = torch.tensor(indices, ScalarType.Int64);
-        var images = Data.Images.index_select(0, index);
-        var labels = Data.Labels.index_select(0, index);
-        var batch = Views.CreateViews(images, labels, generator)
-            ?? throw new InvalidOperationException($"{Views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
-        if (batch.BatchSize != count)
-            throw new InvalidOperationException(
-                $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
-        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labels, torch.tensor(indices, ScalarType.Int64));
-        foreach (var v in batch.Views) v.DetachFromDisposeScope();
-        batch.Labels?.DetachFromDisposeScope();
-        batch.Indices!.DetachFromDisposeScope();
-        return batch;
+        return _plan.CreateViews(Views, epoch, batchIndex, slot, indices, () =>
+        {
+            using var index = torch.tensor(indices, ScalarType.Int64);
+            return (Data.Images.index_select(0, index), Data.Labels.index_select(0, index));
+        });
     }
 }

@@ -50,8 +50,7 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     private readonly ConcurrentDictionary<int, string> _unreadable = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly Action<string> _warn;
-    private readonly int _shardIndex;
-    private readonly int _shardCount = 1;
+    private ShardedEpochOrder _plan;
     private readonly object _gate = new();
     private int _activeWorkers;
     private Thread[]? _threads;
@@ -99,6 +98,7 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         Prefetch = prefetch;
         Shuffle = shuffle;
         DropLast = dropLast;
+        _plan = new ShardedEpochOrder(files.Files.Count, batchSize, seed, shuffle, dropLast);
         _warn = warn ?? (line => Console.Error.WriteLine($"warning: {line}"));
     }
 
@@ -151,45 +151,32 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">A negative value.</exception>
     public int ShardIndex
     {
-        get => _shardIndex;
-        init => _shardIndex = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ShardIndex), value, "The shard index (the process's rank) must be >= 0.");
+        get => _plan.ShardIndex;
+        init => _plan = _plan with { ShardIndex = value };
     }
 
     /// <summary>Processes sharing each global batch (as <see cref="Loader.ShardCount"/>); 1 by default.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value below 1.</exception>
     public int ShardCount
     {
-        get => _shardCount;
-        init => _shardCount = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ShardCount), value, "The shard count (the number of processes) must be >= 1.");
+        get => _plan.ShardCount;
+        init => _plan = _plan with { ShardCount = value };
     }
 
     /// <summary>Number of files, <c>N</c>.</summary>
     public long Count => Files.Files.Count;
 
     /// <inheritdoc />
-    public long BatchesPerEpoch => DropLast ? Count / ((long)BatchSize * ShardCount) : (Count + BatchSize - 1) / BatchSize;
+    public long BatchesPerEpoch => _plan.BatchesPerEpoch;
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the files: <see cref="Loader.EpochOrder"/>'s for the same count and seed.</summary>
-    public long[] EpochOrder(int epoch)
-    {
-        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
-        if (Shuffle) return SplitMix64.Permutation(Count, SplitMix64.Mix(Seed, Loader.PermutationStream, epoch));
-        var order = new long[Count];
-        for (long i = 0; i < order.Length; i++) order[i] = i;
-        return order;
-    }
+    public long[] EpochOrder(int epoch) => _plan.EpochOrder(epoch);
 
     /// <inheritdoc />
     public IEnumerable<ViewBatch> Epoch(int epoch, long skipBatches = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"The epoch must be non-negative, got {epoch}.");
-        if (skipBatches < 0 || skipBatches > BatchesPerEpoch)
-            throw new ArgumentOutOfRangeException(nameof(skipBatches), $"skipBatches must lie in [0, {BatchesPerEpoch}] (batches per epoch), got {skipBatches}.");
-        if (ShardIndex >= ShardCount)
-            throw new InvalidOperationException($"The loader's shard index {ShardIndex} is not below its shard count {ShardCount}.");
-        if (ShardCount > 1 && !DropLast)
-            throw new InvalidOperationException("A loader shared by several processes must drop the last incomplete batch (dropLast: true), so every process gets batches of the same size.");
+        _plan.CheckEpochStart(epoch, skipBatches);
         return Workers == 0 ? Synchronous(epoch, skipBatches) : Threaded(epoch, skipBatches);
     }
 
@@ -373,9 +360,7 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
 
     private ViewBatch MakeBatch(int epoch, long[] order, long batchIndex)
     {
-        long slot = batchIndex * ShardCount + ShardIndex;
-        long first = slot * BatchSize;
-        int count = (int)Math.Min(BatchSize, order.LongLength - first);
+        var (slot, first, count) = _plan.Batch(batchIndex, order.LongLength);
         int s = Options.ImageSize, c = Options.Channels, perImage = c * s * s;
         var pixels = new byte[(long)count * perImage];
         var indices = new long[count];
@@ -387,21 +372,8 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
             labels[j] = Files.Labels[(int)file];
         }
 
-        using var noGrad = torch.no_grad();
-        using var generator = new torch.Generator(SplitMix64.Mix(Seed, Loader.AugmentStream, epoch, slot), torch.CPU);
-        using var scope = torch.NewDisposeScope();
-        var images = torch.tensor(pixels, new long[] { count, c, s, s });
-        var labelTensor = torch.tensor(labels, ScalarType.Int64);
-        var batch = Views.CreateViews(images, labelTensor, generator)
-            ?? throw new InvalidOperationException($"{Views.GetType().Name}.CreateViews returned null for batch {batchIndex} of epoch {epoch}.");
-        if (batch.BatchSize != count)
-            throw new InvalidOperationException(
-                $"{Views.GetType().Name}.CreateViews returned views of {batch.BatchSize} images for a batch of {count}; a view generator must keep the batch size.");
-        batch = new ViewBatch(batch.Views, batch.GlobalCount, batch.Labels ?? labelTensor, torch.tensor(indices, ScalarType.Int64));
-        foreach (var v in batch.Views) v.DetachFromDisposeScope();
-        batch.Labels?.DetachFromDisposeScope();
-        batch.Indices!.DetachFromDisposeScope();
-        return batch;
+        return _plan.CreateViews(Views, epoch, batchIndex, slot, indices,
+            () => (torch.tensor(pixels, new long[] { count, c, s, s }), torch.tensor(labels, ScalarType.Int64)));
     }
 
     /// <summary>

@@ -29,13 +29,14 @@ public static class GradientAveraging
         if (group.WorldSize == 1 || parameters.Count == 0) return;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
+        using Scalar worldSize = group.WorldSize;   // held: see Augment/Functional/ScalarCache
         foreach (var byType in parameters.GroupBy(p => p.dtype))
         {
             var ps = byType.ToList();
             var flat = torch.cat(ps.Select(p => p.grad is { } g ? g.reshape(-1) : torch.zeros(p.numel(), dtype: p.dtype, device: p.device)).ToList());
             var buffer = flat.cpu().contiguous();
             group.AllReduceSum(buffer);
-            buffer.div_(group.WorldSize);
+            buffer.div_(worldSize);
             var averaged = buffer.to(flat.device);
             long offset = 0;
             foreach (var p in ps)

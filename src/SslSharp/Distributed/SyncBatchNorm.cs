@@ -74,13 +74,14 @@ public static class SyncBatchNorm
         var mean = means.mean([0]);
         var variance = (gathered.narrow(1, channels, channels) + (means - mean).square()).mean([0]);
         var centred = x - mean.view(shape);
-        var y = centred * (variance + bn.eps).rsqrt().view(shape);
+        using Scalar eps = bn.eps, keep = 1 - momentum, rate = momentum, unbias = n / Math.Max(1, n - 1);   // held: see Augment/Functional/ScalarCache
+        var y = centred * (variance + eps).rsqrt().view(shape);
         if (bn.weight is { } w) y = y * w.view(shape);
         if (bn.bias is { } b) y = y + b.view(shape);
         using (torch.no_grad())
         {
-            bn.running_mean!.mul_(1 - momentum).add_(mean.detach(), alpha: momentum);
-            bn.running_var!.mul_(1 - momentum).add_(variance.detach() * (n / Math.Max(1, n - 1)), alpha: momentum);
+            bn.running_mean!.mul_(keep).add_(mean.detach(), alpha: rate);
+            bn.running_var!.mul_(keep).add_(variance.detach() * unbias, alpha: rate);
         }
         return y.MoveToOuterDisposeScope();
     }

@@ -33,8 +33,9 @@ public static class ContrastiveMarginLoss
         using var scope = torch.NewDisposeScope();
         var dp = PairDistance.Rowwise(anchor, positive);
         var dn = PairDistance.Rowwise(anchor, negative);
-        var pull = dp.square() * 0.5;
-        var push = (margin - dn).clamp_min(0).square() * 0.5;
+        using Scalar half = 0.5, m = margin, zero = 0;   // held: see Augment/Functional/ScalarCache
+        var pull = dp.square() * half;
+        var push = (m - dn).clamp_min(zero).square() * half;
         return (pull + push).mean().MoveToOuterDisposeScope();
     }
 }

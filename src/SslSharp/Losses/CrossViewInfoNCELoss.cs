@@ -36,9 +36,10 @@ public static class CrossViewInfoNCELoss
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(z1, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var b = nn.functional.normalize(z2, p: 2, dim: 1, eps: NTXentLoss.NormEps);
-        var logits = torch.mm(a, b.t()).div(temperature);                           // [N, N]
-        var targets = torch.arange(z1.shape[0], dtype: ScalarType.Int64, device: z1.device);
-        var loss = (nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets)) * 0.5;
+        using Scalar t = temperature, rows = z1.shape[0], half = 0.5;   // held: see Augment/Functional/ScalarCache
+        var logits = torch.mm(a, b.t()).div(t);                                     // [N, N]
+        var targets = torch.arange(rows, dtype: ScalarType.Int64, device: z1.device);
+        var loss = (nn.functional.cross_entropy(logits, targets) + nn.functional.cross_entropy(logits.t(), targets)) * half;
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -72,8 +73,9 @@ public static class CrossViewInfoNCELoss
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(anchors, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var c = nn.functional.normalize(candidates, p: 2, dim: 1, eps: NTXentLoss.NormEps);
-        var logits = torch.mm(a, c.t()).div(temperature);                                   // [N, M]
-        var labels = torch.arange(offset, offset + n, dtype: ScalarType.Int64, device: anchors.device);
+        using Scalar t = temperature, first = offset, end = offset + n;   // held: see Augment/Functional/ScalarCache
+        var logits = torch.mm(a, c.t()).div(t);                                             // [N, M]
+        var labels = torch.arange(first, end, dtype: ScalarType.Int64, device: anchors.device);
         return nn.functional.cross_entropy(logits, labels).MoveToOuterDisposeScope();
     }
 }

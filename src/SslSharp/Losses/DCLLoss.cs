@@ -68,8 +68,9 @@ public static class DCLLoss
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         long n = a.shape[0];
-        var similarity = (a.detach() * b.detach()).sum(1).div(sigma);
-        return (2.0 - n * similarity.softmax(0)).MoveToOuterDisposeScope();
+        using Scalar width = sigma, two = 2.0, count = n;   // held: see Augment/Functional/ScalarCache
+        var similarity = (a.detach() * b.detach()).sum(1).div(width);
+        return (two - count * similarity.softmax(0)).MoveToOuterDisposeScope();
     }
 
     private static Tensor Core(Tensor z1, Tensor z2, double temperature, double? sigma)
@@ -83,7 +84,8 @@ public static class DCLLoss
         var a = nn.functional.normalize(z1, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var b = nn.functional.normalize(z2, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var weights = sigma is null ? null : VonMisesFisherWeights(a, b, sigma.Value);
-        var loss = (Direction(a, b, temperature, weights) + Direction(b, a, temperature, weights)) * 0.5;
+        using Scalar half = 0.5;   // held: see Augment/Functional/ScalarCache
+        var loss = (Direction(a, b, temperature, weights) + Direction(b, a, temperature, weights)) * half;
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -91,12 +93,13 @@ public static class DCLLoss
     private static Tensor Direction(Tensor a, Tensor b, double temperature, Tensor? weights)
     {
         long n = a.shape[0];
+        using Scalar t = temperature, minusInfinity = double.NegativeInfinity;   // held: see Augment/Functional/ScalarCache
         var cross = torch.mm(a, b.t());                                   // [N, N] a_i . b_j
-        var positive = cross.diagonal().neg().div(temperature);           // [N]
+        var positive = cross.diagonal().neg().div(t);                     // [N]
         if (weights is not null) positive = positive * weights;
-        var candidates = torch.cat(new[] { torch.mm(a, a.t()), cross }, 1).div(temperature);   // [N, 2N]
+        var candidates = torch.cat(new[] { torch.mm(a, a.t()), cross }, 1).div(t);   // [N, 2N]
         var sameImage = torch.eye(n, dtype: ScalarType.Bool, device: a.device).repeat(1, 2);   // a_i.a_i and a_i.b_i
-        var negative = candidates.masked_fill(sameImage, double.NegativeInfinity).logsumexp(1);  // [N]
+        var negative = candidates.masked_fill(sameImage, minusInfinity).logsumexp(1);  // [N]
         return (positive + negative).mean();
     }
 }

@@ -57,7 +57,7 @@ public static class IBOTPatchLoss
             var logP = nn.functional.log_softmax(student[g].mul(invStudent), -1);
             var perPatch = q.mul(logP).sum(-1).neg();                                                  // [N, L]
             var m = masks[g].to_type(perPatch.dtype);
-            var perImage = perPatch.mul(m).sum(-1).div(m.sum(-1).clamp_min(1.0));                      // [N]
+            var perImage = perPatch.mul(m).sum(-1).div(m.sum(-1).clamp_min(one));                      // [N]
             var term = perImage.mean();
             total = total is null ? term : total.add(term, one);
         }

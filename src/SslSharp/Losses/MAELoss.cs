@@ -69,6 +69,7 @@ public static class MAELoss
         var t = target.detach();
         var mean = t.mean(new long[] { -1 }, keepdim: true);
         var variance = t.var(-1, unbiased: true, keepdim: true);
-        return t.sub(mean).div(variance.add(eps).sqrt()).MoveToOuterDisposeScope();
+        using Scalar epsilon = eps;   // held: see Augment/Functional/ScalarCache
+        return t.sub(mean).div(variance.add(epsilon).sqrt()).MoveToOuterDisposeScope();
     }
 }

@@ -50,7 +50,8 @@ public static class MoCoLoss
         var k = nn.functional.normalize(keys, p: 2, dim: 1, eps: NormEps);
         var positive = (q * k).sum(1, keepdim: true);                        // [N, 1]
         var negative = torch.mm(q, queue.to_type(q.dtype).t());              // [N, K]
-        var logits = torch.cat(new[] { positive, negative }, 1).div(temperature);
+        using Scalar t = temperature;   // held: see Augment/Functional/ScalarCache
+        var logits = torch.cat(new[] { positive, negative }, 1).div(t);
         var target = torch.zeros(q.shape[0], dtype: ScalarType.Int64, device: q.device);
         return nn.functional.cross_entropy(logits, target).MoveToOuterDisposeScope();
     }

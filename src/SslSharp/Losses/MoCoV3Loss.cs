@@ -31,7 +31,8 @@ public static class MoCoV3Loss
     {
         using var scope = torch.NewDisposeScope();
         var ce = CrossViewInfoNCELoss.OneDirection(queries, keys, temperature, offset, Name);
-        return ce.mul(2 * temperature).MoveToOuterDisposeScope();
+        using Scalar scale = 2 * temperature;   // held: see Augment/Functional/ScalarCache
+        return ce.mul(scale).MoveToOuterDisposeScope();
     }
 
     /// <summary>The symmetric MoCo v3 loss of one process: <c>ctr(q1, k2) + ctr(q2, k1)</c>.</summary>

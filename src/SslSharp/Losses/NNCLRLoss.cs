@@ -92,6 +92,7 @@ public static class NNCLRLoss
         using var scope = torch.NewDisposeScope();
         var a = CrossViewInfoNCELoss.OneDirection(nn1, p2, temperature, 0, Name);
         var b = CrossViewInfoNCELoss.OneDirection(nn2, p1, temperature, 0, Name);
-        return a.add(b).mul(0.5).MoveToOuterDisposeScope();
+        using Scalar half = 0.5;   // held: see Augment/Functional/ScalarCache
+        return a.add(b).mul(half).MoveToOuterDisposeScope();
     }
 }

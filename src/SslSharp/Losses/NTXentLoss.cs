@@ -121,13 +121,14 @@ public sealed class NTXentLoss : nn.Module<Tensor, Tensor, Tensor>
         var anchors = torch.cat(new[] { a1, a2 }, 0);      // [2B, D]
         var candidates = torch.cat(new[] { c1, c2 }, 0);   // [2M, D]
         // logits: [2B, 2M] cosine similarities / T; each anchor's own column is removed from the softmax.
-        var logits = torch.mm(anchors, candidates.t()).div(temperature);
-        var local = torch.arange(b, dtype: ScalarType.Int64, device: device) + offset;
-        var selfColumn = torch.cat(new[] { local, local + m }, 0);            // [2B]
+        using Scalar t = temperature, rows = b, shift = offset, perView = m, minusInfinity = double.NegativeInfinity;   // held: see Augment/Functional/ScalarCache
+        var logits = torch.mm(anchors, candidates.t()).div(t);
+        var local = torch.arange(rows, dtype: ScalarType.Int64, device: device) + shift;
+        var selfColumn = torch.cat(new[] { local, local + perView }, 0);      // [2B]
         var self = nn.functional.one_hot(selfColumn, 2 * m).to_type(ScalarType.Bool);   // [2B, 2M]
-        logits = logits.masked_fill(self, double.NegativeInfinity);
+        logits = logits.masked_fill(self, minusInfinity);
         // Target: the other view of the same image (view 1 -> column M + offset + i, view 2 -> offset + i).
-        var targets = torch.cat(new[] { local + m, local }, 0);
+        var targets = torch.cat(new[] { local + perView, local }, 0);
         return nn.functional.cross_entropy(logits, targets);
     }
 

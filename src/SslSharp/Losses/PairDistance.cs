@@ -16,6 +16,9 @@ public static class PairDistance
     /// <summary>PyTorch's default <c>eps</c> of <c>pairwise_distance</c>.</summary>
     public const double Eps = 1e-6;
 
+    // Held for the process's lifetime: a temporary Scalar can be finalised mid-call (see Augment/Functional/ScalarCache).
+    private static readonly Scalar EpsScalar = Eps;
+
     /// <summary>Row-wise distances <c>||a_i - b_i + eps||</c>.</summary>
     /// <param name="a">Embeddings <c>[N, D]</c>.</param>
     /// <param name="b">Embeddings <c>[N, D]</c>.</param>
@@ -23,7 +26,7 @@ public static class PairDistance
     public static Tensor Rowwise(Tensor a, Tensor b)
     {
         using var scope = torch.NewDisposeScope();
-        return torch.linalg.vector_norm(a - b + Eps, 2, new long[] { 1 }).MoveToOuterDisposeScope();
+        return torch.linalg.vector_norm(a - b + EpsScalar, 2, new long[] { 1 }).MoveToOuterDisposeScope();
     }
 
     /// <summary>All pairwise distances <c>D[i, j] = ||a_i - c_j + eps||</c>.</summary>
@@ -35,7 +38,7 @@ public static class PairDistance
         using var scope = torch.NewDisposeScope();
         // ||a_i - c_j + eps|| = ||(a_i + eps) - c_j||. libtorch computes it directly up to 25 rows and through
         // a matrix product beyond (round-off ~1e-7 relative), which only matters for near-ties in mining.
-        return torch.cdist(a + Eps, c, 2.0).MoveToOuterDisposeScope();
+        return torch.cdist(a + EpsScalar, c, 2.0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Row-wise cosine similarity <c>[N]</c> of two <c>[N, D]</c> tensors (L2 norm with eps 1e-12), as

@@ -32,7 +32,8 @@ public static class TripletMarginLoss
         using var scope = torch.NewDisposeScope();
         var dp = PairDistance.Rowwise(anchor, positive);
         var dn = PairDistance.Rowwise(anchor, negative);
-        return (dp - dn + margin).clamp_min(0).mean().MoveToOuterDisposeScope();
+        using Scalar m = margin, zero = 0;   // held: see Augment/Functional/ScalarCache
+        return (dp - dn + m).clamp_min(zero).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Shape, margin and finiteness checks shared with <see cref="ContrastiveMarginLoss"/>.</summary>

@@ -46,8 +46,9 @@ public static class WMSELoss
         using var scope = torch.NewDisposeScope();
         var centred = x - x.mean(new long[] { 0 }, keepdim: true);
         var eye = torch.eye(d, dtype: x.dtype, device: x.device);
-        var cov = torch.mm(centred.t(), centred).div(w - 1);
-        if (eps > 0) cov = cov * (1 - eps) + eye * eps;
+        using Scalar wMinusOne = w - 1, keep = 1 - eps, shrink = eps, zero = 0, nan = double.NaN;   // held: see Augment/Functional/ScalarCache
+        var cov = torch.mm(centred.t(), centred).div(wMinusOne);
+        if (eps > 0) cov = cov * keep + eye * shrink;
         var (lower, info) = torch.linalg.cholesky_ex(cov);
         LossChecks.That(() => info.eq(0),
             $"W-MSE: the covariance of a whitening sub-batch ({w} rows, {d} dimensions) is not positive definite " +
@@ -55,7 +56,7 @@ public static class WMSELoss
             "whitening_eps > 0 (shrinkage towards the identity), or lower the learning rate.", nameof(x));
         // Without the (host-syncing) check, a failed factorisation makes the whitening NaN, so the loss is
         // non-finite and the Trainer stops (NonFiniteLossException) instead of training on a partial factor.
-        var inverse = torch.linalg.solve_triangular(lower, eye, upper: false).masked_fill(info.ne(0), double.NaN);   // L^{-1}, [D, D]
+        var inverse = torch.linalg.solve_triangular(lower, eye, upper: false).masked_fill(info.ne(zero), nan);   // L^{-1}, [D, D]
         return torch.mm(centred, inverse.t()).MoveToOuterDisposeScope();
     }
 
@@ -90,7 +91,8 @@ public static class WMSELoss
                 $"a positive multiple of {subBatchSize}. Set the batch size to k x {subBatchSize} or whitening_size to a divisor " +
                 $"of {n} that is larger than {d}.", nameof(views));
         using var scope = torch.NewDisposeScope();
-        var order = permutation ?? torch.arange(n, dtype: ScalarType.Int64, device: views[0].device);
+        using Scalar rows = n;   // held: see Augment/Functional/ScalarCache
+        var order = permutation ?? torch.arange(rows, dtype: ScalarType.Int64, device: views[0].device);
         string notPermutation = $"The W-MSE permutation must be a permutation of 0..{n - 1} ([{n}] int64).";
         if (order.dim() != 1 || order.shape[0] != n)
             throw new ArgumentException(notPermutation, nameof(permutation));
@@ -114,7 +116,8 @@ public static class WMSELoss
                 total = total is null ? term : total + term;
                 pairs++;
             }
-        return total!.div(pairs).MoveToOuterDisposeScope();
+        using Scalar count = pairs;   // held: see Augment/Functional/ScalarCache
+        return total!.div(count).MoveToOuterDisposeScope();
     }
 
     /// <summary><c>2 - 2 mean_n cos(x0[n], x1[n])</c>: the MSE of L2-normalised rows (official <c>norm_mse_loss</c>).</summary>
@@ -126,7 +129,8 @@ public static class WMSELoss
         using var scope = torch.NewDisposeScope();
         var a = nn.functional.normalize(x0, p: 2, dim: 1, eps: NTXentLoss.NormEps);
         var b = nn.functional.normalize(x1, p: 2, dim: 1, eps: NTXentLoss.NormEps);
-        return (2.0 - (a * b).sum(1).mean() * 2.0).MoveToOuterDisposeScope();
+        using Scalar two = 2.0;   // held: see Augment/Functional/ScalarCache
+        return (two - (a * b).sum(1).mean() * two).MoveToOuterDisposeScope();
     }
 
     private static void CheckEps(double eps)

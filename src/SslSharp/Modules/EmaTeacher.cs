@@ -98,8 +98,9 @@ public sealed class EmaTeacher<TModule> : nn.Module where TModule : nn.Module
         LastMomentum = momentum;
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
+        using Scalar keep = momentum, rest = 1 - momentum;   // held: see Augment/Functional/ScalarCache
         foreach (var (t, s) in teacher.parameters().Zip(student.parameters()))
-            t.mul_(momentum).add_(s.detach(), alpha: 1 - momentum);
+            t.mul_(keep).add_(s.detach(), alpha: rest);
         if (CopyBuffers)
             foreach (var (t, s) in teacher.buffers().Zip(student.buffers())) t.copy_(s);
     }

@@ -95,7 +95,8 @@ public sealed class MemoryQueue : nn.Module
         using var _ = torch.no_grad();
         long p = pointer.item<long>();
         queue.narrow(0, p, b).copy_(vectors.detach().to(queue.dtype));
-        pointer.fill_((p + b) % Size);
-        filled.fill_(Math.Min(Size, filled.item<long>() + b));
+        using Scalar next = (p + b) % Size, count = Math.Min(Size, filled.item<long>() + b);   // held: see Augment/Functional/ScalarCache
+        pointer.fill_(next);
+        filled.fill_(count);
     }
 }

@@ -33,20 +33,21 @@ public static class BatchNegatives
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var device = anchors.device;
-        var row = torch.arange(rows, dtype: ScalarType.Int64, device: device);                 // [2N]
-        var image = row.remainder(n);
+        using Scalar rowCount = rows, images = n, plusInfinity = double.PositiveInfinity, minusInfinity = double.NegativeInfinity;   // held: see Augment/Functional/ScalarCache
+        var row = torch.arange(rowCount, dtype: ScalarType.Int64, device: device);             // [2N]
+        var image = row.remainder(images);
         if (mining != NegativeMining.Random)
         {
             var distances = PairDistance.Matrix(anchors.detach(), anchors.detach());              // [2N, 2N]
             var sameImage = image.unsqueeze(1).eq(image.unsqueeze(0));
             if (mining == NegativeMining.Hardest)
-                return distances.masked_fill(sameImage, double.PositiveInfinity).argmin(1).MoveToOuterDisposeScope();
+                return distances.masked_fill(sameImage, plusInfinity).argmin(1).MoveToOuterDisposeScope();
             // Semi-hard: row r's positive is the other view of its image, column (r + N) mod 2N.
-            var positive = row.add(n).remainder(rows);
+            var positive = row.add(images).remainder(rowCount);
             var dPositive = distances.gather(1, positive.unsqueeze(1));                          // [2N, 1]
             var farther = distances.gt(dPositive).logical_and(sameImage.logical_not());
-            var semiHard = distances.masked_fill(farther.logical_not(), double.PositiveInfinity).argmin(1);
-            var farthest = distances.masked_fill(sameImage, double.NegativeInfinity).argmax(1);
+            var semiHard = distances.masked_fill(farther.logical_not(), plusInfinity).argmin(1);
+            var farthest = distances.masked_fill(sameImage, minusInfinity).argmax(1);
             return torch.where(farther.any(1), semiHard, farthest).MoveToOuterDisposeScope();
         }
         if (generator is null)
@@ -54,6 +55,6 @@ public static class BatchNegatives
         // Uniform over the 2N - 2 rows of other images: another image (offset 1..N-1) and a view (0 or 1).
         var offset = torch.randint(1, n, new[] { rows }, generator: generator, dtype: ScalarType.Int64).to(device);
         var view = torch.randint(0, 2, new[] { rows }, generator: generator, dtype: ScalarType.Int64).to(device);
-        return ((image + offset).remainder(n) + view * n).MoveToOuterDisposeScope();
+        return ((image + offset).remainder(images) + view * images).MoveToOuterDisposeScope();
     }
 }

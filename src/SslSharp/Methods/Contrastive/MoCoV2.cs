@@ -163,7 +163,8 @@ public sealed class MoCoV2 : ProjectedMethod<ProjectionHead>
         {
             var q2 = Projector.call(SplitBatchNorm.Encode(Encoder.call, x2, localSplits));
             var k1 = Normalize(EncodeKeys(x1, localSplits));
-            loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(0.5);
+            using Scalar half = 0.5;   // held: see Augment/Functional/ScalarCache
+            loss = loss.add(MoCoLoss.Compute(q2, k1, items, Temperature)).mul(half);
             keys = torch.cat(new[] { group.AllGatherNoGradient(k1), keys }, 0);
         }
         pending.Set(keys);

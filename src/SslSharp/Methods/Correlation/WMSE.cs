@@ -105,7 +105,8 @@ public sealed class WMSE : ProjectedMethod<ProjectionHead>
             var term = WMSELoss.Compute(zAll, WhiteningSize, permutation, Eps);
             total = total is null ? term : total + term;
         }
-        var loss = Iterations == 1 ? total! : total!.div(Iterations);
+        using Scalar iterations = Iterations;   // held: see Augment/Functional/ScalarCache
+        var loss = Iterations == 1 ? total! : total!.div(iterations);
         return ViewEncoder.Output(loss, h0, z[0]);
     }
 

@@ -158,12 +158,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     public override void OnAfterBackward(TrainingProgress progress) => DINO.AfterBackward(parameters(), head, Options.ClipGrad, progress.Epoch < Options.FreezeLastLayer);
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
-    public override void OnAfterOptimizerStep(TrainingProgress progress)
-    {
-        double m = momentum.At(progress);
-        teacher_backbone.Update(m);
-        teacher_head.Update(m);
-    }
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => DINO.UpdateTeacher(momentum, progress, teacher_backbone, teacher_head);
 
     /// <summary>
     /// Teacher on the unmasked global crops, student on the masked global crops and the local crops, iBOT loss; in
@@ -175,8 +170,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     /// than the backbone's.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        CheckViews(views, globalViews: 2,
-            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
+        CheckViews(views, globalViews: 2, DINO.GlobalCropsHint);
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
         long n = views.BatchSize;
@@ -201,8 +195,8 @@ public sealed class IBOT : SslMethod, IHasProjector
         if (training)
             using (no_grad())
             {
-                center.copy_(DINOLoss.UpdatedCenter(center, GlobalMean(teacherCls), Options.CenterMomentum));
-                patch_center.copy_(IBOTPatchLoss.UpdatedCenter(patch_center, GlobalMean(teacherPatches.mean(new long[] { 1 })).unsqueeze(1),
+                center.copy_(DINOLoss.UpdatedCenter(center, DINO.GlobalRowMean(ProcessGroup, teacherCls), Options.CenterMomentum));
+                patch_center.copy_(IBOTPatchLoss.UpdatedCenter(patch_center, DINO.GlobalRowMean(ProcessGroup, teacherPatches.mean(new long[] { 1 })).unsqueeze(1),
                     Options.PatchCenterMomentum));
             }
         var features = pooled.narrow(0, 0, n).detach();
@@ -233,17 +227,6 @@ public sealed class IBOT : SslMethod, IHasProjector
             if (k <= 0) continue;
             yield return (k == 1 ? views.Views[from] : torch.cat(views.Views.Skip(from).Take(k).ToArray(), 0), k);
         }
-    }
-
-    /// <summary>The rows a centre update averages: <paramref name="rows"/> <c>[M, K]</c> itself with one process; with
-    /// several, their global mean <c>[1, K]</c> (sum all-reduced, divided by the global count, as iBOT's <c>update_center</c>).</summary>
-    private Tensor GlobalMean(Tensor rows)
-    {
-        var group = ProcessGroup;
-        if (group.WorldSize == 1) return rows;
-        var sum = rows.detach().sum(0, keepdim: true).contiguous();
-        group.AllReduceSum(sum);
-        return sum.div_(rows.shape[0] * group.WorldSize);
     }
 
     /// <summary>Disposes the modules and the mask generator.</summary>

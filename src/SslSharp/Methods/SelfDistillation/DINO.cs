@@ -191,15 +191,16 @@ public sealed class DINO : SslMethod, Core.IHasProjector
             throw new ArgumentOutOfRangeException(nameof(clip), clip, "The gradient clip must be a finite number > 0 (DINO: 3.0).");
         var norms = new List<Tensor>();
         using var noGrad = torch.no_grad();
+        using Scalar tiny = 1e-6, limit = clip, one = 1.0;   // held: see Augment/Functional/ScalarCache
         foreach (var p in parameters)
         {
             var grad = p.grad;
             if (grad is null) continue;
             using var scope = torch.NewDisposeScope();
             var norm = grad.norm().to_type(ScalarType.Float64);                   // [], exact widening
-            var denominator = norm.add(1e-6);
-            var coef = torch.full_like(denominator, clip).div_(denominator);     // clip / (norm + 1e-6) in float64
-            var factor = torch.where(coef.lt(1.0), coef, torch.ones_like(coef));
+            var denominator = norm.add(tiny);
+            var coef = torch.full_like(denominator, limit).div_(denominator);    // clip / (norm + 1e-6) in float64
+            var factor = torch.where(coef.lt(one), coef, torch.ones_like(coef));
             grad.mul_(factor.to_type(grad.dtype));
             norms.Add(norm.MoveToOuterDisposeScope());
         }
@@ -233,12 +234,20 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     }
 
     /// <summary>Moves the teacher towards the student with the cosine momentum of this step.</summary>
-    public override void OnAfterOptimizerStep(TrainingProgress progress)
+    public override void OnAfterOptimizerStep(TrainingProgress progress) => UpdateTeacher(momentum, progress, teacher_backbone, teacher_head);
+
+    /// <summary>DINO's teacher update after the optimizer step (shared with iBOT): backbone and head move towards the
+    /// student with the momentum of this step, <c>m = 1 - (1 - m0)(1 + cos(pi t / T)) / 2</c>.</summary>
+    internal static void UpdateTeacher(EmaMomentum momentum, TrainingProgress progress, EmaTeacher<Backbone> backbone, EmaTeacher<DINOHead> head)
     {
         double m = momentum.At(progress);
-        teacher_backbone.Update(m);
-        teacher_head.Update(m);
+        backbone.Update(m);
+        head.Update(m);
     }
+
+    /// <summary>The hint of DINO's and iBOT's view check when a batch lacks the two global crops the teacher sees.</summary>
+    internal const string GlobalCropsHint =
+        "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.";
 
     /// <summary>
     /// Teacher on the global crops, student on all crops, DINO loss; in training mode the center then moves.
@@ -247,8 +256,7 @@ public sealed class DINO : SslMethod, Core.IHasProjector
     /// <exception cref="ArgumentException">Fewer than 2 global crops or fewer than 2 images.</exception>
     public override StepOutput forward(ViewBatch views)
     {
-        CheckViews(views, globalViews: 2,
-            "The teacher sees the global crops: use a multi-crop augmentation with 2 global crops first, then the local crops.");
+        CheckViews(views, globalViews: 2, GlobalCropsHint);
         using var scope = torch.NewDisposeScope();
         int g = views.GlobalCount;
         // Student on every crop (one call per resolution, globals first); teacher on the G global crops [G N, C, H, W].
@@ -259,22 +267,22 @@ public sealed class DINO : SslMethod, Core.IHasProjector
         var loss = DINOLoss.Compute(studentOut, teacherOut.chunk(g, 0), center, CurrentTeacherTemperature, StudentTemperature);
         if (training)
             using (no_grad())
-                center.copy_(DINOLoss.UpdatedCenter(center, GlobalTeacherMean(teacherOut), CenterMomentum));
+                center.copy_(DINOLoss.UpdatedCenter(center, GlobalRowMean(ProcessGroup, teacherOut), CenterMomentum));
         return pass.Output(loss);
     }
 
     /// <summary>
-    /// The rows the center update averages: <paramref name="teacherOut"/> <c>[G N, K]</c> itself with one process; with
-    /// several, their mean over every process's rows as one row <c>[1, K]</c> (sum all-reduced, divided by the global
-    /// count, as DINO's <c>update_center</c>).
+    /// The rows a center update averages (shared with iBOT): <paramref name="rows"/> <c>[M, K]</c> itself with one
+    /// process; with several, their mean over every process's rows as one row <c>[1, K]</c> (sum all-reduced, divided by
+    /// the global count, as DINO's and iBOT's <c>update_center</c>).
     /// </summary>
-    private Tensor GlobalTeacherMean(Tensor teacherOut)
+    internal static Tensor GlobalRowMean(IProcessGroup group, Tensor rows)
     {
-        var group = ProcessGroup;
-        if (group.WorldSize == 1) return teacherOut;
-        var sum = teacherOut.detach().sum(0, keepdim: true).contiguous();
+        if (group.WorldSize == 1) return rows;
+        var sum = rows.detach().sum(0, keepdim: true).contiguous();
         group.AllReduceSum(sum);
-        return sum.div_(teacherOut.shape[0] * group.WorldSize);
+        using Scalar count = rows.shape[0] * group.WorldSize;   // held: see Augment/Functional/ScalarCache
+        return sum.div_(count);
     }
 
     private static void CheckTemperature(double t, string name, string what)

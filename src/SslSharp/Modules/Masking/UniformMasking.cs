@@ -41,11 +41,12 @@ public static class UniformMasking
         int hb = gridHeight / 2, wb = gridWidth / 2, tokens = gridHeight * gridWidth, keep = hb * wb;
         using var scope = torch.NewDisposeScope();
         var position = torch.randint(0, 4, new long[] { batch, hb, wb }, generator: generator, dtype: ScalarType.Int64);
-        var blockRow = torch.arange(hb, dtype: ScalarType.Int64).reshape(1, hb, 1);
-        var blockCol = torch.arange(wb, dtype: ScalarType.Int64).reshape(1, 1, wb);
-        var row = blockRow.mul(2).add(position.div(2, rounding_mode: RoundingMode.floor));
-        var col = blockCol.mul(2).add(position.remainder(2));
-        var kept = row.mul(gridWidth).add(col).reshape(batch, keep);                        // [N, L/4], one per block
+        using Scalar rows = hb, cols = wb, two = 2, width = gridWidth;   // held: see Augment/Functional/ScalarCache
+        var blockRow = torch.arange(rows, dtype: ScalarType.Int64).reshape(1, hb, 1);
+        var blockCol = torch.arange(cols, dtype: ScalarType.Int64).reshape(1, 1, wb);
+        var row = blockRow.mul(two).add(position.div(two, rounding_mode: RoundingMode.floor));
+        var col = blockCol.mul(two).add(position.remainder(two));
+        var kept = row.mul(width).add(col).reshape(batch, keep);                            // [N, L/4], one per block
         var mask = torch.ones(new long[] { batch, tokens }, dtype: ScalarType.Float32);
         mask.scatter_(1, kept, torch.zeros(new long[] { batch, keep }, dtype: ScalarType.Float32));
         // Kept tokens first (ascending), then masked ones (ascending): a stable sort of the 0/1 mask.
