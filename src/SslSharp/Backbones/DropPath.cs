@@ -32,7 +32,7 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
     {
         if (!training || Rate == 0) return x.alias();
         using var scope = torch.NewDisposeScope();
-        double keep = 1 - Rate;
+        using Scalar keep = 1 - Rate;   // held: an implicit temporary Scalar can be finalised during the native call
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[0] = x.shape[0];
