@@ -62,11 +62,7 @@ public sealed class Loader : ISampledBatchSource
                 $"Data set '{data.Name}' has {data.Count} images, fewer than one batch of {batchSize}, so dropLast leaves no batch. " +
                 "Use a smaller batch size or dropLast: false.", nameof(batchSize));
         Data = data;
-        BatchSize = batchSize;
         Views = views;
-        Seed = seed;
-        Shuffle = shuffle;
-        DropLast = dropLast;
         Prefetch = prefetch;
         _plan = new ShardedEpochOrder(data.Count, batchSize, seed, shuffle, dropLast);
     }
@@ -75,19 +71,19 @@ public sealed class Loader : ISampledBatchSource
     public ImageDataset Data { get; }
 
     /// <summary>Images per batch.</summary>
-    public int BatchSize { get; }
+    public int BatchSize => _plan.BatchSize;
 
     /// <summary>The view generator applied to each batch.</summary>
     public IViewGenerator Views { get; }
 
     /// <summary>Seed of every permutation and augmentation.</summary>
-    public long Seed { get; }
+    public long Seed => _plan.Seed;
 
     /// <summary>Whether each epoch visits the images in a seeded random order.</summary>
-    public bool Shuffle { get; }
+    public bool Shuffle => _plan.Shuffle;
 
     /// <summary>Whether the last incomplete batch of an epoch is dropped.</summary>
-    public bool DropLast { get; }
+    public bool DropLast => _plan.DropLast;
 
     /// <summary>Batches prepared ahead on the background thread (0: none, no thread).</summary>
     public int Prefetch { get; }

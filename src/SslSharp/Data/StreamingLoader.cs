@@ -91,13 +91,9 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
         Files = files;
         Decoder = decoder;
         Options = options;
-        BatchSize = batchSize;
         Views = views;
-        Seed = seed;
         Workers = workers;
         Prefetch = prefetch;
-        Shuffle = shuffle;
-        DropLast = dropLast;
         _plan = new ShardedEpochOrder(files.Files.Count, batchSize, seed, shuffle, dropLast);
         _warn = warn ?? (line => Console.Error.WriteLine($"warning: {line}"));
     }
@@ -112,13 +108,13 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     public ImageFolderOptions Options { get; }
 
     /// <summary>Images per batch (per process).</summary>
-    public int BatchSize { get; }
+    public int BatchSize => _plan.BatchSize;
 
     /// <summary>The view generator applied to each batch.</summary>
     public IViewGenerator Views { get; }
 
     /// <summary>Seed of every permutation, augmentation and replacement draw.</summary>
-    public long Seed { get; }
+    public long Seed => _plan.Seed;
 
     /// <summary>Decode threads (0: none, batches are made on the calling thread).</summary>
     public int Workers { get; }
@@ -127,10 +123,10 @@ public sealed class StreamingLoader : IBatchSource, IDisposable
     public int Prefetch { get; }
 
     /// <summary>Whether each epoch visits the files in a seeded random order.</summary>
-    public bool Shuffle { get; }
+    public bool Shuffle => _plan.Shuffle;
 
     /// <summary>Whether the last incomplete batch of an epoch is dropped.</summary>
-    public bool DropLast { get; }
+    public bool DropLast => _plan.DropLast;
 
     /// <summary>Worker threads busy with an epoch now (0 when no epoch is being enumerated); for tests and diagnostics.</summary>
     public int ActiveWorkers => Volatile.Read(ref _activeWorkers);

@@ -16,8 +16,9 @@ namespace SslSharp.Distributed;
 /// BYOL, MoCo v3, Barlow Twins, VICReg all train with it). TorchSharp's containers cannot swap a child module, so the
 /// layers are not replaced: <see cref="Attach"/> puts a forward hook on each BatchNorm layer that, in training mode,
 /// recomputes the output from the layer's input with global statistics (one all-gather with gradient of each
-/// process's per-channel mean and variance, and one all-reduce of their gradients in the backward) and keeps the layer's own running-statistics update from happening (its momentum
-/// is 0 while attached; the hook applies the update with the global statistics and the layer's momentum). The
+/// process's per-channel mean and variance, and one all-reduce of their gradients in the backward) and keeps the
+/// layer's own running-statistics update from happening (its momentum is 0 while attached; the hook applies the
+/// update with the global statistics and the layer's momentum). The
 /// layer's own local forward still runs and is discarded (its cost is that of one BatchNorm, small next to the
 /// convolutions). In evaluation mode the layer runs unchanged, without any collective.</para>
 /// <para>Every process must call the layers in the same order, with inputs of the same shape (true when they run the
