@@ -45,4 +45,12 @@ public interface ITokenBackbone : IBackbone
     /// possibly different per image; null: all <c>L</c> patches in grid order.</param>
     /// <exception cref="ArgumentException">Wrong image shape, or <paramref name="keep"/> is not <c>[N, L_keep]</c> int64.</exception>
     Tensor EncodeTokens(Tensor images, Tensor? keep = null);
+
+    /// <summary>
+    /// The feature <see cref="IBackbone.forward"/> returns, read from output tokens <c>[N, 1 + K, D]</c> (CLS first) of
+    /// any <see cref="EncodeTokens"/> call: the CLS token, or the mean of the <c>K</c> patch tokens (the pooling the
+    /// backbone was built with). <c>[N, D]</c>.
+    /// </summary>
+    /// <param name="tokens"><c>[N, 1 + K, D]</c>, CLS first.</param>
+    Tensor Pool(Tensor tokens);
 }

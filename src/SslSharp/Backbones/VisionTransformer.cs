@@ -162,9 +162,12 @@ public sealed class VisionTransformer : Backbone, ITokenBackbone, INoWeightDecay
     {
         using var scope = torch.NewDisposeScope();
         var tokens = Encode(images, null, allowOtherSizes: true);
-        var pooled = Options.Pooling == VitPooling.Cls ? tokens.select(1, 0) : tokens.narrow(1, 1, tokens.shape[1] - 1).mean(new long[] { 1 });
-        return pooled.MoveToOuterDisposeScope();
+        return Pool(tokens).MoveToOuterDisposeScope();
     }
+
+    /// <inheritdoc />
+    public Tensor Pool(Tensor tokens) =>
+        Options.Pooling == VitPooling.Cls ? tokens.select(1, 0) : tokens.narrow(1, 1, tokens.shape[1] - 1).mean(new long[] { 1 });
 
     /// <inheritdoc />
     public Tensor EncodeTokens(Tensor images, Tensor? keep = null)

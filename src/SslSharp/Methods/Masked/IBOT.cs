@@ -212,7 +212,7 @@ public sealed class IBOT : SslMethod, IHasProjector
     {
         long m = tokens.shape[0], l = tokens.shape[1] - 1, d = tokens.shape[2];
         var patches = tokens.narrow(1, 1, l);                                                  // [M, L, D]
-        var pooled = backbone.Options.Pooling == VitPooling.Cls ? tokens.select(1, 0) : patches.mean(new long[] { 1 });
+        var pooled = backbone.Pool(tokens);
         var z = h.call(torch.cat(new[] { pooled, patches.reshape(m * l, d) }, 0));            // [M + M L, K]
         return (z.narrow(0, 0, m), z.narrow(0, m, m * l).reshape(m, l, -1), pooled);
     }

@@ -23,7 +23,8 @@ namespace SslSharp.Methods.Masked;
 /// layer-normed targets). After the optimizer step the teacher moves with
 /// <c>m = </c><see cref="EmaMomentum.Linear"/><c>(step, T, 0.996, 1)</c>. The weight-decay schedule (0.04 -> 0.4)
 /// and the optimizer live in the presets. Our ViT has a CLS token (the reference has none): it is encoded but not
-/// predicted; the step's features are the context encoder's CLS output (detached).</para>
+/// predicted; the step's features are the context encoder's pooled output (<see cref="ITokenBackbone.Pool"/>, detached;
+/// the presets pool the mean of the patch tokens, as the reference evaluates).</para>
 /// </remarks>
 public sealed class IJEPA : SslMethod
 {
@@ -79,7 +80,7 @@ public sealed class IJEPA : SslMethod
     public MultiBlockMask DrawMask(int batch) => masking.Sample(batch, masks.Generator);
 
     /// <summary>Multi-block masks, target encoder on all patches, context encoder on the context, predictor, I-JEPA loss.
-    /// Returns the loss and the context encoder's CLS features <c>[N, D]</c> (detached).</summary>
+    /// Returns the loss and the context encoder's pooled features <c>[N, D]</c> (detached).</summary>
     /// <exception cref="ArgumentException">No view, or images of another size than the backbone's.</exception>
     public override StepOutput forward(ViewBatch views)
     {
@@ -99,7 +100,7 @@ public sealed class IJEPA : SslMethod
         var encoded = tokens.EncodeTokens(images, context);                                 // [N, 1 + Kc, D]
         var prediction = predictor.call(encoded.narrow(1, 1, encoded.shape[1] - 1), context, targetIndices);
         var loss = IJEPALoss.Compute(prediction, targets);
-        return new StepOutput(loss.MoveToOuterDisposeScope(), encoded.select(1, 0).detach().MoveToOuterDisposeScope());
+        return new StepOutput(loss.MoveToOuterDisposeScope(), tokens.Pool(encoded).detach().MoveToOuterDisposeScope());
     }
 
     /// <summary>Re-seeds the mask generator from (seed, step): the masks are a pure function of the step.</summary>

@@ -124,9 +124,7 @@ public sealed class MAE : SslMethod
         var images = views.Views[0];
         var mask = DrawMask((int)views.BatchSize);
         var (loss, prediction, encoded) = Reconstruct(images, mask);
-        var features = backbone is VisionTransformer { Options.Pooling: VitPooling.Mean }
-            ? encoded.narrow(1, 1, encoded.shape[1] - 1).mean(new long[] { 1 })
-            : encoded.select(1, 0);
+        var features = tokens.Pool(encoded);
         var extras = new StepExtras { Mask = mask.Mask.to(images.device), Reconstruction = prediction.detach() };
         return new StepOutput(loss.MoveToOuterDisposeScope(), features.detach().MoveToOuterDisposeScope())
         {
