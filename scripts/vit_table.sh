@@ -12,7 +12,7 @@
 #   EPOCHS      pretraining epochs [5]
 #   BACKBONE    the ViT of every method [vit-cpu]
 #   FT          fine-tuning options, the same for every row and for scratch
-#               [--epochs 1 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.1 --drop-path 0.1]
+#               [--epochs 2 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1]
 #   LAYER_DECAY layer-wise lr decay of the pretrained rows (scratch: none) [0.75]
 #   METHODS     [mae ijepa ibot dino mocov3]
 #   PRETRAIN    extra pretrain options, e.g. "--patch-size 7" []
@@ -26,7 +26,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dotnet build src/SslSharp.Cli -c Release -v q -nologo > /dev/null
 cli=(dotnet src/SslSharp.Cli/bin/Release/net10.0/SslSharp.Cli.dll)
 read -r -a data <<< "${DATA:---dataset fashion-mnist --data-dir /usr/share/datasets/fashion-mnist}"
-read -r -a ft <<< "${FT:---epochs 1 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.1 --drop-path 0.1}"
+read -r -a ft <<< "${FT:---epochs 2 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1}"
 read -r -a extra <<< "${PRETRAIN:-}"
 val=${VAL:-5000}
 epochs=${EPOCHS:-5}
@@ -37,12 +37,17 @@ phase=val
 split=(--val-split "$val")
 if [[ -n ${TEST:-} ]]; then phase=test; split=(); fi
 
-# run NAME COMMAND...: runs an evaluation once, its JSON on stdout to OUT/NAME.PHASE.json, its log to OUT/NAME.PHASE.log.
+# run NAME COMMAND...: runs an evaluation once, its JSON on stdout to OUT/NAME.PHASE.json, its log to OUT/NAME.PHASE.log,
+# its wall time in seconds to OUT/NAME.PHASE.seconds.
 run() {
   local name=$1; shift
-  local json="$out/$name.$phase.json"
-  [[ -s $json ]] || "$@" --json > "$json" 2> "$out/$name.$phase.log" || { rm -f "$json"; echo "failed: $name ($out/$name.$phase.log)" >&2; }
+  local json="$out/$name.$phase.json" start=$SECONDS
+  [[ -s $json ]] && return
+  if "$@" --json > "$json" 2> "$out/$name.$phase.log"; then echo $((SECONDS - start)) > "$out/$name.$phase.seconds"
+  else rm -f "$json"; echo "failed: $name ($out/$name.$phase.log)" >&2; fi
 }
+# minutes NAME: the wall time run recorded for NAME, in minutes.
+minutes() { [[ -s $out/$1.$phase.seconds ]] && awk '{printf "%.0f min", $1 / 60}' "$out/$1.$phase.seconds" || echo "n/a"; }
 # top1 FILE: the top-1 accuracy (%) of an evaluation's JSON (kNN: weighted, k = 20).
 top1() {
   [[ -s $1 ]] || { echo "n/a"; return; }
@@ -79,12 +84,12 @@ table="$out/table.$phase.md"
   echo "Top-1 (%) on the $([[ $phase == val ]] && echo "validation split ($val training images held out, seed 0)" || echo "test set (read once)"); backbone $backbone, $epochs pretraining epochs, ${data[*]} ${extra[*]}."
   echo "Fine-tuning (every row): ${ft[*]}; pretrained rows with --layer-decay $decay."
   echo
-  echo "| method | kNN (k = 20) | linear probe | fine-tune | pretraining wall time |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| method | kNN (k = 20) | linear probe | fine-tune | pretraining wall time | fine-tuning wall time |"
+  echo "|---|---:|---:|---:|---:|---:|"
   for m in $methods; do
-    [[ -f "$out/$m/summary.md" ]] || { echo "| $m | failed | | | |"; continue; }
-    echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field 'wall time' "$out/$m/summary.md") |"
+    [[ -f "$out/$m/summary.md" ]] || { echo "| $m | failed | | | | |"; continue; }
+    echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field 'wall time' "$out/$m/summary.md") | $(minutes "$m.finetune") |"
   done
-  echo "| ViT from scratch | | | $(top1 "$out/scratch.finetune.$phase.json") | |"
+  echo "| ViT from scratch | | | $(top1 "$out/scratch.finetune.$phase.json") | | $(minutes scratch.finetune) |"
 } > "$table"
 cat "$table"
