@@ -16,6 +16,7 @@
 #   LAYER_DECAY layer-wise lr decay of the pretrained rows (scratch: none) [0.75]
 #   METHODS     [mae ijepa ibot dino mocov3]
 #   PRETRAIN    extra pretrain options, e.g. "--patch-size 7" []
+#   SCRATCH     0: skip the from-scratch row (e.g. in a second copy of this script filling other rows side by side) [1]
 # A step whose result file exists is not run again, so the table can be filled over several sittings; delete a file
 # to redo its step. Settings are chosen on the validation phase only (README "How settings are chosen").
 set -euo pipefail
@@ -76,8 +77,8 @@ for m in $methods; do
   run "$m.finetune" "${cli[@]}" eval finetune --checkpoint "$ckpt" "${split[@]}" "${ft[@]}" --layer-decay "$decay" --out "$out/$m.eval-$phase"
 done
 first=$(echo "$methods" | awk '{print $1}')
-echo "== fine-tune from scratch ($phase)"
-run scratch.finetune "${cli[@]}" eval finetune --checkpoint "$out/$first/last.ckpt" --scratch "${split[@]}" "${ft[@]}" --out "$out/scratch.eval-$phase"
+[[ ${SCRATCH:-1} == 0 ]] || { echo "== fine-tune from scratch ($phase)"
+run scratch.finetune "${cli[@]}" eval finetune --checkpoint "$out/$first/last.ckpt" --scratch "${split[@]}" "${ft[@]}" --out "$out/scratch.eval-$phase"; }
 
 table="$out/table.$phase.md"
 {
