@@ -83,13 +83,20 @@ public static class CheckpointEvaluator
     /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
     /// <param name="device">Device to run on.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
+    /// <param name="rawPixels">Probe the flattened pixels (/255, <c>[N, C H W]</c>) of the same images instead of the
+    /// encoder's features: the baseline a representation has to beat (as <see cref="PretrainRunner.PixelKnn(ImageDataset, ImageDataset, KnnOptions)"/>
+    /// is for kNN); the checkpoint only chooses the data set and the split.</param>
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, EvaluationData? data = null,
-        string device = "cpu", Action<long, long>? progress = null)
+        string device = "cpu", Action<long, long>? progress = null, bool rawPixels = false)
     {
         using var run = Open(checkpoint, data, device);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
-        return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
-            run.EvalTransform, o, progress);
+        if (!rawPixels)
+            return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
+                run.EvalTransform, o, progress);
+        using var scope = torch.NewDisposeScope();
+        return Evaluation.Probes.LinearProbe.Evaluate(Pixels(run.TrainImages), run.TrainLabels, Pixels(run.TestImages), run.TestLabels, o, progress);
+        static torch.Tensor Pixels(torch.Tensor images) => images.flatten(1).to(torch.float32).div(255);
     }
 
     /// <summary>Fine-tunes the checkpoint's encoder with a linear head (see <see cref="FineTune"/>); the checkpoint file is not changed.</summary>

@@ -12,8 +12,10 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
     public override int Execute(CommandContext context, EvalLinearSettings settings, CancellationToken cancellationToken)
     {
         settings.FetchData(cancellationToken);
-        var result = EvalConsole.WithProgress("features + linear probe", p =>
-            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.ToData(), settings.Device, p));
-        return EvalConsole.Finish(EvalReport.FromLinearProbe(result, settings.ReportName("linear")), settings);
+        var result = EvalConsole.WithProgress(settings.RawPixels ? "raw-pixel linear probe" : "features + linear probe", p =>
+            CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.ToData(), settings.Device, p, settings.RawPixels));
+        var report = EvalReport.FromLinearProbe(result, settings.ReportName(settings.RawPixels ? "linear_pixels" : "linear"));
+        if (settings.RawPixels) report.With("features", "raw pixels (flattened, /255), not the checkpoint's encoder");
+        return EvalConsole.Finish(report, settings);
     }
 }

@@ -14,6 +14,11 @@ public sealed class EvalLinearSettings : EvalTrainingSettings
     [DefaultValue("sgd")]
     public string Optimizer { get; init; } = "sgd";
 
+    /// <summary>Probe the raw pixels instead of the encoder (the baseline).</summary>
+    [CommandOption("--raw-pixels")]
+    [Description("Probe the flattened pixels (/255) of the same images instead of the checkpoint's encoder: the baseline a representation has to beat. The checkpoint only picks the data set and split. Results go to linear_pixels.json.")]
+    public bool RawPixels { get; init; }
+
     /// <summary>The probe options these settings describe.</summary>
     public LinearProbeOptions ToOptions()
     {

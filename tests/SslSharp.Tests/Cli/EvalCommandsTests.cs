@@ -18,6 +18,38 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void Raw_pixel_linear_probe_reads_the_pixels_not_the_encoder()
+    {
+        using var temp = new TempDir();
+        var ckpts = new[] { 0, 1 }.Select(seed =>
+        {
+            var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+            {
+                Epochs = 1, WarmupEpochs = 0, BatchSize = 32, Seed = seed, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
+            };
+            PretrainRunner.Run(config, temp.File($"run{seed}"), showProgress: false, maxSteps: 1);
+            return temp.File($"run{seed}/last.ckpt");
+        }).ToArray();
+        JsonElement Probe(string ckpt, string outDir, bool pixels)
+        {
+            var args = new List<string> { "eval", "linear", "--checkpoint", ckpt, "--limit", "300", "--epochs", "2", "--out", outDir };
+            if (pixels) args.Add("--raw-pixels");
+            Assert.Equal(0, Run(args.ToArray()));
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, pixels ? "linear_pixels.json" : "linear.json")));
+            if (pixels) Assert.Contains("raw pixels", doc.RootElement.GetProperty("metadata").GetProperty("features").GetString());
+            return doc.RootElement.GetProperty("result").Clone();
+        }
+        var pixels0 = Probe(ckpts[0], temp.File("eval0"), pixels: true);
+        var pixels1 = Probe(ckpts[1], temp.File("eval1"), pixels: true);
+        var encoder0 = Probe(ckpts[0], temp.File("eval0"), pixels: false);
+        Assert.Equal(28 * 28, pixels0.GetProperty("feature_dim").GetInt32());
+        Assert.NotEqual(28 * 28, encoder0.GetProperty("feature_dim").GetInt32());
+        // The checkpoints' encoders differ (seeds 0 and 1); their pixels do not.
+        Assert.Equal(pixels0.GetProperty("top1").GetDouble(), pixels1.GetProperty("top1").GetDouble());
+        Assert.Equal(pixels0.GetProperty("train_top1").GetDouble(), pixels1.GetProperty("train_top1").GetDouble());
+    }
+
+    [Fact]
     public void Every_eval_command_writes_json_and_markdown_into_out()
     {
         using var temp = new TempDir();
