@@ -67,13 +67,17 @@ public static class CheckpointEvaluator
     /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
     /// <param name="device">Device to compute features on.</param>
     /// <param name="progress">Reports (images done, images total) while features are extracted.</param>
+    /// <param name="rawPixels">Use the flattened pixels (<see cref="PretrainRunner.PixelFeatures"/>) of the same images instead of
+    /// the encoder's features: the raw-pixel baseline on this data set and split.</param>
     public static IReadOnlyList<KnnResult> Knn(string checkpoint, IReadOnlyList<KnnOptions> options, EvaluationData? data = null,
-        string device = "cpu", Action<long, long>? progress = null)
+        string device = "cpu", Action<long, long>? progress = null, bool rawPixels = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         using var run = Open(checkpoint, data, device);
         using var scope = torch.NewDisposeScope();
-        var (bank, queries) = run.Features(run.Method.Encoder, progress);
+        var (bank, queries) = rawPixels
+            ? (PretrainRunner.PixelFeatures(run.TrainImages), PretrainRunner.PixelFeatures(run.TestImages))
+            : run.Features(run.Method.Encoder, progress);
         return options.Select(o => Evaluation.Neighbours.Knn.Evaluate(bank, run.TrainLabels, queries, run.TestLabels, o)).ToList();
     }
 
@@ -83,9 +87,9 @@ public static class CheckpointEvaluator
     /// <param name="data">Which images (null: the run's data set, all of it, the test split).</param>
     /// <param name="device">Device to run on.</param>
     /// <param name="progress">Reports (work done, total): extracted images, then probe steps.</param>
-    /// <param name="rawPixels">Probe the flattened pixels (/255, <c>[N, C H W]</c>) of the same images instead of the
-    /// encoder's features: the baseline a representation has to beat (as <see cref="PretrainRunner.PixelKnn(ImageDataset, ImageDataset, KnnOptions)"/>
-    /// is for kNN); the checkpoint only chooses the data set and the split.</param>
+    /// <param name="rawPixels">Probe the flattened pixels (<see cref="PretrainRunner.PixelFeatures"/>) of the same images
+    /// instead of the encoder's features: the baseline a representation has to beat; the checkpoint only chooses the data
+    /// set and the split.</param>
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, EvaluationData? data = null,
         string device = "cpu", Action<long, long>? progress = null, bool rawPixels = false)
     {
@@ -95,8 +99,8 @@ public static class CheckpointEvaluator
             return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
                 run.EvalTransform, o, progress);
         using var scope = torch.NewDisposeScope();
-        return Evaluation.Probes.LinearProbe.Evaluate(Pixels(run.TrainImages), run.TrainLabels, Pixels(run.TestImages), run.TestLabels, o, progress);
-        static torch.Tensor Pixels(torch.Tensor images) => images.flatten(1).to(torch.float32).div(255);
+        return Evaluation.Probes.LinearProbe.Evaluate(PretrainRunner.PixelFeatures(run.TrainImages), run.TrainLabels,
+            PretrainRunner.PixelFeatures(run.TestImages), run.TestLabels, o, progress);
     }
 
     /// <summary>Fine-tunes the checkpoint's encoder with a linear head (see <see cref="FineTune"/>); the checkpoint file is not changed.</summary>

@@ -332,10 +332,11 @@ public static class PretrainRunner
     public static KnnResult PixelKnn(torch.Tensor bankImages, torch.Tensor bankLabels, torch.Tensor queryImages, torch.Tensor queryLabels, KnnOptions options)
     {
         using var scope = torch.NewDisposeScope();
-        var bank = bankImages.flatten(1).to(torch.float32).div(255);
-        var queries = queryImages.flatten(1).to(torch.float32).div(255);
-        return Knn.Evaluate(bank, bankLabels, queries, queryLabels, options);
+        return Knn.Evaluate(PixelFeatures(bankImages), bankLabels, PixelFeatures(queryImages), queryLabels, options);
     }
+
+    /// <summary>The raw-pixel features of images <c>[N, C, H, W]</c> (uint8 0-255): flattened and /255, <c>[N, C H W]</c> float32.</summary>
+    public static torch.Tensor PixelFeatures(torch.Tensor images) => images.flatten(1).to(torch.float32).div(255);
 
     /// <summary>Builds the backbone and method that <paramref name="config"/> describes (fresh weights).</summary>
     /// <param name="config">The run configuration.</param>

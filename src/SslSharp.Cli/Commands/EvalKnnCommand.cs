@@ -23,8 +23,10 @@ public sealed class EvalKnnCommand : Command<EvalKnnSettings>
             _ => new[] { weighted, weighted with { Weighting = KnnWeighting.Uniform } },
         };
         settings.FetchData(cancellationToken);
-        var results = EvalConsole.WithProgress("extracting features", p =>
-            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.ToData(), settings.Device, p));
-        return EvalConsole.Finish(EvalReport.FromKnn(results, settings.ReportName("knn")), settings);
+        var results = EvalConsole.WithProgress(settings.RawPixels ? "raw-pixel kNN" : "extracting features", p =>
+            CheckpointEvaluator.Knn(settings.Checkpoint, options, settings.ToData(), settings.Device, p, settings.RawPixels));
+        var report = EvalReport.FromKnn(results, settings.ReportName(settings.RawPixels ? "knn_pixels" : "knn"));
+        if (settings.RawPixels) report.With("features", EvalReport.RawPixelFeatures);
+        return EvalConsole.Finish(report, settings);
     }
 }

@@ -24,6 +24,11 @@ public sealed class EvalKnnSettings : EvalSettings
     [DefaultValue("both")]
     public string Vote { get; init; } = "both";
 
+    /// <summary>kNN on the raw pixels instead of the encoder (the baseline).</summary>
+    [CommandOption("--raw-pixels")]
+    [Description("Use the flattened pixels (/255) of the same images instead of the checkpoint's encoder: the raw-pixel baseline on this data set and split. The checkpoint only picks the data set and split. Results go to knn_pixels.json.")]
+    public bool RawPixels { get; init; }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {

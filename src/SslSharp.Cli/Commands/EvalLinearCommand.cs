@@ -15,7 +15,7 @@ public sealed class EvalLinearCommand : Command<EvalLinearSettings>
         var result = EvalConsole.WithProgress(settings.RawPixels ? "raw-pixel linear probe" : "features + linear probe", p =>
             CheckpointEvaluator.LinearProbe(settings.Checkpoint, settings.ToOptions(), settings.ToData(), settings.Device, p, settings.RawPixels));
         var report = EvalReport.FromLinearProbe(result, settings.ReportName(settings.RawPixels ? "linear_pixels" : "linear"));
-        if (settings.RawPixels) report.With("features", "raw pixels (flattened, /255), not the checkpoint's encoder");
+        if (settings.RawPixels) report.With("features", EvalReport.RawPixelFeatures);
         return EvalConsole.Finish(report, settings);
     }
 }

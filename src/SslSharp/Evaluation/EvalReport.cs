@@ -163,6 +163,9 @@ public sealed class EvalReport
             .With("test rows", result.TestCount.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The <c>features</c> entry of a report on the raw-pixel baseline (<c>eval knn|linear --raw-pixels</c>).</summary>
+    public const string RawPixelFeatures = "raw pixels (flattened, /255), not the checkpoint's encoder";
+
     /// <summary>The report of a fine-tuning run: one row.</summary>
     public static EvalReport FromFineTune(FineTuneResult result, string name = "finetune")
     {

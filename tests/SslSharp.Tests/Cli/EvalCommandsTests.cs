@@ -50,6 +50,27 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void Raw_pixel_knn_on_the_validation_split_is_the_baseline_the_run_reported()
+    {
+        using var temp = new TempDir();
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with
+        {
+            Epochs = 1, WarmupEpochs = 0, BatchSize = 32, ValSplit = 500, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 },
+        };
+        PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
+        var summary = File.ReadAllLines(temp.File("summary.md")).Single(l => l.StartsWith("| raw-pixel kNN top-1, k=20 (baseline)", StringComparison.Ordinal));
+        double reported = double.Parse(summary.Split('|')[2].Trim().TrimEnd('%').Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(0, Run("eval", "knn", "--checkpoint", temp.File("last.ckpt"), "--val-split", "500", "--raw-pixels", "--vote", "weighted",
+            "-k", "20", "--out", temp.File("eval")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(temp.File("eval/knn_pixels_val.json")));
+        var result = doc.RootElement.GetProperty("result");
+        Assert.Equal(500, result.GetProperty("query_count").GetInt32());
+        Assert.Equal(reported, Math.Round(100 * result.GetProperty("scores")[0].GetProperty("top1").GetDouble(), 2), 6);
+        Assert.Contains("raw pixels", doc.RootElement.GetProperty("metadata").GetProperty("features").GetString());
+    }
+
+    [Fact]
     public void Every_eval_command_writes_json_and_markdown_into_out()
     {
         using var temp = new TempDir();
