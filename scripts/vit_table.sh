@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ViT / masked-modelling table (issue 13): pretrains MAE, I-JEPA, iBOT, DINO-ViT and MoCo v3-ViT with their small
 # presets on one budget, evaluates each by kNN, linear probe and fine-tuning, and fine-tunes the same ViT from its random
-# initialisation with the same budget ("scratch"). Writes OUT_DIR/table.md.
+# initialisation with the same budget ("scratch"), and scores the raw pixels with the same kNN and linear probe.
+# Writes OUT_DIR/table.PHASE.md.
 #
 # usage: scripts/vit_table.sh OUT_DIR            validation phase: pretrain with --val-split, every number on the split
 #        TEST=1 scripts/vit_table.sh OUT_DIR     test phase: the same checkpoints, each evaluation read once on the test set
@@ -16,7 +17,7 @@
 #   LAYER_DECAY layer-wise lr decay of the pretrained rows (scratch: none) [0.75]
 #   METHODS     [mae ijepa ibot dino mocov3]
 #   PRETRAIN    extra pretrain options, e.g. "--patch-size 7" []
-#   SCRATCH     0: skip the from-scratch row (e.g. in a second copy of this script filling other rows side by side) [1]
+#   SCRATCH     0: skip the from-scratch and raw-pixel rows (e.g. in a second copy of this script filling other rows side by side) [1]
 # A step whose result file exists is not run again, so the table can be filled over several sittings; delete a file
 # to redo its step. Settings are chosen on the validation phase only (README "How settings are chosen").
 set -euo pipefail
@@ -77,7 +78,9 @@ for m in $methods; do
   run "$m.finetune" "${cli[@]}" eval finetune --checkpoint "$ckpt" "${split[@]}" "${ft[@]}" --layer-decay "$decay" --out "$out/$m.eval-$phase"
 done
 first=$(echo "$methods" | awk '{print $1}')
-[[ ${SCRATCH:-1} == 0 ]] || { echo "== fine-tune from scratch ($phase)"
+[[ ${SCRATCH:-1} == 0 ]] || { echo "== raw pixels and fine-tune from scratch ($phase)"
+run pixels.knn "${cli[@]}" eval knn --raw-pixels --checkpoint "$out/$first/last.ckpt" "${split[@]}" --out "$out/pixels.eval-$phase"
+run pixels.linear "${cli[@]}" eval linear --raw-pixels --checkpoint "$out/$first/last.ckpt" "${split[@]}" --out "$out/pixels.eval-$phase"
 run scratch.finetune "${cli[@]}" eval finetune --checkpoint "$out/$first/last.ckpt" --scratch "${split[@]}" "${ft[@]}" --out "$out/scratch.eval-$phase"; }
 
 table="$out/table.$phase.md"
@@ -92,5 +95,6 @@ table="$out/table.$phase.md"
     echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field 'wall time' "$out/$m/summary.md") | $(minutes "$m.finetune") |"
   done
   echo "| ViT from scratch | | | $(top1 "$out/scratch.finetune.$phase.json") | | $(minutes scratch.finetune) |"
+  echo "| raw pixels | $(top1 "$out/pixels.knn.$phase.json") | $(top1 "$out/pixels.linear.$phase.json") | | | |"
 } > "$table"
 cat "$table"
