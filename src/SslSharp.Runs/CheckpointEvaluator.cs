@@ -112,9 +112,11 @@ public static class CheckpointEvaluator
     /// <param name="dropPath">ViTs: the stochastic-depth rate to fine-tune with (MAE: 0.1 for ViT-B); null: the run's own.</param>
     /// <param name="scratch">Fine-tune the checkpoint's architecture from its random initialisation (the run's seed),
     /// not from its weights: the from-scratch baseline with the same budget.</param>
+    /// <param name="minScale">Smallest crop area fraction of the fine-tuning augmentation (<see cref="FineTune.TrainTransform"/>);
+    /// null: its default.</param>
     /// <exception cref="ArgumentException"><paramref name="dropPath"/> is given for a backbone that is not a ViT, or is outside [0, 1).</exception>
     public static FineTuneResult FineTune(string checkpoint, FineTuneOptions? options = null, EvaluationData? data = null,
-        string device = "cpu", Action<long, long>? progress = null, double? dropPath = null, bool scratch = false)
+        string device = "cpu", Action<long, long>? progress = null, double? dropPath = null, bool scratch = false, double? minScale = null)
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
@@ -122,7 +124,7 @@ public static class CheckpointEvaluator
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
-        var augment = Evaluation.Probes.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std);
+        var augment = Evaluation.Probes.FineTune.TrainTransform((int)run.TrainImages.shape[2], run.Entry.Mean, run.Entry.Std, minScale);
         return Evaluation.Probes.FineTune.Run(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
             augment, run.EvalTransform, o, progress);
     }

@@ -14,7 +14,7 @@ public sealed class EvalFineTuneCommand : Command<EvalFineTuneSettings>
         settings.FetchData(cancellationToken);
         var result = EvalConsole.WithProgress("fine-tuning", p =>
             CheckpointEvaluator.FineTune(settings.Checkpoint, settings.ToOptions(), settings.ToData(), settings.Device, p, settings.DropPath,
-                settings.Scratch));
+                settings.Scratch, settings.MinScale));
         return EvalConsole.Finish(EvalReport.FromFineTune(result, settings.ReportName(settings.Scratch ? "finetune_scratch" : "finetune"))
             .With("initialisation", settings.Scratch ? "random (--scratch: the checkpoint's architecture and seed, not its weights)" : "the checkpoint's weights"), settings);
     }

@@ -25,6 +25,11 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
     [Description("ViTs: stochastic-depth rate of the last block during fine-tuning (MAE: 0.1). Default: the run's (0).")]
     public double? DropPath { get; init; }
 
+    /// <summary>Smallest crop of the fine-tuning augmentation.</summary>
+    [CommandOption("--min-scale <S>")]
+    [Description("Smallest area fraction of the random resized crops fine-tuning trains on, in (0, 1]. Default: 0.2 for images under 32 px, else 0.08.")]
+    public double? MinScale { get; init; }
+
     /// <summary>Optimizer.</summary>
     [CommandOption("--optimizer <NAME>")]
     [Description("sgd (momentum 0.9) or adamw (betas 0.9, 0.999: MAE's fine-tuning recipe for ViTs).")]
@@ -58,5 +63,6 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
     {
         ToOptions().Validate();
         if (DropPath is { } r && !(r >= 0 && r < 1)) throw new ArgumentException($"--drop-path must be in [0, 1) (e.g. 0.1), got {r}.");
+        if (MinScale is { } m && !(m > 0 && m <= 1)) throw new ArgumentException($"--min-scale must be in (0, 1] (e.g. 0.5), got {m}.");
     }
 }

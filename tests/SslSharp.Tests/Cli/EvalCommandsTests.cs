@@ -50,6 +50,24 @@ public class EvalCommandsTests
     }
 
     [Fact]
+    public void Finetune_min_scale_changes_the_crops_it_trains_on()
+    {
+        using var temp = new TempDir();
+        var config = PretrainDefaults.For("simclr", "fashion-mnist-embedded") with { Epochs = 1, WarmupEpochs = 0, BatchSize = 32, Backbone = new() { Name = "convnet", WidthMultiplier = 0.25 } };
+        PretrainRunner.Run(config, temp.Path, showProgress: false, maxSteps: 1);
+        double Loss(string outDir, params string[] extra)
+        {
+            Assert.Equal(0, Run(["eval", "finetune", "--checkpoint", temp.File("last.ckpt"), "--limit", "96", "--epochs", "1", "--batch-size", "32",
+                "--out", outDir, .. extra]));
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "finetune.json")));
+            return doc.RootElement.GetProperty("result").GetProperty("epoch_losses")[0].GetDouble();
+        }
+        double byDefault = Loss(temp.File("default")), again = Loss(temp.File("again"), "--min-scale", "0.2"), whole = Loss(temp.File("whole"), "--min-scale", "1");
+        Assert.Equal(byDefault, again);      // 0.2 is the default under 32 px
+        Assert.NotEqual(byDefault, whole);   // full-area crops: other pixels, another loss
+    }
+
+    [Fact]
     public void Raw_pixel_knn_on_the_validation_split_is_the_baseline_the_run_reported()
     {
         using var temp = new TempDir();
@@ -172,6 +190,7 @@ public class EvalCommandsTests
     {
         Assert.NotEqual(0, Run("eval", "linear"));                                         // no checkpoint
         Assert.NotEqual(0, Run("eval", "linear", "--checkpoint", "x.ckpt", "--optimizer", "adam"));
+        Assert.NotEqual(0, Run("eval", "finetune", "--checkpoint", "x.ckpt", "--min-scale", "0"));
         Assert.NotEqual(0, Run("eval", "knn", "--checkpoint", "x.ckpt", "--vote", "plurality"));
         Assert.NotEqual(0, Run("eval", "finetune", "--checkpoint", "does-not-exist.ckpt"));
         Assert.NotEqual(0, Run("eval", "knn", "--checkpoint", "x.ckpt", "--val-split", "-3"));
