@@ -11,6 +11,7 @@
 #   DATA        data options of every command [--dataset fashion-mnist --data-dir /usr/share/datasets/fashion-mnist]
 #   VAL         validation images held out of the training set [5000]
 #   EPOCHS      pretraining epochs [5]
+#   EPOCHS_<method>  pretraining epochs of one method, e.g. EPOCHS_mae=30 [EPOCHS]
 #   BACKBONE    the ViT of every method [vit-cpu]
 #   FT          fine-tuning options, the same for every row and for scratch
 #               [--epochs 2 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1]
@@ -69,7 +70,8 @@ for m in $methods; do
   if [[ ! -f "$out/$m/summary.md" ]]; then
     [[ $phase == val ]] || { echo "no pretrained $m in $out: run the validation phase first" >&2; exit 2; }
     echo "== pretrain $m"
-    "${cli[@]}" pretrain --method "$m" --backbone "$backbone" "${data[@]}" --val-split "$val" --epochs "$epochs" \
+    own="EPOCHS_$m"
+    "${cli[@]}" pretrain --method "$m" --backbone "$backbone" "${data[@]}" --val-split "$val" --epochs "${!own:-$epochs}" \
       "${extra[@]}" --out "$out/$m" > "$out/$m.pretrain.log" 2>&1 || { echo "pretraining $m failed: $out/$m.pretrain.log" >&2; continue; }
   fi
   echo "== evaluate $m ($phase)"
@@ -85,16 +87,16 @@ run scratch.finetune "${cli[@]}" eval finetune --checkpoint "$out/$first/last.ck
 
 table="$out/table.$phase.md"
 {
-  echo "Top-1 (%) on the $([[ $phase == val ]] && echo "validation split ($val training images held out, seed 0)" || echo "test set (read once)"); backbone $backbone, $epochs pretraining epochs, ${data[*]} ${extra[*]}."
+  echo "Top-1 (%) on the $([[ $phase == val ]] && echo "validation split ($val training images held out, seed 0)" || echo "test set (read once)"); backbone $backbone, ${data[*]} ${extra[*]}."
   echo "Fine-tuning (every row): ${ft[*]}; pretrained rows with --layer-decay $decay."
   echo
-  echo "| method | kNN (k = 20) | linear probe | fine-tune | pretraining wall time | fine-tuning wall time |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| method | kNN (k = 20) | linear probe | fine-tune | pretraining epochs | pretraining wall time | fine-tuning wall time |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for m in $methods; do
-    [[ -f "$out/$m/summary.md" ]] || { echo "| $m | failed | | | | |"; continue; }
-    echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field 'wall time' "$out/$m/summary.md") | $(minutes "$m.finetune") |"
+    [[ -f "$out/$m/summary.md" ]] || { echo "| $m | failed | | | | | |"; continue; }
+    echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field epochs "$out/$m/summary.md") | $(field 'wall time' "$out/$m/summary.md") | $(minutes "$m.finetune") |"
   done
-  echo "| ViT from scratch | | | $(top1 "$out/scratch.finetune.$phase.json") | | $(minutes scratch.finetune) |"
-  echo "| raw pixels | $(top1 "$out/pixels.knn.$phase.json") | $(top1 "$out/pixels.linear.$phase.json") | | | |"
+  echo "| ViT from scratch | | | $(top1 "$out/scratch.finetune.$phase.json") | 0 | | $(minutes scratch.finetune) |"
+  echo "| raw pixels | $(top1 "$out/pixels.knn.$phase.json") | $(top1 "$out/pixels.linear.$phase.json") | | | | |"
 } > "$table"
 cat "$table"

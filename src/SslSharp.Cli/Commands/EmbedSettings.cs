@@ -9,7 +9,7 @@ public sealed class EmbedSettings : ModelDataSettings
 {
     /// <summary>Output .npy file.</summary>
     [CommandOption("-o|--out <FILE>")]
-    [Description("The .npy file of features [N, D] (float32); NAME.csv beside it says which image each row is.")]
+    [Description("The .npy file of features [[N, D]] (float32); NAME.csv beside it says which image each row is.")]
     public string Out { get; init; } = "";
 
     /// <summary>Also write the projector's embeddings.</summary>

@@ -27,7 +27,7 @@ public sealed class EvalFineTuneSettings : EvalTrainingSettings
 
     /// <summary>Smallest crop of the fine-tuning augmentation.</summary>
     [CommandOption("--min-scale <S>")]
-    [Description("Smallest area fraction of the random resized crops fine-tuning trains on, in (0, 1]. Default: 0.2 for images under 32 px, else 0.08.")]
+    [Description("Smallest area fraction of the random resized crops fine-tuning trains on, in (0, 1]]. Default: 0.2 for images under 32 px, else 0.08.")]
     public double? MinScale { get; init; }
 
     /// <summary>Optimizer.</summary>

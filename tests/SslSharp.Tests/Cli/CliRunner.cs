@@ -24,7 +24,11 @@ internal static class CliRunner
         try
         {
             var app = new CommandApp();
-            app.Configure(Program.Configure);
+            app.Configure(config =>
+            {
+                Program.Configure(config);
+                config.ConfigureConsole(AnsiConsole.Console); // Spectre's own output (help, parse errors) too
+            });
             return (app.Run(args), writer.ToString());
         }
         finally
