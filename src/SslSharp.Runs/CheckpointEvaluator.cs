@@ -73,7 +73,7 @@ public static class CheckpointEvaluator
         string device = "cpu", Action<long, long>? progress = null, bool rawPixels = false)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var run = Open(checkpoint, data, device);
+        using var run = Open(checkpoint, data, device, loadWeights: !rawPixels);
         using var scope = torch.NewDisposeScope();
         var (bank, queries) = rawPixels
             ? (PretrainRunner.PixelFeatures(run.TrainImages), PretrainRunner.PixelFeatures(run.TestImages))
@@ -93,7 +93,7 @@ public static class CheckpointEvaluator
     public static LinearProbeResult LinearProbe(string checkpoint, LinearProbeOptions? options = null, EvaluationData? data = null,
         string device = "cpu", Action<long, long>? progress = null, bool rawPixels = false)
     {
-        using var run = Open(checkpoint, data, device);
+        using var run = Open(checkpoint, data, device, loadWeights: !rawPixels);
         var o = (options ?? LinearProbeOptions.Default) with { Device = run.Device };
         if (!rawPixels)
             return Evaluation.Probes.LinearProbe.Evaluate(run.Method.Encoder, run.TrainImages, run.TrainLabels, run.TestImages, run.TestLabels,
@@ -120,7 +120,7 @@ public static class CheckpointEvaluator
     {
         if (dropPath is { } rate && !(rate >= 0 && rate < 1))
             throw new ArgumentException($"The drop-path rate must be in [0, 1) (e.g. 0.1), got {rate}.", nameof(dropPath));
-        using var run = Open(checkpoint, data, device, dropPath, scratch: scratch);
+        using var run = Open(checkpoint, data, device, dropPath, loadWeights: !scratch);
         if (dropPath is not null && run.Method.Encoder is not VisionTransformer)
             throw new ArgumentException($"--drop-path needs a Vision Transformer backbone; this checkpoint's is '{run.Config.Backbone.Name}'. Leave it out.", nameof(dropPath));
         var o = (options ?? FineTuneOptions.Default) with { Device = run.Device };
@@ -232,7 +232,7 @@ public static class CheckpointEvaluator
     }
 
     private static OpenedCheckpoint Open(string checkpoint, EvaluationData? data, string device, double? dropPath = null,
-        bool labelledOnly = true, bool scratch = false)
+        bool labelledOnly = true, bool loadWeights = true)
     {
         data ??= EvaluationData.Run;
         if (data.Limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {data.Limit}.", nameof(data));
@@ -252,7 +252,7 @@ public static class CheckpointEvaluator
                 test = LabelledOnly(test, entry.Name, "evaluation");
             }
             var method = PretrainRunner.CreateMethod(config, train.Channels, train.Height);
-            if (!scratch) LoadWeights(checkpoint, method);
+            if (loadWeights) LoadWeights(checkpoint, method); // else its random initialisation (the run's seed)
             var dev = new torch.Device(device);
             method.to(dev);
             return new OpenedCheckpoint(config, entry, train, test, method, dev, SimCLRAugment.Eval(entry.Mean, entry.Std), data.Limit);
