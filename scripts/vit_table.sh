@@ -11,12 +11,13 @@
 #   DATA        data options of every command [--dataset fashion-mnist --data-dir /usr/share/datasets/fashion-mnist]
 #   VAL         validation images held out of the training set [5000]
 #   EPOCHS      pretraining epochs [5]
-#   EPOCHS_<method>  pretraining epochs of one method, e.g. EPOCHS_mae=30 [EPOCHS]
+#   EPOCHS_<label>  pretraining epochs of one row [EPOCHS; EPOCHS_mae30: 30]
 #   BACKBONE    the ViT of every method [vit-cpu]
 #   FT          fine-tuning options, the same for every row and for scratch
-#               [--epochs 2 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1]
+#               [--epochs 2 --optimizer adamw --lr 4e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1 --min-scale 0.5]
 #   LAYER_DECAY layer-wise lr decay of the pretrained rows (scratch: none) [0.75]
-#   METHODS     [mae ijepa ibot dino mocov3]
+#   METHODS     rows, each a method or LABEL=METHOD for a second row of one method (e.g. mae30=mae with EPOCHS_mae30=30)
+#               [mae mae30=mae ijepa ibot dino mocov3]
 #   PRETRAIN    extra pretrain options, e.g. "--patch-size 7" []
 #   SCRATCH     0: skip the from-scratch and raw-pixel rows (e.g. in a second copy of this script filling other rows side by side) [1]
 # A step whose result file exists is not run again, so the table can be filled over several sittings; delete a file
@@ -29,13 +30,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dotnet build src/SslSharp.Cli -c Release -v q -nologo > /dev/null
 cli=(dotnet src/SslSharp.Cli/bin/Release/net10.0/SslSharp.Cli.dll)
 read -r -a data <<< "${DATA:---dataset fashion-mnist --data-dir /usr/share/datasets/fashion-mnist}"
-read -r -a ft <<< "${FT:---epochs 2 --optimizer adamw --lr 1e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1}"
+read -r -a ft <<< "${FT:---epochs 2 --optimizer adamw --lr 4e-3 --weight-decay 0.05 --warmup-epochs 0.2 --drop-path 0.1 --min-scale 0.5}"
 read -r -a extra <<< "${PRETRAIN:-}"
 val=${VAL:-5000}
 epochs=${EPOCHS:-5}
 backbone=${BACKBONE:-vit-cpu}
 decay=${LAYER_DECAY:-0.75}
-methods=${METHODS:-mae ijepa ibot dino mocov3}
+methods=${METHODS:-mae mae30=mae ijepa ibot dino mocov3}
+: "${EPOCHS_mae30:=30}" # MAE's 5 epochs take 10 minutes here, the joint-embedding ViTs' 40: a second MAE row at their wall time
 phase=val
 split=(--val-split "$val")
 if [[ -n ${TEST:-} ]]; then phase=test; split=(); fi
@@ -65,13 +67,14 @@ PY
 }
 field() { grep -m1 "^| $1 |" "$2" | awk -F'|' '{gsub(/^ +| +$/, "", $3); print $3}'; }
 
-for m in $methods; do
+for row in $methods; do
+  m=${row%%=*} method=${row#*=}
   ckpt="$out/$m/last.ckpt"
   if [[ ! -f "$out/$m/summary.md" ]]; then
     [[ $phase == val ]] || { echo "no pretrained $m in $out: run the validation phase first" >&2; exit 2; }
     echo "== pretrain $m"
     own="EPOCHS_$m"
-    "${cli[@]}" pretrain --method "$m" --backbone "$backbone" "${data[@]}" --val-split "$val" --epochs "${!own:-$epochs}" \
+    "${cli[@]}" pretrain --method "$method" --backbone "$backbone" "${data[@]}" --val-split "$val" --epochs "${!own:-$epochs}" \
       "${extra[@]}" --out "$out/$m" > "$out/$m.pretrain.log" 2>&1 || { echo "pretraining $m failed: $out/$m.pretrain.log" >&2; continue; }
   fi
   echo "== evaluate $m ($phase)"
@@ -79,7 +82,7 @@ for m in $methods; do
   run "$m.linear" "${cli[@]}" eval linear --checkpoint "$ckpt" "${split[@]}" --out "$out/$m.eval-$phase"
   run "$m.finetune" "${cli[@]}" eval finetune --checkpoint "$ckpt" "${split[@]}" "${ft[@]}" --layer-decay "$decay" --out "$out/$m.eval-$phase"
 done
-first=$(echo "$methods" | awk '{print $1}')
+first=$(echo "$methods" | awk '{print $1}'); first=${first%%=*}
 [[ ${SCRATCH:-1} == 0 ]] || { echo "== raw pixels and fine-tune from scratch ($phase)"
 run pixels.knn "${cli[@]}" eval knn --raw-pixels --checkpoint "$out/$first/last.ckpt" "${split[@]}" --out "$out/pixels.eval-$phase"
 run pixels.linear "${cli[@]}" eval linear --raw-pixels --checkpoint "$out/$first/last.ckpt" "${split[@]}" --out "$out/pixels.eval-$phase"
@@ -92,7 +95,8 @@ table="$out/table.$phase.md"
   echo
   echo "| method | kNN (k = 20) | linear probe | fine-tune | pretraining epochs | pretraining wall time | fine-tuning wall time |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
-  for m in $methods; do
+  for row in $methods; do
+    m=${row%%=*}
     [[ -f "$out/$m/summary.md" ]] || { echo "| $m | failed | | | | | |"; continue; }
     echo "| $m | $(top1 "$out/$m.knn.$phase.json") | $(top1 "$out/$m.linear.$phase.json") | $(top1 "$out/$m.finetune.$phase.json") | $(field epochs "$out/$m/summary.md") | $(field 'wall time' "$out/$m/summary.md") | $(minutes "$m.finetune") |"
   done
