@@ -193,6 +193,16 @@ public sealed class PretrainSettings : CommonSettings
             foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset") })
                 if (given is not null)
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
+        if (Resume is not null)
+        {
+            // The checkpoint's weights fit the stored backbone only: a changed architecture would fail later, in the weights' load.
+            var changed = new (object? Given, string Option)[] { (Backbone, "--backbone"), (Width, "--width"), (StemMaxPool, "--stem-maxpool"), (PatchSize, "--patch-size") }
+                .Where(o => o.Given is not null).Select(o => o.Option)
+                .Concat(Set.Where(kv => kv.StartsWith("backbone.", StringComparison.OrdinalIgnoreCase)).Select(kv => $"--set {kv}"))
+                .FirstOrDefault();
+            if (changed is not null)
+                return ValidationResult.Error($"{changed} cannot be combined with --resume: a resumed run keeps the backbone stored in its checkpoint (its weights fit no other).");
+        }
         if (DataDir is not null && Config is null && string.Equals(Dataset ?? Runs.PretrainDefaults.Dataset, Data.FashionMnist.EmbeddedName, StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--data-dir has no effect on the built-in data set {Data.FashionMnist.EmbeddedName}: add --dataset fashion-mnist to read the files in '{DataDir}'.");
         if ((ImageSize is not null || Grey || Strict) && Resume is null

@@ -69,7 +69,9 @@ public class PretrainErrorTests
             (new[] { "--method", "byol" }, "--method cannot be combined with --resume"),
             (new[] { "--dataset", "fashion-mnist" }, "--dataset cannot be combined with --resume"),
             (new[] { "--overwrite" }, "--overwrite and --resume contradict each other"),
-            (new[] { "--epochs", "3", "--width", "0.5" }, "'backbone."),         // the checkpoint's shapes do not fit
+            (new[] { "--epochs", "3", "--width", "0.5" }, "--width cannot be combined with --resume"), // the checkpoint's shapes would not fit
+            (new[] { "--backbone", "resnet18" }, "--backbone cannot be combined with --resume"),
+            (new[] { "--set", "backbone.drop_path_rate=0.1" }, "--set backbone.drop_path_rate=0.1 cannot be combined with --resume"),
             (new[] { "--epochs", "3", "--batch-size", "512" }, "steps per epoch"),
             (new[] { "--epochs", "1" }, "--epochs 1 is fewer than the 2 epochs the run"),
         })
