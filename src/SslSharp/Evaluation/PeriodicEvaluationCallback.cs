@@ -20,7 +20,8 @@ public abstract class PeriodicEvaluationCallback : ITrainerCallback
         init => _everyEpochs = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(EveryEpochs), value, "EveryEpochs must be >= 0 (0 = only at the end).");
     }
 
-    /// <summary>Whether to evaluate at the end of training when the last step was not evaluated (default true).</summary>
+    /// <summary>Whether to evaluate at the end of training when the last step was not evaluated (default true); never at
+    /// the end of a run that stopped early (<see cref="TrainerState.StoppedEarly"/>).</summary>
     public bool EvaluateAtEnd { get; init; } = true;
 
     /// <summary>Whether to evaluate once before the first step (the random-init baseline; default false).</summary>
@@ -54,6 +55,6 @@ public abstract class PeriodicEvaluationCallback : ITrainerCallback
     public void OnTrainEnd(TrainerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (EvaluateAtEnd && CanEvaluateAtEnd(state) && LastEvaluatedStep != state.Step) EvaluateAndLog(state, state.Epoch);
+        if (EvaluateAtEnd && !state.StoppedEarly && CanEvaluateAtEnd(state) && LastEvaluatedStep != state.Step) EvaluateAndLog(state, state.Epoch);
     }
 }

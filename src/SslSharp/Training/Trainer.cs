@@ -208,6 +208,7 @@ public sealed class Trainer : IDisposable
         finally
         {
             writer?.Flush();
+            state.StoppedEarly = !finished;
             foreach (var cb in _callbacks)
             {
                 if (finished) cb.OnTrainEnd(state);

@@ -44,6 +44,10 @@ public sealed class TrainerState
     /// <summary>Current epoch (0-based).</summary>
     public int Epoch { get; set; }
 
+    /// <summary>True in <see cref="ITrainerCallback.OnTrainEnd"/> when the run did not finish: it was stopped (a signal),
+    /// diverged or failed. End-of-training evaluations skip such a run, so a stop takes one step, not an evaluation.</summary>
+    public bool StoppedEarly { get; set; }
+
     /// <summary>Where training stands, as the method hooks see it.</summary>
     public TrainingProgress Progress => new(Step, TotalSteps, Epoch, StepsPerEpoch);
 

@@ -10,6 +10,7 @@ internal sealed class Recorder : ITrainerCallback
     public int EpochEnds { get; private set; }
     public int TrainEnds { get; private set; }
     public Action<TrainerState, StepMetrics>? OnStep { get; set; }
+    public Action<TrainerState>? OnEnd { get; set; }
 
     public void OnTrainStart(TrainerState state) => TrainStarts++;
 
@@ -21,5 +22,9 @@ internal sealed class Recorder : ITrainerCallback
 
     public void OnEpochEnd(TrainerState state) => EpochEnds++;
 
-    public void OnTrainEnd(TrainerState state) => TrainEnds++;
+    public void OnTrainEnd(TrainerState state)
+    {
+        TrainEnds++;
+        OnEnd?.Invoke(state);
+    }
 }

@@ -187,10 +187,12 @@ public class TrainerTests
         using var data = new StandInBatchSource();
         using var method = new StandInMethod();
         using var cts = new CancellationTokenSource();
-        var rec = new Recorder { OnStep = (s, m) => { if (m.Step == 2) cts.Cancel(); } };
+        bool? stoppedEarly = null;
+        var rec = new Recorder { OnStep = (s, m) => { if (m.Step == 2) cts.Cancel(); }, OnEnd = s => stoppedEarly = s.StoppedEarly };
         using var trainer = new Trainer(method, data, Options() with { RunDirectory = dir.Path }, new[] { rec });
         Assert.Throws<OperationCanceledException>(() => trainer.Fit(cts.Token));
         Assert.Equal(3, Checkpoint.ReadInfo(dir.File("last.ckpt")).Step);
+        Assert.True(stoppedEarly);                     // the callbacks are told: no end-of-training evaluation
     }
 
     [Fact]

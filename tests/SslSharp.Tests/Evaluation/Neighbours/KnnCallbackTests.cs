@@ -67,6 +67,21 @@ public class KnnCallbackTests
         Assert.NotNull(onlyEnd.LastResult);
     }
 
+    [Fact]
+    public void A_run_that_stopped_early_is_not_evaluated_at_its_end()
+    {
+        using var scope = NewDisposeScope();
+        var (images, labels) = ClassImages.Make(30, 4);
+        using var method = new StandInMethod(new StandInBackbone(1, 6, 6, 8));
+        var state = new TrainerState(method, null, 5, 10, 2, (_, _, _) => { }) { Step = 3, StoppedEarly = true };
+        var callback = new KnnCallback(images, labels, images, labels) { Options = new KnnOptions { Ks = [3] } };
+        callback.OnTrainEnd(state);                    // a Ctrl-C after step 3 ends the run without a kNN
+        Assert.Empty(callback.History);
+        state.StoppedEarly = false;
+        callback.OnTrainEnd(state);
+        Assert.Equal(new long[] { 3 }, callback.History.Select(h => h.Step));
+    }
+
     private sealed class ZeroTransform : SslSharp.Augment.IBatchTransform
     {
         public int Calls;
