@@ -190,11 +190,10 @@ public sealed class PretrainSettings : CommonSettings
                 if (given is not null)
                     return ValidationResult.Error($"{option} cannot be combined with --config: the file names the {option.TrimStart('-')} (change single keys with the other options or --set).");
         if (Resume is not null)
+        {
             foreach (var (given, option) in new[] { (Method, "--method"), (Dataset, "--dataset"), (Preset, "--preset") })
                 if (given is not null)
                     return ValidationResult.Error($"{option} cannot be combined with --resume: a resumed run keeps the {option.TrimStart('-')} stored in its checkpoint.");
-        if (Resume is not null)
-        {
             // The checkpoint's weights fit the stored backbone only: a changed architecture would fail later, in the weights' load.
             var changed = new (object? Given, string Option)[] { (Backbone, "--backbone"), (Width, "--width"), (StemMaxPool, "--stem-maxpool"), (PatchSize, "--patch-size") }
                 .Where(o => o.Given is not null).Select(o => o.Option)
