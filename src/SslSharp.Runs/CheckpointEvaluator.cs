@@ -231,17 +231,30 @@ public static class CheckpointEvaluator
         };
     }
 
+    /// <summary>
+    /// The data a checkpoint trained with <paramref name="runConfig"/> is evaluated on: the evaluation configuration
+    /// (<see cref="EvaluationConfig"/>), the data set entry, and its training and scored images (the test split, or with
+    /// <see cref="EvaluationData.ValSplit"/> the rest of the training images and the held-out ones). The caller owns both
+    /// data sets. <see cref="EvaluationData.Limit"/> is left to the caller.
+    /// </summary>
+    public static (RunConfig Config, DatasetEntry Entry, ImageDataset Train, ImageDataset Test) LoadData(RunConfig runConfig, EvaluationData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var config = EvaluationConfig(runConfig, data.Dataset, data.ImageSize);
+        var (dataset, dataDir) = data.Source(config);
+        var entry = RunData.Entry(dataset, config);
+        var (train, test) = entry.Load(dataDir, 0);
+        if (data.ValSplit is { } held && held > 0) (train, test, _) = PretrainRunner.Splits(config with { ValSplit = held }, train, test);
+        return (config, entry, train, test);
+    }
+
     private static OpenedCheckpoint Open(string checkpoint, EvaluationData? data, string device, double? dropPath = null,
         bool labelledOnly = true, bool loadWeights = true)
     {
         data ??= EvaluationData.Run;
         if (data.Limit is < 2) throw new ArgumentException($"limit must be at least 2 images, got {data.Limit}.", nameof(data));
-        var config = EvaluationConfig(ReadConfig(checkpoint), data.Dataset, data.ImageSize);
+        var (config, entry, train, test) = LoadData(ReadConfig(checkpoint), data);
         if (dropPath is { } rate) config = config with { Backbone = config.Backbone with { DropPathRate = rate } }; // not in the state dict
-        var (dataset, dataDir) = data.Source(config);
-        var entry = RunData.Entry(dataset, config);
-        var (train, test) = entry.Load(dataDir, 0);
-        if (data.ValSplit is { } held && held > 0) (train, test, _) = PretrainRunner.Splits(config with { ValSplit = held }, train, test);
         try
         {
             // kNN, probes and fine-tuning need labels: keep the labelled images (STL-10's unlabelled split drops out).

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SslSharp.Cli.Output;
 using SslSharp.Evaluation.Decoder;
 using SslSharp.Reporting;
 using SslSharp.Runs.Reports;
@@ -17,6 +18,7 @@ public sealed class EvalDecoderCommand : Command<EvalDecoderSettings>
     public override int Execute(CommandContext context, EvalDecoderSettings settings, CancellationToken cancellationToken)
     {
         var options = settings.ToOptions();
+        settings.FetchData(cancellationToken);
         DecoderResult result = null!;
         IReadOnlyList<string> files = [];
         AnsiConsole.Progress()
@@ -24,14 +26,14 @@ public sealed class EvalDecoderCommand : Command<EvalDecoderSettings>
             .Start(ctx =>
             {
                 var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-                (result, files) = CheckpointDecoder.Run(settings.Checkpoint, settings.Out, options, settings.Dataset, settings.DataDir, settings.Device,
+                (result, files) = CheckpointDecoder.Run(settings.Checkpoint, settings.Out, options, settings.ToData(), settings.Device,
                     (phase, done, total) =>
                     {
                         if (!tasks.TryGetValue(phase, out var task))
                             tasks[phase] = task = ctx.AddTask(phase == DecoderEvaluation.FeaturesPhase ? "extracting features" : "training the decoder");
                         task.MaxValue = total;
                         task.Value = done;
-                    });
+                    }, settings.ReportName(string.Empty), settings.EvaluatedOn);   // suffix "" or "_val"
                 foreach (var task in tasks.Values) task.Value = task.MaxValue;
             });
         var ci = CultureInfo.InvariantCulture;
@@ -42,6 +44,7 @@ public sealed class EvalDecoderCommand : Command<EvalDecoderSettings>
         table.AddRow("error removed", (100 * result.ExplainedFraction).ToString("F1", ci) + " %");
         AnsiConsole.Write(table);
         foreach (var f in files) AnsiConsole.MarkupLine($"wrote [green]{Markup.Escape(f)}[/]");
+        if (settings.Json) CliOutput.WriteDocument(File.ReadAllText(files.Single(f => f.EndsWith(".json", StringComparison.Ordinal))));
         return 0;
     }
 }

@@ -5,14 +5,12 @@ using Spectre.Console.Cli;
 
 namespace SslSharp.Cli.Commands;
 
-/// <summary>Options of <c>sslsharp eval decoder</c>: the checkpoint, data and device (<see cref="CheckpointSettings"/>) and the decoder's training.</summary>
-public sealed class EvalDecoderSettings : CheckpointSettings
+/// <summary>
+/// Options of <c>sslsharp eval decoder</c>: the checkpoint, data, device, output and split (<see cref="EvalSettings"/>; it writes
+/// <c>reconstructions.png</c> besides <c>decoder.json</c> / <c>decoder.md</c>) and the decoder's training.
+/// </summary>
+public sealed class EvalDecoderSettings : EvalSettings
 {
-    /// <summary>Output folder.</summary>
-    [CommandOption("-o|--out <DIR>")]
-    [Description("Folder for reconstructions.png, decoder.json and decoder.md (default: the checkpoint's folder).")]
-    public string? Out { get; init; }
-
     /// <summary>Decoder epochs.</summary>
     [CommandOption("--epochs <N>")]
     [Description("Passes of the decoder over the training features.")]
@@ -57,6 +55,7 @@ public sealed class EvalDecoderSettings : CheckpointSettings
     public override ValidationResult Validate()
     {
         if (base.Validate() is { Successful: false } failed) return failed;
+        if (Limit is not null) return ValidationResult.Error("eval decoder reads every held-out image; bound its training images with --train-images instead of --limit.");
         try
         {
             ToOptions().Validate();

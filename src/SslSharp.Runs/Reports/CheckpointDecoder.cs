@@ -25,16 +25,21 @@ public static class CheckpointDecoder
     /// <param name="method">Method name, or null.</param>
     /// <param name="dataset">Data set name, or null.</param>
     /// <param name="options">The settings used, recorded in the JSON.</param>
-    public static IReadOnlyList<string> Write(DecoderResult result, string folder, string label, string? method, string? dataset, DecoderOptions options)
+    /// <param name="suffix">Appended to each file's stem (<c>_val</c> for a validation split, so that it never overwrites the test-set files).</param>
+    /// <param name="evaluatedOn">Which images were held out, recorded in the JSON as <c>evaluated_on</c>; null: not recorded.</param>
+    public static IReadOnlyList<string> Write(DecoderResult result, string folder, string label, string? method, string? dataset, DecoderOptions options,
+        string suffix = "", string? evaluatedOn = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(suffix);
         Directory.CreateDirectory(folder);
-        var png = Path.Combine(folder, DecoderGrid.FileName);
+        var png = Path.Combine(folder, Path.GetFileNameWithoutExtension(DecoderGrid.FileName) + suffix + Path.GetExtension(DecoderGrid.FileName));
         DecoderGrid.Write(result.Samples, png);
-        var report = EvalReport.FromDecoder(result, options, ReportName).With("source", label);
+        var report = EvalReport.FromDecoder(result, options, ReportName + suffix).With("source", label);
         if (method is not null) report.With("method", method);
         if (dataset is not null) report.With("dataset", dataset);
+        if (evaluatedOn is not null) report.With("evaluated_on", evaluatedOn);
         var (json, md) = report.Write(folder);
         return [png, json, md];
     }
@@ -44,24 +49,27 @@ public static class CheckpointDecoder
     /// <param name="outputFolder">Folder for the three files.</param>
     /// <param name="options">Decoder settings (null: defaults).</param>
     /// <param name="progress">(phase, done, total), see <see cref="DecoderEvaluation.Run"/>.</param>
+    /// <param name="suffix">See <see cref="Write"/>.</param>
+    /// <param name="evaluatedOn">See <see cref="Write"/>.</param>
     public static (DecoderResult Result, IReadOnlyList<string> Files) Run(LoadedCheckpoint loaded, string outputFolder,
-        DecoderOptions? options = null, Action<string, long, long>? progress = null)
+        DecoderOptions? options = null, Action<string, long, long>? progress = null, string suffix = "", string? evaluatedOn = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         options ??= DecoderOptions.Default;
         var result = DecoderEvaluation.Run(loaded.Method.Encoder, loaded.Train.Images, loaded.Test.Images, loaded.Entry.Mean, loaded.Entry.Std,
             options, loaded.Device, progress);
-        var files = Write(result, outputFolder, Path.GetFileName(loaded.Path), loaded.Config.Method, loaded.Entry.Name, options);
+        var files = Write(result, outputFolder, Path.GetFileName(loaded.Path), loaded.Config.Method, loaded.Entry.Name, options, suffix, evaluatedOn);
         return (result, files);
     }
 
-    /// <summary>Opens <paramref name="checkpoint"/>, evaluates it and writes the files into <paramref name="outputFolder"/>
+    /// <summary>Opens <paramref name="checkpoint"/> with the images of <paramref name="data"/> (null: its run's data set;
+    /// see <see cref="LoadedCheckpoint.Open"/>), evaluates it and writes the files into <paramref name="outputFolder"/>
     /// (null: the checkpoint's folder).</summary>
     public static (DecoderResult Result, IReadOnlyList<string> Files) Run(string checkpoint, string? outputFolder = null,
-        DecoderOptions? options = null, string? dataset = null, string? dataDir = null, string device = "cpu",
-        Action<string, long, long>? progress = null)
+        DecoderOptions? options = null, EvaluationData? data = null, string device = "cpu",
+        Action<string, long, long>? progress = null, string suffix = "", string? evaluatedOn = null)
     {
-        using var loaded = LoadedCheckpoint.Open(checkpoint, dataset, dataDir, device);
-        return Run(loaded, outputFolder ?? CheckpointEvaluator.RunFolder(checkpoint), options, progress);
+        using var loaded = LoadedCheckpoint.Open(checkpoint, data, device);
+        return Run(loaded, outputFolder ?? CheckpointEvaluator.RunFolder(checkpoint), options, progress, suffix, evaluatedOn);
     }
 }

@@ -188,7 +188,7 @@ internal sealed class CheckpointSections(string runDirectory, ReportOptions opti
             {
                 try
                 {
-                    _loaded = LoadedCheckpoint.Open(CheckpointPath, options.Dataset, options.DataDir, options.Device);
+                    _loaded = LoadedCheckpoint.Open(CheckpointPath, new EvaluationData { Dataset = options.Dataset, DataDir = options.DataDir }, options.Device);
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or NotSupportedException)
                 {

@@ -46,19 +46,19 @@ public sealed class LoadedCheckpoint : IDisposable
     /// <summary>Where the method runs.</summary>
     public torch.Device Device { get; }
 
-    /// <summary>Loads <paramref name="checkpoint"/> and its data.</summary>
+    /// <summary>Loads <paramref name="checkpoint"/> and the data it is evaluated on (<see cref="CheckpointEvaluator.LoadData"/>:
+    /// a folder data set at the size the checkpoint trained at unless <see cref="EvaluationData.ImageSize"/> says otherwise).</summary>
     /// <param name="checkpoint">A checkpoint written by <c>sslsharp pretrain</c>.</param>
-    /// <param name="dataset">Data set to evaluate on; null for the one the run trained on.</param>
-    /// <param name="dataDir">Its folder; null for the run's (or the data set's default).</param>
+    /// <param name="data">Which images (null: the run's data set and its test split); <see cref="EvaluationData.Limit"/> is not supported.</param>
     /// <param name="device">Device to run on.</param>
     /// <exception cref="FileNotFoundException">The checkpoint does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a checkpoint written by <c>sslsharp pretrain</c>.</exception>
-    public static LoadedCheckpoint Open(string checkpoint, string? dataset = null, string? dataDir = null, string device = "cpu")
+    /// <exception cref="ArgumentException"><paramref name="data"/> sets a limit.</exception>
+    public static LoadedCheckpoint Open(string checkpoint, EvaluationData? data = null, string device = "cpu")
     {
-        var config = CheckpointEvaluator.ReadConfig(checkpoint);
-        var (name, folder) = new EvaluationData { Dataset = dataset, DataDir = dataDir }.Source(config);
-        var entry = RunData.Entry(name, config);
-        var (train, test) = entry.Load(folder, 0);
+        data ??= EvaluationData.Run;
+        if (data.Limit is not null) throw new ArgumentException("A loaded checkpoint takes every image of its data set; it has no limit.", nameof(data));
+        var (config, entry, train, test) = CheckpointEvaluator.LoadData(CheckpointEvaluator.ReadConfig(checkpoint), data);
         SslMethod? method = null;
         try
         {

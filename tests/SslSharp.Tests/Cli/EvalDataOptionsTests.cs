@@ -61,6 +61,20 @@ public class EvalDataOptionsTests
         Assert.True(code == 0, output);
         Assert.Equal(41, File.ReadAllLines(Path.Combine(runs.Path, "f.csv")).Length);
 
+        // eval decoder too (it once decoded the folder at the folder default, in colour, and failed loading the stem's weights);
+        // on a validation split its files take "_val" and leave the test-set ones alone.
+        var d = Path.Combine(runs.Path, "d");
+        (code, output) = CliRunner.Run(["eval", "decoder", "--checkpoint", ckpt, "--dataset", "folder", "--data-dir", data.Path, "--epochs", "1",
+            "--out", d]);
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(Path.Combine(d, "reconstructions.png")));
+        (code, output) = CliRunner.Run(["eval", "decoder", "--checkpoint", ckpt, "--dataset", "folder", "--data-dir", data.Path, "--epochs", "1",
+            "--val-split", "10", "--out", d]);
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(Path.Combine(d, "reconstructions_val.png")));
+        Assert.Contains("validation split: 10", File.ReadAllText(Path.Combine(d, "decoder_val.json")));
+        Assert.Contains("\"test split\"", File.ReadAllText(Path.Combine(d, "decoder.json")));
+
         (code, output) = CliRunner.Run(["eval", "knn", "--checkpoint", ckpt, "--image-size", "16"]);
         Assert.Equal(1, code);
         Assert.Contains("--image-size applies to --dataset folder only", output);

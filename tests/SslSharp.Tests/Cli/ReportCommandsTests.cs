@@ -24,6 +24,8 @@ public class ReportCommandsTests
         Assert.False(result.Successful);
         Assert.Contains("at least 1 epoch", result.Message);
         Assert.False(new EvalDecoderSettings { Checkpoint = "x.ckpt", LearningRate = -1 }.Validate().Successful);
+        Assert.Contains("--train-images", new EvalDecoderSettings { Checkpoint = "x.ckpt", Limit = 100 }.Validate().Message);
+        Assert.Contains("--val-split", new EvalDecoderSettings { Checkpoint = "x.ckpt", ValSplit = -3 }.Validate().Message);
     }
 
     [Fact]
