@@ -32,21 +32,19 @@ public static class DistributedBenchmark
     /// <summary>Launches the worker under <c>mpirun</c> for 1, 2 and 4 processes and prints the table.</summary>
     public static int Run(TextWriter output)
     {
-        string? mpirun = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+        var mpirun = MpiRunner.Find();
         if (mpirun is null)
         {
             output.WriteLine("mpirun not found on PATH: install Open MPI (Debian: apt-get install openmpi-bin libopenmpi-dev).");
             return 1;
         }
-        bool openMpi = IsOpenMpi(mpirun);
         output.WriteLine($"SimCLR + ConvNet(width 0.5), {ImageSize}x{ImageSize} RGB, global batch {GlobalBatch}, {Timed} timed steps after {Warmup}; " +
                          $"{Environment.ProcessorCount} cores; load average before: {LoadAverage()}");
         output.WriteLine($"{"processes",9} {"batch/proc",10} {"threads",7} {"images/s",9} {"vs 1",6} {"step ms",8} {"in MPI",7} {"transfer",8}");
         double baseline = double.NaN;
         foreach (int processes in new[] { 1, 2, 4 })
         {
-            var line = Launch(mpirun, openMpi, processes);
+            var line = Launch(mpirun, processes);
             if (line is null)
             {
                 output.WriteLine($"{processes,9} failed");
@@ -63,25 +61,9 @@ public static class DistributedBenchmark
         return 0;
     }
 
-    /// <summary>Whether <paramref name="mpirun"/> is Open MPI's (from its <c>--version</c>), else MPICH's Hydra or another.</summary>
-    private static bool IsOpenMpi(string mpirun)
+    private static Dictionary<string, double>? Launch(MpiRunner mpirun, int processes)
     {
-        using var p = Process.Start(new ProcessStartInfo(mpirun, "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-        string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return text.Contains("Open MPI", StringComparison.OrdinalIgnoreCase) || text.Contains("OpenRTE", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static Dictionary<string, double>? Launch(string mpirun, bool openMpi, int processes)
-    {
-        var start = new ProcessStartInfo(mpirun) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-np");
-        start.ArgumentList.Add(processes.ToString(CultureInfo.InvariantCulture));
-        if (openMpi) start.ArgumentList.Add("--oversubscribe");   // MPICH's Hydra refuses the flag and oversubscribes anyway
-        foreach (var a in new[] { "--bind-to", "none", "dotnet", typeof(DistributedBenchmark).Assembly.Location, "distributed-worker" })
-            start.ArgumentList.Add(a);
-        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        var start = mpirun.StartInfo(processes, ["--bind-to", "none", "dotnet", typeof(DistributedBenchmark).Assembly.Location, "distributed-worker"]);
         using var p = Process.Start(start)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();

@@ -9,10 +9,10 @@ namespace SslSharp.Tests.Distributed;
 /// </summary>
 internal static class MpiRun
 {
-    private static readonly Lazy<(string? Path, bool OpenMpi)> Found = new(Find);
+    private static readonly Lazy<SslSharp.Distributed.Mpi.MpiRunner?> Found = new(SslSharp.Distributed.Mpi.MpiRunner.Find);
 
     /// <summary>The <c>mpirun</c> on the PATH, or null.</summary>
-    public static string? Path => Found.Value.Path;
+    public static string? Path => Found.Value?.Path;
 
     /// <summary>The worker program's file.</summary>
     public static string Worker => System.IO.Path.Combine(AppContext.BaseDirectory, "SslSharp.MpiWorker.dll");
@@ -28,27 +28,9 @@ internal static class MpiRun
     public static Result Run(string scenario, int processes, string outDir, int timeoutSeconds = 120, IReadOnlyDictionary<string, string>? environment = null)
     {
         Directory.CreateDirectory(outDir);
-        var start = new ProcessStartInfo(processes == 0 ? "dotnet" : Path!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (processes > 0)
-        {
-            start.ArgumentList.Add("-np");
-            start.ArgumentList.Add(processes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (Found.Value.OpenMpi) start.ArgumentList.Add("--oversubscribe");   // more ranks than cores; MPICH allows it anyway
-            foreach (var name in environment?.Keys ?? [])
-            {
-                start.ArgumentList.Add(Found.Value.OpenMpi ? "-x" : "-genvlist");
-                start.ArgumentList.Add(name);
-            }
-            start.ArgumentList.Add("dotnet");
-            // Open MPI refuses to run as root without these (CI containers run as root); other MPIs ignore them.
-            start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-            start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        }
+        var start = processes == 0
+            ? new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false }
+            : Found.Value!.StartInfo(processes, ["dotnet"], environment?.Keys);
         foreach (var v in SslSharp.Distributed.Mpi.MpiLaunch.Variables) start.Environment.Remove(v);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add(Worker);
@@ -66,23 +48,5 @@ internal static class MpiRun
         var ranks = Directory.GetFiles(outDir, "rank*.json").Order(StringComparer.Ordinal)
             .Select(f => JsonSerializer.Deserialize<Dictionary<string, double[]>>(File.ReadAllText(f))!).ToList();
         return new Result(process.ExitCode, stdout.Result + stderr.Result, ranks);
-    }
-
-    private static (string?, bool) Find()
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
-            .Select(d => System.IO.Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
-        if (path is null) return (null, false);
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(path, "--version") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-            string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            return (path, text.Contains("Open MPI", StringComparison.OrdinalIgnoreCase) || text.Contains("OpenRTE", StringComparison.OrdinalIgnoreCase));
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return (null, false);
-        }
     }
 }
