@@ -25,7 +25,7 @@ public sealed record MpiRunner(string Path, bool IsOpenMpi)
             p.WaitForExit();
             return new MpiRunner(path, text.Contains("Open MPI", StringComparison.OrdinalIgnoreCase) || text.Contains("OpenRTE", StringComparison.OrdinalIgnoreCase));
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (System.Runtime.InteropServices.ExternalException)   // Win32Exception: the file cannot be started
         {
             return null;
         }
