@@ -36,7 +36,7 @@ public static class CheckpointDecoder
         Directory.CreateDirectory(folder);
         var png = Path.Combine(folder, Path.GetFileNameWithoutExtension(DecoderGrid.FileName) + suffix + Path.GetExtension(DecoderGrid.FileName));
         DecoderGrid.Write(result.Samples, png);
-        var report = EvalReport.FromDecoder(result, options, ReportName + suffix).With("source", label);
+        var report = EvalReport.FromDecoder(result, options, ReportName + suffix, Path.GetFileName(png)).With("source", label);
         if (method is not null) report.With("method", method);
         if (dataset is not null) report.With("dataset", dataset);
         if (evaluatedOn is not null) report.With("evaluated_on", evaluatedOn);

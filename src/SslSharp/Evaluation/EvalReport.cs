@@ -216,7 +216,8 @@ public sealed class EvalReport
     /// <param name="result">The evaluation.</param>
     /// <param name="options">The settings used.</param>
     /// <param name="name">File stem.</param>
-    public static EvalReport FromDecoder(Decoder.DecoderResult result, Decoder.DecoderOptions options, string name = "decoder")
+    /// <param name="grid">File name of the reconstruction grid written with it (null: <see cref="Decoder.DecoderResult.GridFileName"/>).</param>
+    public static EvalReport FromDecoder(Decoder.DecoderResult result, Decoder.DecoderOptions options, string name = "decoder", string? grid = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(options);
@@ -236,9 +237,9 @@ public sealed class EvalReport
             ["learning_rate"] = options.LearningRate,
             ["seed"] = options.Seed,
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
-            ["grid"] = Decoder.DecoderResult.GridFileName,
+            ["grid"] = grid ?? Decoder.DecoderResult.GridFileName,
         };
-        return new EvalReport(name, "Decoder on frozen features", ["decoder test MSE", "mean-image MSE", "explained (%)", "epochs"], numbers)
+        return new EvalReport(name, "Decoder on frozen features", ["decoder held-out MSE", "mean-image MSE", "explained (%)", "epochs"], numbers)
             .AddRow(result.TestMse.ToString("F4", ci), result.MeanImageMse.ToString("F4", ci),
                 double.IsFinite(result.ExplainedFraction) ? (100 * result.ExplainedFraction).ToString("F1", ci) : "n/a",
                 options.Epochs.ToString(ci));

@@ -72,7 +72,9 @@ public class EvalDataOptionsTests
             "--val-split", "10", "--out", d]);
         Assert.True(code == 0, output);
         Assert.True(File.Exists(Path.Combine(d, "reconstructions_val.png")));
-        Assert.Contains("validation split: 10", File.ReadAllText(Path.Combine(d, "decoder_val.json")));
+        var valJson = File.ReadAllText(Path.Combine(d, "decoder_val.json"));
+        Assert.Contains("validation split: 10", valJson);
+        Assert.Contains("\"grid\": \"reconstructions_val.png\"", valJson);
         Assert.Contains("\"test split\"", File.ReadAllText(Path.Combine(d, "decoder.json")));
 
         (code, output) = CliRunner.Run(["eval", "knn", "--checkpoint", ckpt, "--image-size", "16"]);
