@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace SslSharp.Cli.Commands;
 
 /// <summary>
-/// Options of the commands that run a trained model over a data set (<c>eval knn|linear|finetune|guillotine</c>, <c>embed</c>):
+/// Options of the commands that run a trained model over a data set (<c>eval knn|linear|finetune|guillotine|decoder</c>, <c>embed</c>):
 /// the checkpoint, data and device (<see cref="CheckpointSettings"/>), a folder data set's decode size, the download and the limit.
 /// </summary>
 public abstract class ModelDataSettings : CheckpointSettings
